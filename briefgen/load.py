@@ -1,0 +1,111 @@
+"""Phase 1: read a brief's YAML safely, remembering the line of every field.
+
+PyYAML's own constructor silently keeps the last of two duplicate keys and
+expands aliases without bound, so the node tree is converted here instead.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import BriefError, Problem, field_name
+
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+MAX_NODES = 100_000  # far above any real brief; stops "billion laughs" files fast
+
+
+@dataclass
+class LoadedBrief:
+    path: Path          # the brief's file
+    shown_path: str     # how messages name it
+    data: object        # plain dicts, lists and scalars
+    lines: dict = field(default_factory=dict)  # field path tuple -> line number
+    problems: list = field(default_factory=list)  # found while reading, reported with validation's
+
+    def line_of(self, path):
+        """Line of a field, or of its nearest parent that has one."""
+        path = tuple(path)
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+    def problem(self, path, message):
+        return Problem(self.shown_path, self.line_of(path), field_name(path), message)
+
+
+def load_brief(path, shown_path=None):
+    path = Path(path)
+    shown = shown_path or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BriefError([Problem(shown, 1, "", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise BriefError([Problem(shown, 1, "", f"cannot read the file: {error}")]) from None
+    return parse_brief(text, path, shown)
+
+
+def parse_brief(text, path, shown_path):
+    brief = LoadedBrief(Path(path), shown_path, None)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise BriefError([Problem(shown_path, 1, "", "the file is empty")])
+        brief.data = _Converter(loader, brief).convert(node, ())
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        raise BriefError([Problem(shown_path, line, "", f"YAML syntax error: {error.problem}")]) from None
+    except yaml.YAMLError as error:
+        raise BriefError([Problem(shown_path, 1, "", f"YAML error: {error}")]) from None
+    finally:
+        loader.dispose()
+    if not isinstance(brief.data, dict):
+        raise BriefError([Problem(shown_path, 1, "", "a brief must be a mapping of fields such as 'title:' and 'date:'")])
+    return brief
+
+
+class _Converter:
+    def __init__(self, loader, brief):
+        self.loader = loader
+        self.brief = brief
+        self.nodes = 0
+
+    def convert(self, node, path):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise BriefError([self.brief.problem(path, f"too many values (over {MAX_NODES:,}); are YAML aliases expanding without end?")])
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.brief.lines[path + (index,)] = item.start_mark.line + 1
+                items.append(self.convert(item, path + (index,)))
+            return items
+        # An unquoted date is text like any other field; the schema checks its form.
+        if node.tag == TIMESTAMP_TAG:
+            return node.value
+        try:
+            return self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError) as error:
+            raise BriefError([self.brief.problem(path, f"cannot read this value: {error}")]) from None
+
+    def mapping(self, node, path):
+        self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        result = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node)
+            if not isinstance(key, str):
+                key = str(key)
+            line = key_node.start_mark.line + 1
+            if key in result:
+                first = self.brief.lines[path + (key,)]
+                self.brief.problems.append(Problem(self.brief.shown_path, line, field_name(path + (key,)),
+                                                   f"duplicate key (first given on line {first})"))
+                continue
+            self.brief.lines[path + (key,)] = line
+            result[key] = self.convert(value_node, path + (key,))
+        return result

@@ -1,0 +1,118 @@
+"""Markdown for every markdown field: CommonMark (markdown-it-py) with inline
+footnotes `^[...]` and citations `[@id]` / `[@a; @b]`. Raw HTML stays text."""
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+from mdit_py_plugins.footnote import footnote_plugin
+
+CITATION = re.compile(r"\[(@[A-Za-z0-9_.:-]+(?:\s*;\s*@[A-Za-z0-9_.:-]+)*)\]")
+
+# Typographic quotes per language (primary and secondary pairs).
+QUOTES = {
+    "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u202f", "\u202f»", "“", "”"],
+    "es": "«»“”", "it": "«»“”", "pt": "«»“”", "nl": "‘’“”", "ru": "«»„“",
+}
+
+
+@dataclass
+class Findings:
+    """What a markdown text points to, for validation."""
+    citations: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+    images: list = field(default_factory=list)
+
+
+def make_parser(language="en"):
+    quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "quotes": quotes})
+    md.enable(["replacements", "smartquotes"])
+    footnote_plugin(md, inline=True, move_to_end=False)
+    # Only inline footnotes are part of the format; `[^1]` stays text.
+    md.block.ruler.disable("footnote_def")
+    md.inline.ruler.disable("footnote_ref")
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    md.add_render_rule("citation", _render_citation)
+    md.add_render_rule("footnote_ref", _render_footnote)
+    # Every link reaches validation, which refuses the schemes the format forbids.
+    md.validateLink = lambda url: True
+    return md
+
+
+def _citation_rule(state, silent):
+    match = CITATION.match(state.src, state.pos) if state.src[state.pos] == "[" else None
+    if not match:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"ids": [part.strip()[1:] for part in match.group(1).split(";")]}
+    state.pos = match.end()
+    return True
+
+
+def _render_citation(renderer, tokens, idx, options, env):
+    numbers = env["reference_numbers"]
+    links = ", ".join(
+        f'<a href="#ref-{escape(ref)}">{numbers[ref]}</a>' for ref in tokens[idx].meta["ids"])
+    return f'<span class="citation">[{links}]</span>'
+
+
+def _render_footnote(renderer, tokens, idx, options, env):
+    note = env["footnotes"]["list"][tokens[idx].meta["id"]]
+    body = renderer.renderInline(note["tokens"], options, env)
+    # Templates render in document order, so this count is the note's number.
+    # (WeasyPrint's target-counter would read the footnote counter before the
+    # note increments it, one too low.) The call links to the note.
+    number = next(env["footnote_ids"])
+    return (f'<a class="footnote-call" href="#fn-{number}">{number}</a>'
+            f'<span class="footnote" id="fn-{number}" data-number="{number}">{body}</span>')
+
+
+class Markdown:
+    """Renders one document's markdown: citations numbered by the reference
+    list, footnotes with ids unique in the document."""
+
+    def __init__(self, reference_ids=(), language="en"):
+        self.parser = make_parser(language)
+        self.reference_numbers = {ref: number for number, ref in enumerate(reference_ids, 1)}
+        self.footnote_ids = itertools.count(1)
+
+    def _env(self):
+        return {"reference_numbers": self.reference_numbers, "footnote_ids": self.footnote_ids}
+
+    def block(self, text):
+        return Markup(self.parser.render(str(text), self._env()))
+
+    def inline(self, text):
+        return Markup(self.parser.renderInline(str(text), self._env()))
+
+    def plain(self, text):
+        """The text without markup, for PDF metadata and short labels."""
+        tokens = self.parser.parseInline(str(text), {})
+        return "".join(t.content for t in _walk(tokens, {}) if t.type in ("text", "code_inline"))
+
+
+def inspect(parser, text):
+    """Citations, links and images that a markdown text contains."""
+    env = {}
+    findings = Findings()
+    for token in _walk(parser.parse(str(text), env), env):
+        if token.type == "citation":
+            findings.citations.extend(token.meta["ids"])
+        elif token.type == "link_open":
+            findings.links.append(token.attrs.get("href", ""))
+        elif token.type == "image":
+            findings.images.append(token.attrs.get("src", ""))
+    return findings
+
+
+def _walk(tokens, env):
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children, env)
+        if token.type == "footnote_ref":
+            yield from _walk(env["footnotes"]["list"][token.meta["id"]]["tokens"], env)

@@ -1,0 +1,313 @@
+"""Phase 2: check a loaded brief against the format: the JSON Schema first,
+then what a schema cannot say (unique ids, citations, files that exist)."""
+
+import csv
+import difflib
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from .markdown import inspect, make_parser
+from .problems import BriefError
+
+SCHEMA_FILE = Path(__file__).with_name("brief.schema.json")
+BLOCK_TYPES = ("text", "callout", "quote", "table", "figure", "pagebreak")
+IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
+LINK_SCHEMES = ("http", "https", "mailto")
+
+JSON_TYPES = {"string": "text", "object": "a mapping", "array": "a list", "number": "a number",
+              "integer": "a whole number", "boolean": "true or false", "null": "nothing"}
+PATTERN_HINTS = {
+    "date": "is not an ISO date such as 2025-11-15",
+    "id": "is not a valid id (letters, digits, '-', '_', '.' and ':')",
+    "url": "is not a web address starting with http:// or https://",
+    "email": "is not an email address",
+    "language": "is not a language tag such as 'en' or 'en-GB'",
+    "width": "is not a width from 10% to 100%",
+}
+VARIANT_NAME_HINT = "is not a variant name (lower case letters, digits, '-' and '_')"
+
+
+@lru_cache(maxsize=1)
+def schema():
+    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+def validate_brief(loaded):
+    """Raise BriefError listing every problem; return the brief's data when it has none."""
+    problems = list(loaded.problems)
+    validator = Draft202012Validator(schema(), format_checker=FormatChecker())
+    for error in validator.iter_errors(loaded.data):
+        problems.extend(_schema_problems(loaded, error))
+    problems.extend(_content_problems(loaded))
+    if problems:
+        unique = dict.fromkeys(problems)  # a field can be reached twice through variants
+        raise BriefError(sorted(unique, key=lambda p: p.line))
+    return loaded.data
+
+
+# --- schema errors in words an author understands -------------------------
+
+def _schema_problems(loaded, error):
+    path = tuple(error.absolute_path)
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    if kind == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        return [loaded.problem(path + (key,), _unknown_key(key, known, path))
+                for key in instance if key not in known]
+    if kind == "required":
+        name = re.match(r"'(.*)' is a required property", error.message)
+        return [loaded.problem(path, f"'{name.group(1) if name else value}' is required")]
+    return [loaded.problem(path, _describe(kind, value, instance, path, error))]
+
+
+def _unknown_key(key, known, path):
+    is_block = len(path) >= 2 and path[-2] == "content"
+    suggestion = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    hint = f"; did you mean '{suggestion[0]}'?" if suggestion else f"; expected one of: {', '.join(known)}"
+    return f"unknown block type '{key}'{hint}" if is_block else f"unknown field '{key}'{hint}"
+
+
+def _describe(kind, value, instance, path, error):
+    name = next((part for part in reversed(path) if isinstance(part, str)), "")
+    if kind == "type":
+        expected = " or ".join(JSON_TYPES[t] for t in ([value] if isinstance(value, str) else value))
+        message = f"expected {expected}, found {_kind_of(instance)}"
+        if isinstance(instance, dict) and "string" in value:
+            message += " (YAML reads an unquoted 'Label: text' as a mapping: put the text in quotes)"
+        return message
+    if kind == "minItems":
+        return f"needs at least {value} item{'s' if value > 1 else ''}"
+    if kind == "maxItems":
+        return f"has {len(instance)} items; at most {value} are allowed"
+    if kind in ("minLength", "minProperties"):
+        return "must not be empty"
+    if kind == "pattern":
+        if name == "variants":
+            return f"{instance!r} {VARIANT_NAME_HINT}"
+        return f"{instance!r} {PATTERN_HINTS.get(name, 'does not have the expected form')}"
+    if kind == "propertyNames":
+        return f"{instance!r} {VARIANT_NAME_HINT}"
+    if kind == "format":
+        return f"{instance!r} is not a real date"
+    if kind == "enum":
+        return f"{instance!r} is not one of: {', '.join(map(str, value))}"
+    if kind == "const":
+        return f"must be {json.dumps(value)}"
+    return error.message
+
+
+def _kind_of(value):
+    if isinstance(value, bool):
+        return "true or false"
+    for python_type, words in ((str, "text"), (dict, "a mapping"), (list, "a list"),
+                               (int, "a number"), (float, "a number"), (type(None), "nothing")):
+        if isinstance(value, python_type):
+            return words
+    return type(value).__name__
+
+
+# --- checks a schema cannot express ----------------------------------------
+
+def derive_id(title):
+    """Section anchor from its title: lower case ASCII letters, digits and hyphens."""
+    ascii_title = unicodedata.normalize("NFKD", str(title)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+
+
+def section_ids(sections):
+    """Each section's id (explicit or derived), numbered from 1 when the title gives none."""
+    ids = []
+    for number, section in enumerate(_dicts(sections), 1):
+        ids.append(str(section.get("id") or derive_id(section.get("title", "")) or f"section-{number}"))
+    return ids
+
+
+def _content_problems(loaded):
+    data = loaded.data
+    problems = []
+    parts = [((), data)] + [(("variants", name), fields) for name, fields in
+                            _items(data.get("variants")) if isinstance(fields, dict)]
+    references = [r for r in _dicts(data.get("references")) if isinstance(r.get("id"), str)]
+    reference_ids = {r["id"] for r in references}
+    problems += _duplicates(loaded, ("references",), [r.get("id") for r in _dicts(data.get("references"))], "reference id")
+    for prefix, fields in parts:
+        sections = fields.get("sections", data.get("sections"))
+        ids = section_ids(sections)
+        if "sections" in fields:
+            problems += _duplicate_section_ids(loaded, prefix + ("sections",), fields["sections"], ids)
+            problems += _block_problems(loaded, prefix + ("sections",), fields["sections"])
+        refs = reference_ids | {r.get("id") for r in _dicts(fields.get("references")) if prefix}
+        for path, text in _markdown_fields(fields, prefix):
+            problems += _markdown_problems(loaded, path, text, refs, set(ids))
+    return problems
+
+
+def _duplicates(loaded, path, values, what):
+    seen, problems = {}, []
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        if value in seen:
+            problems.append(loaded.problem(path + (index, "id"), f"{what} '{value}' is already used by {path[-1]}[{seen[value]}]"))
+        seen.setdefault(value, index)
+    return problems
+
+
+def _duplicate_section_ids(loaded, path, sections, ids):
+    seen, problems = {}, []
+    for index, (section, section_id) in enumerate(zip(_dicts(sections), ids)):
+        if section_id in seen:
+            explicit = "id" in section
+            message = f"section id '{section_id}' is already used by sections[{seen[section_id]}]"
+            if not explicit:
+                message += "; give this section an explicit 'id'"
+            problems.append(loaded.problem(path + (index, "id" if explicit else "title"), message))
+        seen.setdefault(section_id, index)
+    return problems
+
+
+def _block_problems(loaded, path, sections):
+    problems = []
+    for s, section in _indexed_dicts(sections):
+        for b, block in _indexed_dicts(section.get("content")):
+            block_path = path + (s, "content", b)
+            kinds = [key for key in block if key in BLOCK_TYPES]
+            if len(kinds) > 1:
+                problems.append(loaded.problem(block_path, f"a block holds exactly one of {', '.join(BLOCK_TYPES)}; found {', '.join(kinds)}"))
+            elif not kinds and set(block) == {"variants"}:
+                problems.append(loaded.problem(block_path, f"a block needs one of {', '.join(BLOCK_TYPES)}"))
+            table, figure = block.get("table"), block.get("figure")
+            if isinstance(table, dict):
+                problems += _table_problems(loaded, block_path + ("table",), table)
+            if isinstance(figure, dict) and isinstance(figure.get("image"), str):
+                problems += _image_problems(loaded, block_path + ("figure", "image"), figure["image"])
+    return problems
+
+
+def _table_problems(loaded, path, table):
+    has_grid, has_csv = "columns" in table or "rows" in table, "csv" in table
+    if has_grid == has_csv:
+        return [loaded.problem(path, "a table needs either 'columns' and 'rows', or 'csv'")]
+    if has_csv:
+        return [loaded.problem(path + ("csv",), message) for message in _csv_problems(loaded.path.parent, table["csv"])]
+    for key in ("columns", "rows"):
+        if key not in table:
+            return [loaded.problem(path, f"'{key}' is required with '{'rows' if key == 'columns' else 'columns'}'")]
+    width = len(table["columns"]) if isinstance(table["columns"], list) else None
+    return [loaded.problem(path + ("rows", index), f"has {len(row)} cells; the table has {width} columns")
+            for index, row in _indexed(table["rows"]) if isinstance(row, list) and width and len(row) != width]
+
+
+def read_csv(file):
+    with open(file, encoding="utf-8", newline="") as handle:
+        return [row for row in csv.reader(handle) if row]
+
+
+def _csv_problems(folder, name):
+    file = folder / name
+    if not file.is_file():
+        return [f"file not found: {file}"]
+    try:
+        rows = read_csv(file)
+    except (UnicodeDecodeError, csv.Error, OSError) as error:
+        return [f"cannot read {name} as UTF-8 CSV: {error}"]
+    if len(rows) < 2:
+        return [f"{name} needs a header row and at least one data row"]
+    bad = [number for number, row in enumerate(rows, 1) if len(row) != len(rows[0])]
+    return [f"{name} row {bad[0]} has a different number of cells than the header"] if bad else []
+
+
+def _image_problems(loaded, path, image):
+    file = loaded.path.parent / image
+    if urlsplit(image).scheme or Path(image).is_absolute():
+        return [loaded.problem(path, f"'{image}' must be a path relative to the brief's folder")]
+    if Path(image).suffix.lower() not in IMAGE_TYPES:
+        return [loaded.problem(path, f"'{image}' is not an SVG, PNG or JPEG file")]
+    if not file.is_file():
+        return [loaded.problem(path, f"image not found: {file}")]
+    return []
+
+
+def _markdown_problems(loaded, path, text, reference_ids, anchors):
+    findings = inspect(_parser(), text)
+    problems = [loaded.problem(path, f"unknown citation '@{ref}'; no reference has that id")
+                for ref in dict.fromkeys(findings.citations) if ref not in reference_ids]
+    for href in findings.links:
+        scheme = urlsplit(href).scheme.lower()
+        if href.startswith("#"):
+            if href[1:] not in anchors:
+                problems.append(loaded.problem(path, f"link to '{href}' but no section has the id '{href[1:]}'"))
+        elif scheme not in LINK_SCHEMES:
+            problems.append(loaded.problem(path, f"link to '{href}' refused: links may go to http:, https:, mailto: or #section-id"))
+    for image in findings.images:
+        problems += _image_problems(loaded, path, image)
+    return problems
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    return make_parser()
+
+
+def _markdown_fields(fields, prefix):
+    """(path, text) of every markdown field in a brief or a variant's fields."""
+    for key in ("summary", "about", "contact", "disclaimer"):
+        if isinstance(fields.get(key), str):
+            yield prefix + (key,), fields[key]
+    for index, point in _indexed(fields.get("key_points")):
+        if isinstance(point, str):
+            yield prefix + ("key_points", index), point
+    for index, item in _indexed_dicts(fields.get("recommendations")):
+        yield from _strings(item, prefix + ("recommendations", index), ("text",))
+    for index, item in _indexed_dicts(fields.get("references")):
+        yield from _strings(item, prefix + ("references", index), ("note",))
+    for s, section in _indexed_dicts(fields.get("sections")):
+        yield from _strings(section, prefix + ("sections", s), ("summary",))
+        for b, block in _indexed(section.get("content")):
+            path = prefix + ("sections", s, "content", b)
+            if isinstance(block, str):
+                yield path, block
+            elif isinstance(block, dict):
+                yield from _block_markdown(block, path)
+
+
+def _block_markdown(block, path):
+    yield from _strings(block, path, ("text",))
+    for kind, keys in (("callout", ("text",)), ("quote", ("text",)),
+                       ("table", ("caption", "source", "notes")), ("figure", ("caption", "source"))):
+        if isinstance(block.get(kind), dict):
+            yield from _strings(block[kind], path + (kind,), keys)
+    table = block.get("table")
+    if isinstance(table, dict):
+        for r, row in _indexed(table.get("rows")):
+            for c, cell in _indexed(row):
+                if isinstance(cell, str):
+                    yield path + ("table", "rows", r, c), cell
+
+
+def _strings(mapping, path, keys):
+    for key in keys:
+        if isinstance(mapping.get(key), str):
+            yield path + (key,), mapping[key]
+
+
+def _indexed(value):
+    return enumerate(value) if isinstance(value, list) else ()
+
+
+def _indexed_dicts(value):
+    return ((index, item) for index, item in _indexed(value) if isinstance(item, dict))
+
+
+def _dicts(value):
+    return [item for _, item in _indexed_dicts(value)]
+
+
+def _items(value):
+    return value.items() if isinstance(value, dict) else ()

@@ -1,0 +1,60 @@
+"""Phase 3b: the content of one variant: top-level fields replaced by the
+variant's, sections and blocks limited to it, optional fields filled in so
+templates (with StrictUndefined) can test them."""
+
+import datetime
+
+from .validate import BLOCK_TYPES, read_csv, section_ids
+
+TOP_DEFAULTS = {
+    "subtitle": None, "series": None, "number": None, "language": "en", "theme": None,
+    "audience": None, "organisation": None, "authors": [], "keywords": [], "url": None,
+    "recommendations": [], "references": [], "about": None, "contact": None, "disclaimer": None,
+}
+ITEM_DEFAULTS = {
+    "authors": {"role": None, "affiliation": None, "email": None},
+    "recommendations": {"title": None, "audience": None},
+    "references": {"author": None, "publisher": None, "year": None, "url": None, "note": None},
+}
+BLOCK_DEFAULTS = {
+    "callout": {"title": None, "tone": "note"},
+    "quote": {"source": None},
+    "table": {"source": None, "notes": None},
+    "figure": {"source": None, "width": None},
+}
+
+
+def select_variant(data, variant, brief_dir):
+    fields = {**data, **data.get("variants", {}).get(variant, {})}
+    fields.pop("variants", None)
+    brief = {**TOP_DEFAULTS, **fields}
+    brief["date"] = datetime.date.fromisoformat(brief["date"])
+    brief["number"] = None if brief["number"] is None else str(brief["number"])
+    for key, defaults in ITEM_DEFAULTS.items():
+        brief[key] = [{**defaults, **item} for item in brief[key]]
+    brief["sections"] = [
+        {"summary": None, **section, "id": section_id,
+         "content": [block for block in map(lambda b: _block(b, brief_dir), section["content"])
+                     if _included(block, variant)]}
+        for section, section_id in zip(brief["sections"], section_ids(brief["sections"]))
+        if _included(section, variant)]
+    return brief
+
+
+def _included(item, variant):
+    return variant in item.get("variants", [variant])
+
+
+def _block(block, brief_dir):
+    """A block as {'type': kind, ...fields, 'variants': [...]} whatever way it was written."""
+    if isinstance(block, str):
+        return {"type": "text", "text": block}
+    kind = next(key for key in block if key in BLOCK_TYPES)
+    value = block[kind]
+    fields = dict(value) if isinstance(value, dict) else ({"text": value} if kind == "text" else {})
+    if "variants" in block:
+        fields["variants"] = block["variants"]
+    if kind == "table" and "csv" in fields:
+        header, *rows = read_csv(brief_dir / fields.pop("csv"))
+        fields.update(columns=header, rows=rows)
+    return {**BLOCK_DEFAULTS.get(kind, {}), **fields, "type": kind}

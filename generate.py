@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Policy brief generator: YAML content + Jinja templates + CSS -> print-ready PDFs.
+
+The pipeline, one phase per module of the briefgen package:
+
+    1. load      read the brief's YAML, remembering each field's line
+    2. validate  check it against the format (schema, ids, citations, files)
+    3. resolve   pick the theme, then the content of each variant
+    4. compose   render the variant's HTML with Jinja
+    5. pdf       lay it out once with WeasyPrint and write the PDF atomically
+"""
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from briefgen import __version__
+from briefgen.compose import compose_html
+from briefgen.load import load_brief
+from briefgen.pdf import layout, missing_characters, write_pdf, write_text
+from briefgen.problems import BriefError, Problem
+from briefgen.theme import PROJECT, ThemeError, resolve_theme
+from briefgen.validate import validate_brief
+from briefgen.variant import select_variant
+
+BRIEFS = PROJECT / "briefs"
+
+
+@dataclass
+class Output:
+    variant: str
+    pdf: Path
+    pages: int
+    warnings: list = field(default_factory=list)
+
+
+def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=False):
+    """Build one brief's PDFs; raise BriefError when it cannot be built."""
+    loaded = load_brief(brief_file, shown_path=_shown(brief_file))           # 1
+    data = validate_brief(loaded)                                            # 2
+    chosen = _resolve_theme(theme, data, loaded)                             # 3
+    outputs = []
+    for variant in _variants(variants, chosen, loaded):
+        brief = select_variant(data, variant, loaded.path.parent)
+        html = compose_html(brief, chosen, variant)                          # 4
+        target = Path(out_dir) / f"{loaded.path.stem}-{variant}.pdf"
+        if keep_html:
+            write_text(html, target.with_suffix(".html"))
+        document, messages = layout(html, loaded.path.parent, loaded.shown_path)  # 5
+        warnings = messages + [f"character {c!r} (U+{ord(c):04X}) is not in the theme's fonts; "
+                               "a fallback font is used" for c in missing_characters(document, chosen.font_files())]
+        write_pdf(document, target)
+        outputs.append(Output(variant, target, len(document.pages), warnings))
+    return outputs
+
+
+def check_brief(brief_file):
+    """Load and validate only; raise BriefError listing every problem."""
+    loaded = load_brief(brief_file, shown_path=_shown(brief_file))
+    data = validate_brief(loaded)
+    _resolve_theme(None, data, loaded)
+    return loaded
+
+
+def _resolve_theme(requested, data, loaded):
+    """--theme wins (relative to the working folder), then the brief's theme: (relative to the brief)."""
+    try:
+        if requested:
+            return resolve_theme(requested, Path.cwd())
+        return resolve_theme(data.get("theme"), loaded.path.parent)
+    except ThemeError as error:
+        if requested:
+            raise
+        raise BriefError([loaded.problem(("theme",), str(error))]) from None
+
+
+def _variants(requested, theme, loaded):
+    unknown = [name for name in requested if name not in theme.variants]
+    if unknown:
+        raise BriefError([Problem(loaded.shown_path, 1, "", f"unknown variant '{unknown[0]}'; "
+                                  f"the theme '{theme.name}' offers: {', '.join(theme.variants)}")])
+    return list(requested) or theme.variants
+
+
+def _shown(path):
+    """A path as messages show it: relative to the working folder when inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _sample_briefs():
+    return sorted(BRIEFS.glob("*.yaml"))
+
+
+# --- command line ------------------------------------------------------------
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="brief")
+@click.pass_context
+def cli(context):
+    """Turn policy briefs written in YAML into print-ready PDFs.
+
+    With no command, builds every brief in briefs/ into out/.
+
+    \b
+    Examples:
+        brief build briefs/north-korea-trafficking.yaml
+        brief check briefs/*.yaml
+    """
+    if context.invoked_subcommand is None:
+        context.invoke(build)
+
+
+@cli.command()
+@click.argument("briefs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
+              help="Variant to build (repeatable); default: every variant of the theme.")
+@click.option("--theme", "-t", metavar="NAME|PATH", help="Theme name or folder; wins over the brief's theme:.")
+@click.option("--out", "-o", "out_dir", default="out", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs.")
+@click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each PDF.")
+def build(briefs, variants, theme, out_dir, keep_html):
+    """Build PDFs from briefs (default: every brief in briefs/).
+
+    Each output is named after the brief's file and the variant, e.g.
+    out/north-korea-trafficking-full.pdf.
+
+    \b
+    Examples:
+        brief build
+        brief build briefs/north-korea-trafficking.yaml --variant full --html
+        brief build my-brief.yaml --theme ./our-theme --out pdfs
+    """
+    failed = False
+    for brief_file in briefs or _sample_briefs():
+        try:
+            outputs = build_brief(brief_file, variants, theme, out_dir, keep_html)
+        except BriefError as error:
+            failed = True
+            _report(error.problems)
+            continue
+        except ThemeError as error:
+            raise click.ClickException(str(error)) from None
+        for output in outputs:
+            for warning in output.warnings:
+                click.echo(f"warning: {_shown(brief_file)}: {warning}", err=True)
+            click.echo(f"{output.pdf}  {output.pages} page{'s' if output.pages != 1 else ''}")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("briefs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def check(briefs):
+    """Validate briefs without rendering; list every problem, one per line.
+
+    \b
+    Example:
+        brief check briefs/north-korea-trafficking.yaml
+    """
+    failed = False
+    for brief_file in briefs:
+        try:
+            check_brief(brief_file)
+            click.echo(f"{_shown(brief_file)}: ok")
+        except BriefError as error:
+            failed = True
+            _report(error.problems)
+    if failed:
+        sys.exit(1)
+
+
+def _report(problems):
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def main():
+    cli(prog_name="brief")
+
+
+if __name__ == "__main__":
+    main()
