@@ -19,7 +19,7 @@ import click
 from briefgen import __version__
 from briefgen.compose import compose_html
 from briefgen.load import load_brief
-from briefgen.pdf import layout, missing_characters, write_pdf, write_text
+from briefgen.pdf import displaced_footnotes, layout, missing_characters, write_pdf, write_text
 from briefgen.problems import BriefError, Problem
 from briefgen.theme import PROJECT, ThemeError, resolve_theme
 from briefgen.validate import validate_brief
@@ -49,11 +49,17 @@ def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=Fa
         if keep_html:
             write_text(html, target.with_suffix(".html"))
         document, messages = layout(html, loaded.path.parent, loaded.shown_path)  # 5
-        warnings = messages + [f"character {c!r} (U+{ord(c):04X}) is not in the theme's fonts; "
-                               "a fallback font is used" for c in missing_characters(document, chosen.font_files())]
-        write_pdf(document, target)
+        warnings = messages + _layout_warnings(document, chosen)
+        write_pdf(document, target, brief["date"])
         outputs.append(Output(variant, target, len(document.pages), warnings))
     return outputs
+
+
+def _layout_warnings(document, theme):
+    return [f"character {c!r} (U+{ord(c):04X}) is not in the theme's fonts; a fallback font is used"
+            for c in missing_characters(document, theme.font_files())] + [
+            f"footnote {number} is printed on page {note_page}, its call on page {call_page}"
+            for number, call_page, note_page in displaced_footnotes(document)]
 
 
 def check_brief(brief_file):

@@ -53,6 +53,7 @@ def parse_brief(text, path, shown_path):
         node = loader.get_single_node()
         if node is None:
             raise BriefError([Problem(shown_path, 1, "", "the file is empty")])
+        brief.lines[()] = node.start_mark.line + 1
         brief.data = _Converter(loader, brief).convert(node, ())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

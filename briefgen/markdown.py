@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import replace, smartquotes
+from markdown_it.rules_core.state_core import StateCore
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -26,17 +29,22 @@ class Findings:
     images: list = field(default_factory=list)
 
 
-def make_parser(language="en"):
+def make_parser(language="en", preset="commonmark"):
     quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "quotes": quotes})
+    md = MarkdownIt(preset, {"html": False, "typographer": True, "quotes": quotes})
     md.enable(["replacements", "smartquotes"])
+    if preset == "zero":  # plain text: typography only
+        return md
     footnote_plugin(md, inline=True, move_to_end=False)
     # Only inline footnotes are part of the format; `[^1]` stays text.
     md.block.ruler.disable("footnote_def")
     md.inline.ruler.disable("footnote_ref")
     md.inline.ruler.before("link", "citation", _citation_rule)
+    md.core.ruler.push("typeset_footnotes", _typeset_footnotes)
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule("footnote_ref", _render_footnote)
+    # WeasyPrint keeps line breaks of the source inside footnotes; a space is what a soft break means.
+    md.add_render_rule("softbreak", lambda *args: " ")
     # Every link reaches validation, which refuses the schemes the format forbids.
     md.validateLink = lambda url: True
     return md
@@ -51,6 +59,23 @@ def _citation_rule(state, silent):
         token.meta = {"ids": [part.strip()[1:] for part in match.group(1).split(";")]}
     state.pos = match.end()
     return True
+
+
+def _typeset_footnotes(state):
+    """Curly quotes and dashes inside inline footnotes too: the core rules
+    only see the main token stream, not the notes kept in env."""
+    notes = state.env.get("footnotes", {}).get("list", {}).values()
+    wrappers = []
+    for note in notes:
+        wrapper = Token("inline", "", 0)
+        wrapper.children = note.get("tokens", [])
+        wrapper.content = note.get("content", "")  # the rules skip tokens whose text shows no quotes
+        wrappers.append(wrapper)
+    if wrappers:
+        inner = StateCore("", state.md, state.env)
+        inner.tokens = wrappers
+        replace(inner)
+        smartquotes(inner)
 
 
 def _render_citation(renderer, tokens, idx, options, env):
@@ -77,6 +102,7 @@ class Markdown:
 
     def __init__(self, reference_ids=(), language="en"):
         self.parser = make_parser(language)
+        self.typesetter = make_parser(language, preset="zero")
         self.reference_numbers = {ref: number for number, ref in enumerate(reference_ids, 1)}
         self.footnote_ids = itertools.count(1)
 
@@ -88,6 +114,10 @@ class Markdown:
 
     def inline(self, text):
         return Markup(self.parser.renderInline(str(text), self._env()))
+
+    def text(self, text):
+        """Plain text with typographic quotes and dashes; no markup."""
+        return Markup(self.typesetter.renderInline(str(text)))
 
     def plain(self, text):
         """The text without markup, for PDF metadata and short labels."""

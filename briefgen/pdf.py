@@ -1,5 +1,6 @@
 """Phase 5: lay the HTML out once with WeasyPrint and write the PDF atomically."""
 
+import datetime
 import logging
 import os
 import tempfile
@@ -37,9 +38,26 @@ def layout(html, base_dir, shown_path):
     return document, [m for m in messages if m not in failures]
 
 
-def write_pdf(document, target):
-    with atomic_file(target, "wb") as file:
+def write_pdf(document, target, date):
+    """Write the PDF; the same input gives the same bytes."""
+    with atomic_file(target, "wb") as file, _source_date(date):
         document.write_pdf(file)
+
+
+@contextmanager
+def _source_date(date):
+    """fontTools (WeasyPrint's subsetter without HarfBuzz) stamps each embedded
+    font with the current time unless SOURCE_DATE_EPOCH says otherwise."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    midnight = datetime.datetime.combine(date, datetime.time(), datetime.timezone.utc)
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(midnight.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 def write_text(text, target):
@@ -64,31 +82,47 @@ def atomic_file(target, mode):
 
 
 def missing_characters(document, font_files):
-    """Characters of the laid-out text that none of the theme's fonts has."""
-    covered = set().union(*(_characters_of(str(file)) for file in font_files)) if font_files else set()
-    used = set()
+    """Characters of the laid-out text that the theme's font for their box lacks."""
+    coverage = _coverage_by_family(tuple(font_files))
+    missing = set()
     for page in document.pages:
-        used.update(_text_of(page._page_box))
-    return sorted(c for c in used if ord(c) not in covered and not _invisible(c))
+        for box in _text_boxes(page._page_box):
+            family = next((f for f in box.style["font_family"] if f in coverage), None)
+            covered = coverage.get(family, frozenset())
+            missing.update(c for c in box.text if ord(c) not in covered and not _invisible(c))
+    return sorted(missing)
 
 
-def _text_of(box):
-    text = getattr(box, "text", None)
-    if isinstance(text, str):
-        yield from text
+def displaced_footnotes(document):
+    """(number, call page, note page) of footnotes printed on another page than their call."""
+    note_pages = {name: number for number, page in enumerate(document.pages, 1) for name in page.anchors}
+    return [(target.removeprefix("fn-"), number, note_pages[target])
+            for number, page in enumerate(document.pages, 1)
+            for kind, target, *_ in page.links
+            if kind == "internal" and target.startswith("fn-") and note_pages.get(target, number) != number]
+
+
+def _text_boxes(box):
+    if isinstance(getattr(box, "text", None), str):
+        yield box
     for child in getattr(box, "children", ()):
-        yield from _text_of(child)
+        yield from _text_boxes(child)
 
 
 def _invisible(character):
     return character.isspace() or unicodedata.category(character) in ("Cc", "Cf", "Zs")
 
 
-@lru_cache(maxsize=None)
-def _characters_of(font_file):
+@lru_cache(maxsize=8)
+def _coverage_by_family(font_files):
+    """Family name -> the characters its font files cover."""
     from fontTools.ttLib import TTFont
-    with TTFont(font_file, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    coverage = {}
+    for file in font_files:
+        with TTFont(file, lazy=True) as font:
+            family = font["name"].getBestFamilyName()
+            coverage[family] = coverage.get(family, frozenset()) | frozenset(font.getBestCmap())
+    return coverage
 
 
 @contextmanager

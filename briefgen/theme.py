@@ -4,10 +4,9 @@ rules win the cascade)."""
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
@@ -26,16 +25,14 @@ class Theme:
     template_dirs: tuple   # search order: the theme's folder, then default's
     style_dirs: tuple      # cascade order: default's folder, then the theme's
 
-    @cached_property
-    def environment(self):
-        """Jinja environment; `default/...` names reach the default theme, so an
-        override can extend the very file it replaces and call super()."""
-        loader = ChoiceLoader([
+    @property
+    def loader(self):
+        """Template search path; `default/...` names reach the default theme, so
+        an override can extend the very file it replaces and call super()."""
+        return ChoiceLoader([
             PrefixLoader({DEFAULT: FileSystemLoader(TEMPLATES / DEFAULT)}),
             FileSystemLoader([str(d) for d in self.template_dirs]),
         ])
-        return Environment(loader=loader, autoescape=True, undefined=StrictUndefined,
-                           trim_blocks=True, lstrip_blocks=True)
 
     @property
     def variants(self):

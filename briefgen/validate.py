@@ -30,6 +30,7 @@ PATTERN_HINTS = {
     "language": "is not a language tag such as 'en' or 'en-GB'",
     "width": "is not a width from 10% to 100%",
 }
+DATE_FORM = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 VARIANT_NAME_HINT = "is not a variant name (lower case letters, digits, '-' and '_')"
 
 
@@ -60,6 +61,8 @@ def _schema_problems(loaded, error):
         known = list(error.schema.get("properties", {}))
         return [loaded.problem(path + (key,), _unknown_key(key, known, path))
                 for key in instance if key not in known]
+    if kind == "format" and not re.fullmatch(DATE_FORM, str(instance)):
+        return []  # the pattern error already says what is wrong
     if kind == "required":
         name = re.match(r"'(.*)' is a required property", error.message)
         return [loaded.problem(path, f"'{name.group(1) if name else value}' is required")]

@@ -1,0 +1,80 @@
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "briefs" / "north-korea-trafficking.yaml"
+
+MINIMAL_BRIEF = """\
+title: A minimal brief
+date: 2025-11-15
+summary: The summary.
+key_points: [The only point.]
+sections:
+  - title: Background
+    content: [Some text.]
+"""
+
+
+@pytest.fixture(scope="session")
+def sample_full(tmp_path_factory):
+    """The sample brief's full PDF, built once for the session."""
+    out = tmp_path_factory.mktemp("sample")
+    [output] = generate.build_brief(SAMPLE, ["full"], out_dir=out, keep_html=True)
+    return output
+
+
+@pytest.fixture(scope="session")
+def sample_reader(sample_full):
+    return PdfReader(sample_full.pdf)
+
+
+@pytest.fixture
+def in_root(monkeypatch):
+    """Run from the repository root, so messages name files as tests/... ."""
+    monkeypatch.chdir(ROOT)
+    return ROOT
+
+
+def run_cli(*args):
+    return CliRunner().invoke(generate.cli, [str(a) for a in args], prog_name="brief")
+
+
+def page_texts(reader):
+    return [page.extract_text() for page in reader.pages]
+
+
+def flat(text):
+    """Words only, lower case, with hyphenation at line ends undone: for
+    finding a phrase of the brief in text extracted from the PDF."""
+    text = re.sub(r"(\w)[-\u2010]\n(\w)", r"\1\2", text)
+    return re.sub(r"[\W_]+", " ", text).lower().strip()
+
+
+def destination_pages(reader):
+    """Named destination (an HTML id) -> 1-based page number."""
+    return {name: reader.get_destination_page_number(dest) + 1
+            for name, dest in reader.named_destinations.items()}
+
+
+def internal_links(reader):
+    """(page number, target id) of every internal link, in page order."""
+    links = []
+    for number, page in enumerate(reader.pages, 1):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            target = annotation.get("/Dest") or (annotation.get("/A") or {}).get("/D")
+            if target is not None and not isinstance(target, list):
+                links.append((number, str(target)))
+    return links
+
+
+def write_brief(folder, text=MINIMAL_BRIEF, name="brief.yaml"):
+    path = Path(folder) / name
+    path.write_text(text, encoding="utf-8")
+    return path

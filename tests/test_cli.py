@@ -1,0 +1,106 @@
+"""The command line: help, version, exit codes, outputs, and nothing lost."""
+
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+
+import generate
+from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
+
+
+@pytest.mark.parametrize("name", sorted(generate.cli.commands))
+def test_every_command_has_help_with_an_example(name):
+    result = run_cli(name, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output and f"brief {name}" in result.output
+
+
+def test_top_level_help_and_version():
+    assert "Examples:" in run_cli("--help").output
+    result = run_cli("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"brief, version {generate.__version__}"
+
+
+@pytest.mark.parametrize("args", [["build", "--no-such-option"], ["check"], ["frobnicate"]])
+def test_usage_errors_exit_with_2(args):
+    assert run_cli(*args).exit_code == 2
+
+
+def test_unknown_theme_on_the_command_line_lists_the_themes(tmp_path):
+    brief = write_brief(tmp_path)
+    result = run_cli("build", brief, "--theme", "nope", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "unknown theme 'nope'" in result.stderr and "themes: default" in result.stderr
+
+
+def test_unknown_variant_is_a_one_line_error(tmp_path):
+    brief = write_brief(tmp_path)
+    result = run_cli("build", brief, "--variant", "poster", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith("unknown variant 'poster'; the theme 'default' offers: full")
+
+
+def test_no_arguments_build_the_sample_into_out(tmp_path):
+    """`python generate.py` alone: the main job on the embedded sample."""
+    done = subprocess.run([sys.executable, str(ROOT / "generate.py")], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    pdf = tmp_path / "out" / "north-korea-trafficking-full.pdf"
+    assert 5 <= len(PdfReader(pdf).pages) <= 10
+    assert f"{pdf.relative_to(tmp_path)}" in done.stdout
+
+
+def test_check_accepts_a_valid_brief(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_brief(tmp_path)
+    result = run_cli("check", "brief.yaml")
+    assert result.exit_code == 0 and result.output.strip() == "brief.yaml: ok"
+
+
+def test_output_name_comes_from_file_and_variant(tmp_path):
+    brief = write_brief(tmp_path, name="my-brief.yaml")
+    result = run_cli("build", brief, "--out", tmp_path / "pdfs")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "pdfs" / "my-brief-full.pdf").is_file()
+    assert not (tmp_path / "pdfs" / "my-brief-full.html").exists()
+
+
+def test_failed_rebuild_keeps_the_previous_pdf(tmp_path):
+    brief = write_brief(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli("build", brief, "--out", out).exit_code == 0
+    pdf = out / "brief-full.pdf"
+    before = pdf.read_bytes()
+    brief.write_text(MINIMAL_BRIEF.replace("title: A minimal brief\n", ""), encoding="utf-8")
+    result = run_cli("build", brief, "--out", out)
+    assert result.exit_code == 1
+    assert pdf.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["brief-full.pdf"]
+
+
+def test_a_write_that_fails_midway_leaves_no_partial_file(tmp_path, monkeypatch):
+    brief = write_brief(tmp_path)
+    out = tmp_path / "out"
+    run_cli("build", brief, "--out", out)
+    before = (out / "brief-full.pdf").read_bytes()
+
+    def half_write(self, target=None, **options):  # noqa: ARG001
+        target.write(b"%PDF-1.7 half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr("weasyprint.document.Document.write_pdf", half_write)
+    with pytest.raises(OSError):
+        generate.build_brief(brief, out_dir=out)
+    assert (out / "brief-full.pdf").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["brief-full.pdf"]
+
+
+def test_one_broken_brief_does_not_stop_the_others(tmp_path):
+    good = write_brief(tmp_path, name="good.yaml")
+    bad = write_brief(tmp_path, "title: [\n", name="bad.yaml")
+    result = run_cli("build", bad, good, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert (tmp_path / "out" / "good-full.pdf").is_file()
+    assert "bad.yaml:2: YAML syntax error" in result.stderr

@@ -1,0 +1,104 @@
+"""Markdown, content as data, template search path and fonts."""
+
+import pytest
+from pypdf import PdfReader
+
+import generate
+from briefgen.compose import compose_html, template_environment
+from briefgen.markdown import Markdown
+from briefgen.theme import resolve_theme
+from briefgen.variant import select_variant
+from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
+
+
+def pdf_text(pdf):
+    return " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+
+
+def build_text(tmp_path, brief_text, *args):
+    brief = write_brief(tmp_path, brief_text)
+    result = run_cli("build", brief, "--out", tmp_path / "out", *args)
+    assert result.exit_code == 0, result.output
+    return result, pdf_text(tmp_path / "out" / "brief-full.pdf")
+
+
+def test_content_is_data_never_a_template(tmp_path):
+    text = MINIMAL_BRIEF.replace("The summary.", "'{{ 7*7 }} and {% include \"base.html\" %} stay as written.'")
+    _, text = build_text(tmp_path, text)
+    assert "{{ 7*7 }}" in text and '{% include "base.html" %}' in text.replace("”", '"').replace("“", '"')
+    assert "49" not in text
+
+
+def test_raw_html_is_printed_as_text(tmp_path):
+    text = MINIMAL_BRIEF.replace("Some text.", "'<b>bold</b> <script>x()</script>'")
+    _, text = build_text(tmp_path, text)
+    assert "<b>bold</b>" in text and "<script>x()</script>" in text
+
+
+def test_markdown_footnotes_citations_and_quotes():
+    markdown = Markdown(["tip", "ilo"])
+    html = markdown.block('A "quoted" claim^[A *note* [@ilo].] [@tip; @ilo].')
+    assert "“quoted”" in html
+    assert '<a class="footnote-call" href="#fn-1">1</a>' in html
+    assert '<span class="footnote" id="fn-1" data-number="1">A <em>note</em>' in html
+    assert '[<a href="#ref-tip">1</a>, <a href="#ref-ilo">2</a>]' in html
+    assert 'href="#fn-2"' in markdown.block("Second^[note].")  # numbered across the document
+
+
+def test_text_fields_get_typography_but_no_markup():
+    assert Markdown().text("North Korea's *designation* <b>") == "North Korea’s *designation* &lt;b&gt;"
+
+
+def test_a_character_missing_from_the_fonts_is_a_warning(tmp_path):
+    result, _ = build_text(tmp_path, MINIMAL_BRIEF.replace("Some text.", "Seoul (서울)."))
+    assert "warning: " in result.stderr
+    assert "character '서' (U+C11C) is not in the theme's fonts" in result.stderr
+
+
+OVERRIDE = """{% extends "default/partials/cover.html" %}
+{% block cover_title %}<p class="kicker">Override kicker</p>{{ super() }}{% endblock %}
+"""
+
+
+@pytest.fixture
+def outside_theme(tmp_path):
+    theme = tmp_path / "acme-theme"
+    (theme / "templates" / "partials").mkdir(parents=True)
+    (theme / "templates" / "partials" / "cover.html").write_text(OVERRIDE, encoding="utf-8")
+    (theme / "styles").mkdir()
+    (theme / "styles" / "brief.css").write_text(".kicker { color: rgb(1, 2, 3); }", encoding="utf-8")
+    return theme
+
+
+def test_theme_partial_wins_over_default(outside_theme):
+    theme = resolve_theme(outside_theme)
+    template = template_environment(theme).get_template("partials/cover.html")
+    assert template.filename == str(outside_theme / "templates" / "partials" / "cover.html")
+    contents = template_environment(theme).get_template("partials/contents.html")
+    assert contents.filename == str(ROOT / "templates" / "default" / "partials" / "contents.html")
+
+
+def test_block_override_calls_super(outside_theme, tmp_path):
+    brief = generate.validate_brief(generate.load_brief(write_brief(tmp_path)))
+    html = compose_html(select_variant(brief, "full", tmp_path), resolve_theme(outside_theme), "full")
+    kicker, title = html.index("Override kicker"), html.index('<h1 class="title">A minimal brief</h1>')
+    assert kicker < title
+
+
+def test_theme_css_cascades_after_default(outside_theme):
+    sheets = resolve_theme(outside_theme).stylesheets("full")
+    assert sheets[0] == ROOT / "styles" / "default" / "brief.css"
+    assert sheets[-1] == outside_theme / "styles" / "brief.css"
+
+
+def test_theme_folder_given_on_the_command_line(outside_theme, tmp_path):
+    _, text = build_text(tmp_path, MINIMAL_BRIEF, "--theme", str(outside_theme))
+    assert "Override kicker" in text
+
+
+def test_unknown_theme_in_the_brief_names_its_line(tmp_path):
+    brief = write_brief(tmp_path, MINIMAL_BRIEF + "theme: nowhere\n")
+    result = run_cli("check", brief)
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert line.startswith(f"{brief}:8: theme: unknown theme 'nowhere'") and "themes: default" in line
