@@ -25,7 +25,7 @@ from briefgen.theme import PROJECT, ThemeError, resolve_theme
 from briefgen.validate import validate_brief
 from briefgen.variant import select_variant
 
-BRIEFS = PROJECT / "briefs"
+SAMPLE_BRIEFS_DIR = PROJECT / "briefs"
 
 
 @dataclass
@@ -100,7 +100,7 @@ def _shown(path):
 
 
 def _sample_briefs():
-    return sorted(BRIEFS.glob("*.yaml"))
+    return sorted(SAMPLE_BRIEFS_DIR.glob("*.yaml"))
 
 
 # --- command line ------------------------------------------------------------

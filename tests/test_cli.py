@@ -104,3 +104,11 @@ def test_one_broken_brief_does_not_stop_the_others(tmp_path):
     assert result.exit_code == 1
     assert (tmp_path / "out" / "good-full.pdf").is_file()
     assert "bad.yaml:2: YAML syntax error" in result.stderr
+
+
+def test_ci_runs_the_readme_set_up_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    setup = readme.split("## Set up")[1].split("##")[0]
+    commands = [line.strip() for line in setup.splitlines() if line.startswith("    ")]
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    assert len(commands) == 2 and all(command in ci for command in commands)
