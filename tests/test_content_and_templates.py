@@ -102,3 +102,28 @@ def test_unknown_theme_in_the_brief_names_its_line(tmp_path):
     assert result.exit_code == 1
     line = result.stderr.strip()
     assert line.startswith(f"{brief}:8: theme: unknown theme 'nowhere'") and "themes: default" in line
+
+
+LONG_TABLE = MINIMAL_BRIEF.replace("    content: [Some text.]", """    content:
+      - table:
+          caption: A long table
+          columns: [Country, Finding]
+          rows:
+""" + "".join(f"            - [Country {n}, 'Finding number {n}, long enough to need some room on the line']\n" for n in range(1, 90)))
+
+
+def test_long_tables_repeat_their_header_and_keep_rows_whole(tmp_path):
+    build_text(tmp_path, LONG_TABLE)
+    pages = [page.extract_text() for page in PdfReader(tmp_path / "out" / "brief-full.pdf").pages]
+    table_pages = [text for text in pages if "Finding number" in text]
+    assert len(table_pages) >= 2
+    for text in table_pages:
+        assert "Country Finding" in text.replace("\n", " ")
+    rows = [line for text in table_pages for line in text.splitlines() if line.startswith("Country ")]
+    assert [int(line.split()[1]) for line in rows if line.split()[1].isdigit()] == list(range(1, 90))
+    assert "Table 1. A long table" in table_pages[0]
+
+
+def test_figures_and_tables_are_numbered(sample_full):
+    text = " ".join(page.extract_text() for page in PdfReader(sample_full.pdf).pages)
+    assert "Figure 1. " in text and "Table 1. " in text and "Table 2. " in text
