@@ -127,3 +127,26 @@ def test_long_tables_repeat_their_header_and_keep_rows_whole(tmp_path):
 def test_figures_and_tables_are_numbered(sample_full):
     text = " ".join(page.extract_text() for page in PdfReader(sample_full.pdf).pages)
     assert "Figure 1. " in text and "Table 1. " in text and "Table 2. " in text
+
+
+def test_content_limited_to_other_variants_stays_out(tmp_path):
+    text = MINIMAL_BRIEF + """  - title: Memo only
+    variants: [memo]
+    content: [Hidden section text.]
+  - title: Visible
+    content:
+      - text: Hidden block text.
+        variants: [summary]
+      - Shown block text.
+variants:
+  full:
+    summary: The full brief's own summary.
+"""
+    _, text = build_text(tmp_path, text)
+    assert "Shown block text." in text and "The full brief’s own summary." in text
+    assert "Memo only" not in text and "Hidden" not in text and "The summary." not in text
+
+
+def test_dates_follow_the_language(tmp_path):
+    _, text = build_text(tmp_path, MINIMAL_BRIEF + "language: fr\n")
+    assert "15 novembre 2025" in text
