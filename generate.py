@@ -12,18 +12,20 @@ The pipeline, one phase per module of the briefgen package:
 
 import sys
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 
 import click
 
 from briefgen import __version__
 from briefgen.compose import compose_html
+from briefgen.fit import fit_to_budget
 from briefgen.load import load_brief
 from briefgen.pdf import displaced_footnotes, layout, missing_characters, write_pdf, write_text
-from briefgen.problems import BriefError, Problem
+from briefgen.problems import BriefError, Problem, field_name
 from briefgen.theme import PROJECT, ThemeError, resolve_theme
 from briefgen.validate import validate_brief
-from briefgen.variant import select_variant
+from briefgen.variant import longest_items, select_variant
 
 SAMPLE_BRIEFS_DIR = PROJECT / "briefs"
 
@@ -33,26 +35,57 @@ class Output:
     variant: str
     pdf: Path
     pages: int
+    layouts: int = 1
     warnings: list = field(default_factory=list)
 
 
-def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=False):
+class Rendered(NamedTuple):
+    html: str
+    document: object
+    messages: list
+
+
+def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=False, allow_overflow=False):
     """Build one brief's PDFs; raise BriefError when it cannot be built."""
     loaded = load_brief(brief_file, shown_path=_shown(brief_file))           # 1
     data = validate_brief(loaded)                                            # 2
     chosen = _resolve_theme(theme, data, loaded)                             # 3
-    outputs = []
+    outputs, problems = [], []
     for variant in _variants(variants, chosen, loaded):
+        spec = chosen.variant_spec(variant)
         brief = select_variant(data, variant, loaded.path.parent)
-        html = compose_html(brief, chosen, variant)                          # 4
         target = Path(out_dir) / f"{loaded.path.stem}-{variant}.pdf"
-        if keep_html:
-            write_text(html, target.with_suffix(".html"))
-        document, messages = layout(html, loaded.path.parent, loaded.shown_path)  # 5
-        warnings = messages + _layout_warnings(document, chosen)
-        write_pdf(document, target, brief["date"])
-        outputs.append(Output(variant, target, len(document.pages), warnings))
+
+        def render(step):
+            html = compose_html(brief, chosen, spec, step)                   # 4
+            if keep_html:  # before layout, so a failing layout can be inspected
+                write_text(html, target.with_suffix(".html"))
+            return Rendered(html, *layout(html, loaded.path.parent, loaded.shown_path))  # 5
+
+        fitted = fit_to_budget(render, spec)
+        rendered = fitted.result
+        warnings = rendered.messages + _layout_warnings(rendered.document, chosen)
+        if fitted.lines_over:
+            problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
+            if not allow_overflow:
+                problems.append(problem)
+                continue
+            warnings.append(f"{problem.field}: {problem.message} (written anyway: --allow-overflow)")
+        write_pdf(rendered.document, target, brief["date"])
+        outputs.append(Output(variant, target, len(rendered.document.pages), fitted.layouts, warnings))
+    if problems:
+        raise BriefError(problems, outputs)
     return outputs
+
+
+def _overflow_problem(loaded, data, spec, lines):
+    """'summary: 11 lines over one page; longest items: key_points[3], ...' at the longest item's line."""
+    longest = longest_items(data, spec)
+    pages = {1: "one page", 2: "two pages", 3: "three pages"}.get(spec.pages, f"{spec.pages} pages")
+    message = f"{lines} line{'s' if lines > 1 else ''} over {pages}"
+    if longest:
+        message += "; longest items: " + ", ".join(field_name(path) for path in longest)
+    return Problem(loaded.shown_path, loaded.line_of(longest[0]) if longest else 1, spec.name, message)
 
 
 def _layout_warnings(document, theme):
@@ -130,7 +163,9 @@ def cli(context):
 @click.option("--out", "-o", "out_dir", default="out", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs.")
 @click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each PDF.")
-def build(briefs, variants, theme, out_dir, keep_html):
+@click.option("--allow-overflow", is_flag=True,
+              help="Write a variant that stays over its page budget anyway, with a warning.")
+def build(briefs, variants, theme, out_dir, keep_html, allow_overflow):
     """Build PDFs from briefs (default: every brief in briefs/).
 
     Each output is named after the brief's file and the variant, e.g.
@@ -145,17 +180,13 @@ def build(briefs, variants, theme, out_dir, keep_html):
     failed = False
     for brief_file in briefs or _sample_briefs():
         try:
-            outputs = build_brief(brief_file, variants, theme, out_dir, keep_html)
+            _report_outputs(brief_file, build_brief(brief_file, variants, theme, out_dir, keep_html, allow_overflow))
         except BriefError as error:
             failed = True
+            _report_outputs(brief_file, error.outputs)
             _report(error.problems)
-            continue
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
-        for output in outputs:
-            for warning in output.warnings:
-                click.echo(f"warning: {_shown(brief_file)}: {warning}", err=True)
-            click.echo(f"{output.pdf}  {output.pages} page{'s' if output.pages != 1 else ''}")
     if failed:
         sys.exit(1)
 
@@ -179,6 +210,13 @@ def check(briefs):
             _report(error.problems)
     if failed:
         sys.exit(1)
+
+
+def _report_outputs(brief_file, outputs):
+    for output in outputs:
+        for warning in output.warnings:
+            click.echo(f"warning: {_shown(brief_file)}: {warning}", err=True)
+        click.echo(f"{output.pdf}  {output.pages} page{'s' if output.pages != 1 else ''}")
 
 
 def _report(problems):

@@ -1,11 +1,15 @@
 """Phase 4: compose the variant's HTML with Jinja. Content is data passed to
 the templates, never compiled as a template itself."""
 
+import re
 from functools import lru_cache
+
+import segno
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from jinja2 import Environment, StrictUndefined, pass_context
+from markupsafe import Markup
 
 from . import __version__
 from .markdown import Markdown
@@ -13,15 +17,18 @@ from .markdown import Markdown
 VARIANT_TEMPLATE = "variants/{}.html"
 
 
-def compose_html(brief, theme, variant):
-    template = template_environment(theme).get_template(VARIANT_TEMPLATE.format(variant))
+def compose_html(brief, theme, spec, fit_step=None):
+    """The variant's HTML; fit_step sets the spacing and type size tokens."""
+    template = template_environment(theme).get_template(VARIANT_TEMPLATE.format(spec.name))
+    references = [ref["id"] for ref in brief["references"]]
     return template.render(
         brief=brief,
-        variant=variant,
+        variant=spec.name,
         theme=theme.name,
-        stylesheets=[path.as_uri() for path in theme.stylesheets(variant)],
+        stylesheets=[path.as_uri() for path in theme.stylesheets(spec.name)],
+        fit_css=Markup(fit_step.css()) if fit_step else "",
         generator=f"brief {__version__}",
-        markdown=Markdown([ref["id"] for ref in brief["references"]], brief["language"]),
+        markdown=Markdown(references, brief["language"], citations=spec.citations),
     )
 
 
@@ -36,8 +43,20 @@ def template_environment(theme):
         typeset=pass_context(lambda context, text: context["markdown"].text(text)),
         plain=pass_context(lambda context, text: context["markdown"].plain(text)),
         long_date=pass_context(lambda context, date: format_date(date, "long", locale=_locale(context))),
+        first_sentence=pass_context(lambda context, text: context["markdown"].text(_first_sentence(context["markdown"].plain(text)))),
+        short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
+        qr_code=_qr_code,
     )
     return environment
+
+
+def _first_sentence(text):
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+
+
+def _qr_code(url):
+    """A QR code of the URL as an SVG data URI (printed with the URL beside it)."""
+    return segno.make(url, error="m").svg_data_uri(border=0, dark="#000")
 
 
 def _locale(context):

@@ -54,7 +54,9 @@ def _citation_rule(state, silent):
     match = CITATION.match(state.src, state.pos) if state.src[state.pos] == "[" else None
     if not match:
         return False
-    if not silent:
+    if not silent and not state.env.get("citations", True):
+        state.pending = state.pending.rstrip()  # no "them ." where the citation was
+    elif not silent:
         token = state.push("citation", "", 0)
         token.meta = {"ids": [part.strip()[1:] for part in match.group(1).split(";")]}
     state.pos = match.end()
@@ -100,14 +102,16 @@ class Markdown:
     """Renders one document's markdown: citations numbered by the reference
     list, footnotes with ids unique in the document."""
 
-    def __init__(self, reference_ids=(), language="en"):
+    def __init__(self, reference_ids=(), language="en", citations=True):
+        self.citations = citations
         self.parser = make_parser(language)
         self.typesetter = make_parser(language, preset="zero")
         self.reference_numbers = {ref: number for number, ref in enumerate(reference_ids, 1)}
         self.footnote_ids = itertools.count(1)
 
     def _env(self):
-        return {"reference_numbers": self.reference_numbers, "footnote_ids": self.footnote_ids}
+        return {"reference_numbers": self.reference_numbers, "footnote_ids": self.footnote_ids,
+                "citations": self.citations}
 
     def block(self, text):
         return Markup(self.parser.render(str(text), self._env()))

@@ -18,8 +18,9 @@ class Problem:
 class BriefError(Exception):
     """A brief (or its build) cannot be built; carries every problem found."""
 
-    def __init__(self, problems):
+    def __init__(self, problems, outputs=()):
         self.problems = list(problems)
+        self.outputs = list(outputs)  # what was built before the problem, if anything
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -1,11 +1,12 @@
 """Phase 3a: find the theme: its template search path (theme first, then
-default) and its stylesheets (default first, then the theme's, so the theme's
-rules win the cascade)."""
+default), its stylesheets (default first, then the theme's, so the theme's
+rules win the cascade) and each variant's page budget."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -13,10 +14,33 @@ TEMPLATES = PROJECT / "templates"
 STYLES = PROJECT / "styles"
 DEFAULT = "default"
 FONT_TYPES = (".ttf", ".otf", ".woff", ".woff2")
+TYPE_FLOOR_PT = 8.5     # no body text is ever set smaller to make a variant fit
 
 
 class ThemeError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class FitStep:
+    """One step of the fit search: spacing factor and body size (pt)."""
+    spacing: float
+    body_size: float
+
+    def css(self):
+        return f":root {{ --space: {self.spacing:g}; --size-body: {self.body_size:g}pt; }}"
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    """A variant's budget, from `variants/<name>.yaml` beside its template."""
+    name: str
+    pages: int = None                  # at most this many pages; None: no limit
+    citations: bool = True             # False: the variant prints no reference list
+    body_size: float = 10.0            # the design's body size, pt
+    fit: tuple = ()                    # FitSteps tried in order when over budget
+    cut_hints: tuple = ("summary", "key_points", "recommendations", "sections")
+    source: Path = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -40,6 +64,13 @@ class Theme:
         names = {file.stem for folder in self.template_dirs for file in (folder / "variants").glob("*.html")}
         return sorted(names, key=lambda name: (name != "full", name))
 
+    def variant_spec(self, variant):
+        for folder in self.template_dirs:
+            file = folder / "variants" / f"{variant}.yaml"
+            if file.is_file():
+                return _read_variant_spec(variant, file)
+        return VariantSpec(variant)
+
     def stylesheets(self, variant):
         """CSS files in cascade order: each folder's brief.css, then its <variant>.css."""
         return [folder / name for folder in self.style_dirs
@@ -48,6 +79,29 @@ class Theme:
     def font_files(self):
         return sorted(file for folder in self.style_dirs for file in folder.rglob("*")
                       if file.suffix.lower() in FONT_TYPES)
+
+
+def _read_variant_spec(variant, file):
+    try:
+        settings = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        body_size = _points(settings.get("body_size", "10pt"))
+        steps = tuple(FitStep(float(step.get("spacing", 1)), _points(step.get("body_size", body_size)))
+                      for step in settings.get("fit", []))
+        spec = VariantSpec(variant, settings.get("pages"), bool(settings.get("citations", True)), body_size,
+                           steps, tuple(settings.get("cut_hints", VariantSpec.cut_hints)), file)
+    except (yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
+        raise ThemeError(f"{file}: cannot read the variant's settings: {error}") from None
+    if spec.pages is not None and (not isinstance(spec.pages, int) or spec.pages < 1):
+        raise ThemeError(f"{file}: pages: expected a whole number of pages, at least 1")
+    too_small = [step.body_size for step in steps if step.body_size < TYPE_FLOOR_PT]
+    if too_small:
+        raise ThemeError(f"{file}: fit: body_size {too_small[0]:g}pt is under the {TYPE_FLOOR_PT:g}pt floor")
+    return spec
+
+
+def _points(value):
+    """'9.5pt' or 9.5 -> 9.5"""
+    return float(str(value).removesuffix("pt"))
 
 
 def available_themes():

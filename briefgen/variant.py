@@ -58,3 +58,25 @@ def _block(block, brief_dir):
         header, *rows = read_csv(brief_dir / fields.pop("csv"))
         fields.update(columns=header, rows=rows)
     return {**BLOCK_DEFAULTS.get(kind, {}), **fields, "type": kind}
+
+
+def longest_items(data, spec, count=2):
+    """Where an author should cut first: the longest items among the fields the
+    variant prints (its cut_hints), as paths into the brief's file."""
+    overrides = data.get("variants", {}).get(spec.name, {})
+    sized = []
+    for name in spec.cut_hints:
+        path = ("variants", spec.name, name) if name in overrides else (name,)
+        value = overrides.get(name, data.get(name))
+        if isinstance(value, str):
+            sized.append((len(value), path))
+        elif isinstance(value, list):
+            sized += [(_length(item, name), path + (index,)) for index, item in enumerate(value)]
+    return [path for _, path in sorted(sized, key=lambda pair: -pair[0])[:count]]
+
+
+def _length(item, name):
+    if isinstance(item, dict):
+        # a section is printed by its summary in short variants
+        item = item.get("summary", "") if name == "sections" else " ".join(map(str, item.values()))
+    return len(str(item))

@@ -39,7 +39,7 @@ def test_unknown_variant_is_a_one_line_error(tmp_path):
     brief = write_brief(tmp_path)
     result = run_cli("build", brief, "--variant", "poster", "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert result.stderr.strip().endswith("unknown variant 'poster'; the theme 'default' offers: full")
+    assert result.stderr.strip().endswith("unknown variant 'poster'; the theme 'default' offers: full, memo, summary")
 
 
 def test_no_arguments_build_the_sample_into_out(tmp_path):
@@ -47,9 +47,11 @@ def test_no_arguments_build_the_sample_into_out(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "generate.py")], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    pdf = tmp_path / "out" / "north-korea-trafficking-full.pdf"
-    assert 5 <= len(PdfReader(pdf).pages) <= 10
-    assert f"{pdf.relative_to(tmp_path)}" in done.stdout
+    out = tmp_path / "out"
+    pages = {pdf.name: len(PdfReader(pdf).pages) for pdf in out.glob("*.pdf")}
+    assert 5 <= pages.pop("north-korea-trafficking-full.pdf") <= 10
+    assert pages == {"north-korea-trafficking-memo.pdf": 2, "north-korea-trafficking-summary.pdf": 1}
+    assert "out/north-korea-trafficking-summary.pdf  1 page\n" in done.stdout
 
 
 def test_check_accepts_a_valid_brief(tmp_path, monkeypatch):
@@ -71,19 +73,18 @@ def test_failed_rebuild_keeps_the_previous_pdf(tmp_path):
     brief = write_brief(tmp_path)
     out = tmp_path / "out"
     assert run_cli("build", brief, "--out", out).exit_code == 0
-    pdf = out / "brief-full.pdf"
-    before = pdf.read_bytes()
+    before = {pdf.name: pdf.read_bytes() for pdf in out.iterdir()}
+    assert sorted(before) == ["brief-full.pdf", "brief-memo.pdf", "brief-summary.pdf"]
     brief.write_text(MINIMAL_BRIEF.replace("title: A minimal brief\n", ""), encoding="utf-8")
     result = run_cli("build", brief, "--out", out)
     assert result.exit_code == 1
-    assert pdf.read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == ["brief-full.pdf"]
+    assert {pdf.name: pdf.read_bytes() for pdf in out.iterdir()} == before
 
 
 def test_a_write_that_fails_midway_leaves_no_partial_file(tmp_path, monkeypatch):
     brief = write_brief(tmp_path)
     out = tmp_path / "out"
-    run_cli("build", brief, "--out", out)
+    run_cli("build", brief, "--out", out, "--variant", "full")
     before = (out / "brief-full.pdf").read_bytes()
 
     def half_write(self, target=None, **options):  # noqa: ARG001
@@ -92,7 +93,7 @@ def test_a_write_that_fails_midway_leaves_no_partial_file(tmp_path, monkeypatch)
 
     monkeypatch.setattr("weasyprint.document.Document.write_pdf", half_write)
     with pytest.raises(OSError):
-        generate.build_brief(brief, out_dir=out)
+        generate.build_brief(brief, ["full"], out_dir=out)
     assert (out / "brief-full.pdf").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["brief-full.pdf"]
 

@@ -80,7 +80,8 @@ def test_theme_partial_wins_over_default(outside_theme):
 
 def test_block_override_calls_super(outside_theme, tmp_path):
     brief = generate.validate_brief(generate.load_brief(write_brief(tmp_path)))
-    html = compose_html(select_variant(brief, "full", tmp_path), resolve_theme(outside_theme), "full")
+    theme = resolve_theme(outside_theme)
+    html = compose_html(select_variant(brief, "full", tmp_path), theme, theme.variant_spec("full"))
     kicker, title = html.index("Override kicker"), html.index('<h1 class="title">A minimal brief</h1>')
     assert kicker < title
 

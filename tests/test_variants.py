@@ -1,0 +1,149 @@
+"""Short variants with page budgets: the one-page summary, the two-page memo,
+the fit search that keeps them there, and variants a theme adds."""
+
+import pytest
+import weasyprint
+import yaml
+from pypdf import PdfReader
+
+import generate
+from conftest import SAMPLE, flat, run_cli, write_brief
+
+BRIEF = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+SENTENCE = "Evidence from many sources shows that the practice continues and that governments can still act. "
+
+
+def long_brief(summary_words):
+    """A brief whose one-page summary is as long as asked, six key points and six recommendations."""
+    summary = " ".join([SENTENCE] * (summary_words // 15))
+    points = "".join(f'  - "Key point {n}: {SENTENCE * 2}"\n' for n in range(1, 7))
+    actions = "".join(f"  - title: Recommendation number {n} for action\n    text: Do it.\n" for n in range(1, 7))
+    return (f'title: Fit test brief\ndate: 2025-11-15\nsummary: "{summary}"\nkey_points:\n{points}'
+            f"recommendations:\n{actions}sections:\n  - title: Background\n    content: [Some text.]\n")
+
+
+@pytest.fixture(scope="module")
+def sample_short(tmp_path_factory):
+    out = tmp_path_factory.mktemp("short")
+    outputs = generate.build_brief(SAMPLE, ["summary", "memo"], out_dir=out)
+    return {output.variant: output for output in outputs}
+
+
+def text_of(pdf):
+    return flat(" ".join(page.extract_text() for page in PdfReader(pdf).pages))
+
+
+def font_sizes(pdf):
+    """(size in pt, text) of every text run in the PDF."""
+    runs = []
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=lambda text, cm, tm, font, size:
+                          text.strip() and runs.append((round(size * tm[3] * cm[3], 2), text.strip())))
+    return runs
+
+
+def count_layouts(monkeypatch):
+    calls = []
+    original = weasyprint.HTML.render
+    monkeypatch.setattr(weasyprint.HTML, "render", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+    return calls
+
+
+def test_sample_summary_is_one_page_with_every_key_point_and_action(sample_short):
+    summary = sample_short["summary"]
+    assert summary.pages == 1 and len(PdfReader(summary.pdf).pages) == 1
+    text = text_of(summary.pdf)
+    for item in BRIEF["key_points"] + [r["title"] for r in BRIEF["recommendations"]]:
+        assert flat(item.replace("*", "")) in text, item
+    assert "example org briefs dprk trafficking" in text  # the way to the full brief
+
+
+def test_sample_memo_fits_two_pages_with_every_key_point_and_action(sample_short):
+    memo = sample_short["memo"]
+    assert memo.pages <= 2 and len(PdfReader(memo.pdf).pages) <= 2
+    text = text_of(memo.pdf)
+    for item in BRIEF["key_points"] + [r["title"] for r in BRIEF["recommendations"]]:
+        assert flat(item.replace("*", "")) in text, item
+    for line in ("to", "from", "date", "subject"):
+        assert f" {line} " in f" {text} "
+    for section in BRIEF["sections"]:
+        assert flat(section["title"]) in text
+
+
+def test_a_brief_that_fits_is_laid_out_once(tmp_path, monkeypatch):
+    layouts = count_layouts(monkeypatch)
+    [output] = generate.build_brief(write_brief(tmp_path), ["summary"], out_dir=tmp_path)
+    assert output.pages == 1 and output.layouts == 1 and len(layouts) == 1
+
+
+def test_the_fit_rescues_a_long_summary_without_going_under_the_floor(tmp_path, monkeypatch):
+    layouts = count_layouts(monkeypatch)
+    brief = write_brief(tmp_path, long_brief(300))
+    [output] = generate.build_brief(brief, ["summary"], out_dir=tmp_path)
+    assert output.pages == 1 and 2 <= output.layouts <= 4 and len(layouts) == output.layouts
+    body = [size for size, text in font_sizes(output.pdf) if "Evidence" in text or "Recommendation" in text]
+    assert body and min(body) >= 8.5
+    assert min(body) < 10  # the type really was made smaller
+
+
+def test_a_brief_that_cannot_fit_fails_and_names_what_to_cut(tmp_path, monkeypatch):
+    layouts = count_layouts(monkeypatch)
+    brief = write_brief(tmp_path, long_brief(900))
+    result = run_cli("build", brief, "--variant", "summary", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"{brief}:3: summary: ")
+    assert " lines over one page; longest items: summary, key_points[0]" in line
+    assert not (tmp_path / "out" / "brief-summary.pdf").exists()
+    assert len(layouts) <= 4
+
+
+def test_allow_overflow_writes_the_pdf_with_a_warning(tmp_path):
+    brief = write_brief(tmp_path, long_brief(900))
+    result = run_cli("build", brief, "-v", "summary", "--out", tmp_path / "out", "--allow-overflow")
+    assert result.exit_code == 0
+    assert "lines over one page; longest items: summary, key_points[0] (written anyway" in result.stderr
+    assert len(PdfReader(tmp_path / "out" / "brief-summary.pdf").pages) == 2
+
+
+def test_summary_shows_first_sentence_of_untitled_actions_and_no_citations(tmp_path):
+    text = write_brief(tmp_path).read_text() + (
+        "recommendations:\n  - text: Fund the shelters now. Then evaluate them.\n"
+        "references:\n  - {id: r1, title: A report}\n")
+    brief = write_brief(tmp_path, text.replace("The summary.", "The summary [@r1]."))
+    [output] = generate.build_brief(brief, ["summary"], out_dir=tmp_path)
+    words = text_of(output.pdf)
+    assert "fund the shelters now" in words and "then evaluate them" not in words
+    assert "the summary 1" not in words and "the summary" in words
+
+
+BRIEFING_TEMPLATE = """{% extends "base.html" %}
+{% block body %}
+{% include "partials/memo_header.html" %}
+{% for section in brief.sections %}{% include "partials/section_summary.html" %}{% endfor %}
+{% include "partials/recommendations.html" %}
+{% endblock %}
+"""
+
+
+def test_a_theme_adds_a_variant_with_its_own_budget(tmp_path):
+    theme = tmp_path / "theme"
+    (theme / "templates" / "variants").mkdir(parents=True)
+    (theme / "templates" / "variants" / "briefing.html").write_text(BRIEFING_TEMPLATE, encoding="utf-8")
+    (theme / "templates" / "variants" / "briefing.yaml").write_text(
+        "pages: 3\nfit:\n  - {spacing: 0.6, body_size: 9pt}\n", encoding="utf-8")
+    result = run_cli("build", SAMPLE, "--theme", theme, "--variant", "briefing", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    pdf = tmp_path / "out" / "north-korea-trafficking-briefing.pdf"
+    assert len(PdfReader(pdf).pages) <= 3
+    assert flat(BRIEF["sections"][-1]["title"]) in text_of(pdf)
+
+
+def test_a_fit_step_under_the_floor_is_refused(tmp_path):
+    theme = tmp_path / "theme"
+    (theme / "templates" / "variants").mkdir(parents=True)
+    (theme / "templates" / "variants" / "summary.yaml").write_text(
+        "pages: 1\nfit:\n  - {spacing: 0.5, body_size: 7pt}\n", encoding="utf-8")
+    result = run_cli("build", write_brief(tmp_path), "--theme", theme, "-v", "summary", "--out", tmp_path)
+    assert result.exit_code == 1
+    assert "fit: body_size 7pt is under the 8.5pt floor" in result.stderr
