@@ -5,15 +5,16 @@ The pipeline, one phase per module of the briefgen package:
 
     1. load      read the brief's YAML, remembering each field's line
     2. validate  check it against the format (schema, ids, citations, files)
-    3. resolve   pick the theme, then the content of each variant
+    3. resolve   pick the theme (theme), then each variant's budget and content (variant)
     4. compose   render the variant's HTML with Jinja
-    5. pdf       lay it out once with WeasyPrint and write the PDF atomically
+    5. lay out   WeasyPrint lays it out, again only to fit a page budget (fit),
+                 and the PDF is written atomically (pdf)
 """
 
 import sys
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -52,30 +53,36 @@ def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=Fa
     chosen = _resolve_theme(theme, data, loaded)                             # 3
     outputs, problems = [], []
     for variant in _variants(variants, chosen, loaded):
-        spec = chosen.variant_spec(variant)
-        brief = select_variant(data, variant, loaded.path.parent)
-        target = Path(out_dir) / f"{loaded.path.stem}-{variant}.pdf"
-
-        def render(step):
-            html = compose_html(brief, chosen, spec, step)                   # 4
-            if keep_html:  # before layout, so a failing layout can be inspected
-                write_text(html, target.with_suffix(".html"))
-            return Rendered(html, *layout(html, loaded.path.parent, loaded.shown_path))  # 5
-
-        fitted = fit_to_budget(render, spec)
-        rendered = fitted.result
-        warnings = rendered.messages + _layout_warnings(rendered.document, chosen)
-        if fitted.lines_over:
-            problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
-            if not allow_overflow:
-                problems.append(problem)
-                continue
-            warnings.append(f"{problem.field}: {problem.message} (written anyway: --allow-overflow)")
-        write_pdf(rendered.document, target, brief["date"])
-        outputs.append(Output(variant, target, len(rendered.document.pages), fitted.layouts, warnings))
+        try:
+            outputs.append(_build_variant(loaded, data, chosen, variant, Path(out_dir), keep_html, allow_overflow))
+        except BriefError as error:  # over budget: the other variants still build
+            problems += error.problems
     if problems:
         raise BriefError(problems, outputs)
     return outputs
+
+
+def _build_variant(loaded, data, theme, variant, out_dir, keep_html, allow_overflow):
+    spec = theme.variant_spec(variant)                                       # 3
+    brief = select_variant(data, variant, loaded.path.parent)
+    target = out_dir / f"{loaded.path.stem}-{variant}.pdf"
+
+    def render(step):
+        html = compose_html(brief, theme, spec, step)                        # 4
+        if keep_html:  # before layout, so a failing layout can be inspected
+            write_text(html, target.with_suffix(".html"))
+        return Rendered(html, *layout(html, loaded.path.parent, loaded.shown_path))  # 5
+
+    fitted = fit_to_budget(render, spec)
+    rendered = fitted.result
+    warnings = rendered.messages + _layout_warnings(rendered.document, theme)
+    if fitted.lines_over:
+        problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
+        if not allow_overflow:
+            raise BriefError([problem])
+        warnings.append(f"{problem.field}: {problem.message} (written anyway: --allow-overflow)")
+    write_pdf(rendered.document, target, brief["date"])
+    return Output(variant, target, len(rendered.document.pages), fitted.layouts, warnings)
 
 
 def _overflow_problem(loaded, data, spec, lines):
