@@ -24,6 +24,7 @@ from briefgen.fit import fit_to_budget
 from briefgen.load import load_brief
 from briefgen.pdf import displaced_footnotes, layout, missing_characters, write_pdf, write_text
 from briefgen.problems import BriefError, Problem, field_name
+from briefgen.scaffold import new_theme
 from briefgen.theme import PROJECT, ThemeError, resolve_theme
 from briefgen.validate import validate_brief
 from briefgen.variant import longest_items, select_variant
@@ -64,7 +65,7 @@ def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=Fa
 
 def _build_variant(loaded, data, theme, variant, out_dir, keep_html, allow_overflow):
     spec = theme.variant_spec(variant)                                       # 3
-    brief = select_variant(data, variant, loaded.path.parent)
+    brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
     target = out_dir / f"{loaded.path.stem}-{variant}.pdf"
 
     def render(step):
@@ -217,6 +218,29 @@ def check(briefs):
             _report(error.problems)
     if failed:
         sys.exit(1)
+
+
+@cli.command("new-theme")
+@click.argument("name_or_path")
+def new_theme_command(name_or_path):
+    """Create a theme to restyle briefs: a brand file to fill in, empty
+    override folders and one commented example override.
+
+    A plain NAME creates templates/NAME and styles/NAME in this project; a
+    path creates a folder holding templates/ and styles/, to use anywhere
+    with --theme PATH or `theme:` in a brief.
+
+    \b
+    Examples:
+        brief new-theme ../acme-theme
+        brief build briefs/north-korea-trafficking.yaml --theme ../acme-theme
+    """
+    try:
+        templates, styles = new_theme(name_or_path)
+    except ThemeError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {templates} and {styles}.")
+    click.echo(f"Fill in {styles / '_brand.yml'}, then build with --theme {name_or_path}.")
 
 
 def _report_outputs(brief_file, outputs):

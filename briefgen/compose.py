@@ -2,30 +2,48 @@
 the templates, never compiled as a template itself."""
 
 import re
+import traceback
 from functools import lru_cache
 
 import segno
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from jinja2 import Environment, StrictUndefined, pass_context
+from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
 from markupsafe import Markup
 
 from . import __version__
 from .markdown import Markdown
+from .theme import ThemeError
 
 VARIANT_TEMPLATE = "variants/{}.html"
 
 
 def compose_html(brief, theme, spec, fit_step=None):
     """The variant's HTML; fit_step sets the spacing and type size tokens."""
+    try:
+        return _render(brief, theme, spec, fit_step)
+    except TemplateSyntaxError as error:
+        raise ThemeError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
+    except TemplateError as error:
+        raise ThemeError(f"{_template_frame(error)}: template error: {error.message}") from None
+
+
+def _template_frame(error):
+    """file:line of the innermost template the error passed through."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith(".html")]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "template"
+
+
+def _render(brief, theme, spec, fit_step):
     template = template_environment(theme).get_template(VARIANT_TEMPLATE.format(spec.name))
     references = [ref["id"] for ref in brief["references"]]
     return template.render(
         brief=brief,
         variant=spec.name,
         theme=theme.name,
-        stylesheets=[path.as_uri() for path in theme.stylesheets(spec.name)],
+        brand=theme.brand,
+        stylesheets=theme.stylesheets(spec.name),
         fit_css=Markup(fit_step.css()) if fit_step else "",
         generator=f"brief {__version__}",
         markdown=Markdown(references, brief["language"], citations=spec.citations),

@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from .brand import Brand, BrandError, load_brand
+
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
 STYLES = PROJECT / "styles"
@@ -48,6 +50,7 @@ class Theme:
     name: str
     template_dirs: tuple   # search order: the theme's folder, then default's
     style_dirs: tuple      # cascade order: default's folder, then the theme's
+    brand: Brand = Brand()
 
     @property
     def loader(self):
@@ -72,9 +75,12 @@ class Theme:
         return VariantSpec(variant)
 
     def stylesheets(self, variant):
-        """CSS files in cascade order: each folder's brief.css, then its <variant>.css."""
-        return [folder / name for folder in self.style_dirs
-                for name in ("brief.css", f"{variant}.css") if (folder / name).is_file()]
+        """Stylesheet URLs in cascade order: default's brief.css and <variant>.css,
+        the brand's tokens, then the theme's brief.css and <variant>.css."""
+        default, *theme = [[(folder / name).as_uri() for name in ("brief.css", f"{variant}.css")
+                            if (folder / name).is_file()] for folder in self.style_dirs]
+        brand = [self.brand.stylesheet_url] if self.brand.stylesheet_url else []
+        return default + brand + [url for urls in theme for url in urls]
 
     def font_files(self):
         return sorted(file for folder in self.style_dirs for file in folder.rglob("*")
@@ -123,4 +129,8 @@ def resolve_theme(requested=None, base_dir=Path(".")):
                              f"holds no templates/ or styles/ folder; themes: {', '.join(available_themes())}")
     if templates == default[0]:
         return Theme(DEFAULT, (templates,), (styles,))
-    return Theme(requested, (templates, default[0]), (default[1], styles))
+    try:
+        brand = load_brand(styles)
+    except BrandError as error:
+        raise ThemeError(str(error)) from None
+    return Theme(requested, (templates, default[0]), (default[1], styles), brand)

@@ -24,10 +24,11 @@ BLOCK_DEFAULTS = {
 }
 
 
-def select_variant(data, variant, brief_dir):
+def select_variant(data, variant, brief_dir, defaults=None):
+    """defaults: fields the theme's brand supplies (organisation, contact, ...)."""
     fields = {**data, **data.get("variants", {}).get(variant, {})}
     fields.pop("variants", None)
-    brief = {**TOP_DEFAULTS, **fields}
+    brief = {**TOP_DEFAULTS, **(defaults or {}), **fields}
     brief["date"] = datetime.date.fromisoformat(brief["date"])
     brief["number"] = None if brief["number"] is None else str(brief["number"])
     for key, defaults in ITEM_DEFAULTS.items():

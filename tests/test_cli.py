@@ -32,7 +32,7 @@ def test_unknown_theme_on_the_command_line_lists_the_themes(tmp_path):
     brief = write_brief(tmp_path)
     result = run_cli("build", brief, "--theme", "nope", "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert "unknown theme 'nope'" in result.stderr and "themes: default" in result.stderr
+    assert "unknown theme 'nope'" in result.stderr and "themes: cedarbay, default" in result.stderr
 
 
 def test_unknown_variant_is_a_one_line_error(tmp_path):

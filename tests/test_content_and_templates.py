@@ -88,8 +88,8 @@ def test_block_override_calls_super(outside_theme, tmp_path):
 
 def test_theme_css_cascades_after_default(outside_theme):
     sheets = resolve_theme(outside_theme).stylesheets("full")
-    assert sheets[0] == ROOT / "styles" / "default" / "brief.css"
-    assert sheets[-1] == outside_theme / "styles" / "brief.css"
+    assert sheets[0] == (ROOT / "styles" / "default" / "brief.css").as_uri()
+    assert sheets[-1] == (outside_theme / "styles" / "brief.css").as_uri()
 
 
 def test_theme_folder_given_on_the_command_line(outside_theme, tmp_path):
@@ -102,7 +102,7 @@ def test_unknown_theme_in_the_brief_names_its_line(tmp_path):
     result = run_cli("check", brief)
     assert result.exit_code == 1
     line = result.stderr.strip()
-    assert line.startswith(f"{brief}:8: theme: unknown theme 'nowhere'") and "themes: default" in line
+    assert line.startswith(f"{brief}:8: theme: unknown theme 'nowhere'") and "themes: cedarbay, default" in line
 
 
 LONG_TABLE = MINIMAL_BRIEF.replace("    content: [Some text.]", """    content:
