@@ -22,7 +22,7 @@ from briefgen import __version__
 from briefgen.compose import compose_html
 from briefgen.fit import fit_to_budget
 from briefgen.load import load_brief
-from briefgen.pdf import displaced_footnotes, layout, missing_characters, write_pdf, write_text
+from briefgen.pdf import Layout, Limits, displaced_footnotes, layout, missing_characters, write_pdf, write_text
 from briefgen.problems import BriefError, Problem, field_name
 from briefgen.scaffold import new_theme
 from briefgen.theme import PROJECT, ThemeError, resolve_theme
@@ -43,11 +43,15 @@ class Output:
 
 class Rendered(NamedTuple):
     html: str
-    document: object
-    messages: list
+    laid_out: Layout
+
+    @property
+    def document(self):
+        return self.laid_out.document
 
 
-def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=False, allow_overflow=False):
+def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=False, allow_overflow=False,
+                limits=Limits()):
     """Build one brief's PDFs; raise BriefError when it cannot be built."""
     loaded = load_brief(brief_file, shown_path=_shown(brief_file))           # 1
     data = validate_brief(loaded)                                            # 2
@@ -55,7 +59,8 @@ def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=Fa
     outputs, problems = [], []
     for variant in _variants(variants, chosen, loaded):
         try:
-            outputs.append(_build_variant(loaded, data, chosen, variant, Path(out_dir), keep_html, allow_overflow))
+            outputs.append(_build_variant(loaded, data, chosen, variant, Path(out_dir), keep_html,
+                                          allow_overflow, limits))
         except BriefError as error:  # over budget: the other variants still build
             problems += error.problems
     if problems:
@@ -63,27 +68,36 @@ def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=Fa
     return outputs
 
 
-def _build_variant(loaded, data, theme, variant, out_dir, keep_html, allow_overflow):
+def _build_variant(loaded, data, theme, variant, out_dir, keep_html, allow_overflow, limits):
     spec = theme.variant_spec(variant)                                       # 3
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
-    target = out_dir / f"{loaded.path.stem}-{variant}.pdf"
+    target = _output_path(out_dir, loaded.path.stem, variant)
 
     def render(step):
         html = compose_html(brief, theme, spec, step)                        # 4
         if keep_html:  # before layout, so a failing layout can be inspected
             write_text(html, target.with_suffix(".html"))
-        return Rendered(html, *layout(html, loaded.path.parent, loaded.shown_path))  # 5
+        return Rendered(html, layout(html, loaded.path.parent, loaded.shown_path,  # 5
+                                     theme.folders, limits))
 
     fitted = fit_to_budget(render, spec)
     rendered = fitted.result
-    warnings = rendered.messages + _layout_warnings(rendered.document, theme)
+    warnings = rendered.laid_out.messages + _layout_warnings(rendered.document, theme)
     if fitted.lines_over:
         problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
         if not allow_overflow:
             raise BriefError([problem])
         warnings.append(f"{problem.field}: {problem.message} (written anyway: --allow-overflow)")
-    write_pdf(rendered.document, target, brief["date"])
+    write_pdf(rendered.laid_out, target, brief["date"])
     return Output(variant, target, len(rendered.document.pages), fitted.layouts, warnings)
+
+
+def _output_path(out_dir, stem, variant):
+    """<out>/<brief>-<variant>.pdf, and never anywhere but the output folder."""
+    target = out_dir / f"{stem}-{variant}.pdf"
+    if target.resolve().parent != out_dir.resolve():
+        raise BriefError([Problem(str(target), 1, "", "refusing to write outside the output folder")])
+    return target
 
 
 def _overflow_problem(loaded, data, spec, lines):
@@ -116,7 +130,8 @@ def _resolve_theme(requested, data, loaded):
     try:
         if requested:
             return resolve_theme(requested, Path.cwd())
-        return resolve_theme(data.get("theme"), loaded.path.parent)
+        # A brief may travel: a theme folder it names must sit inside its own folder.
+        return resolve_theme(data.get("theme"), loaded.path.parent, confine=True)
     except ThemeError as error:
         if requested:
             raise
@@ -173,7 +188,11 @@ def cli(context):
 @click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each PDF.")
 @click.option("--allow-overflow", is_flag=True,
               help="Write a variant that stays over its page budget anyway, with a warning.")
-def build(briefs, variants, theme, out_dir, keep_html, allow_overflow):
+@click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
+              metavar="SECONDS", help="Stop a layout that takes longer.")
+@click.option("--max-pages", default=Limits.pages, show_default=True, type=click.IntRange(1),
+              help="Refuse a layout with more pages.")
+def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages):
     """Build PDFs from briefs (default: every brief in briefs/).
 
     Each output is named after the brief's file and the variant, e.g.
@@ -188,13 +207,18 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow):
     failed = False
     for brief_file in briefs or _sample_briefs():
         try:
-            _report_outputs(brief_file, build_brief(brief_file, variants, theme, out_dir, keep_html, allow_overflow))
+            _report_outputs(brief_file, build_brief(brief_file, variants, theme, out_dir, keep_html,
+                                                    allow_overflow, Limits(time_limit, max_pages)))
         except BriefError as error:
             failed = True
             _report_outputs(brief_file, error.outputs)
             _report(error.problems)
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
+        except Exception as error:  # a bug of ours: one line, and the other briefs still build
+            failed = True
+            _report([Problem(_shown(brief_file), 1, "", f"internal error, please report it: "
+                                                        f"{type(error).__name__}: {error}")])
     if failed:
         sys.exit(1)
 

@@ -100,6 +100,8 @@ class _Reader:
 
     def existing(self, relative, what, suffixes):
         path = (self.folder / str(relative)).resolve()
+        if not path.is_relative_to(self.folder.resolve()):
+            raise ValueError(f"{what} '{relative}' is outside the theme's styles folder")
         if path.suffix.lower() not in suffixes:
             raise ValueError(f"{what} '{relative}' is not one of {', '.join(suffixes)}")
         if not path.is_file():

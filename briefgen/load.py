@@ -13,6 +13,9 @@ from .problems import BriefError, Problem, field_name
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 MAX_NODES = 100_000  # far above any real brief; stops "billion laughs" files fast
+MAX_BYTES = 2 * 2**20
+MAX_DEPTH = 40       # a brief nests a handful of levels; deeper is an attack or an accident
+STANDARD_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
 
 @dataclass
@@ -38,6 +41,8 @@ def load_brief(path, shown_path=None):
     path = Path(path)
     shown = shown_path or str(path)
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise BriefError([Problem(shown, 1, "", f"the file is over {MAX_BYTES // 2**20} MB; a brief is far smaller")])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BriefError([Problem(shown, 1, "", "file not found")]) from None
@@ -61,6 +66,8 @@ def parse_brief(text, path, shown_path):
         raise BriefError([Problem(shown_path, line, "", f"YAML syntax error: {error.problem}")]) from None
     except yaml.YAMLError as error:
         raise BriefError([Problem(shown_path, 1, "", f"YAML error: {error}")]) from None
+    except RecursionError:
+        raise BriefError([Problem(shown_path, 1, "", "the YAML is nested too deeply")]) from None
     finally:
         loader.dispose()
     if not isinstance(brief.data, dict):
@@ -77,7 +84,12 @@ class _Converter:
     def convert(self, node, path):
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise BriefError([self.brief.problem(path, f"too many values (over {MAX_NODES:,}); are YAML aliases expanding without end?")])
+            raise BriefError([Problem(self.brief.shown_path, node.start_mark.line + 1, "",
+                                      f"too many values (over {MAX_NODES:,}); are YAML aliases expanding without end?")])
+        if len(path) > MAX_DEPTH:
+            raise BriefError([self.brief.problem(path, f"nested more than {MAX_DEPTH} levels deep")])
+        if isinstance(node, yaml.CollectionNode) and node.tag not in STANDARD_TAGS:
+            raise BriefError([self.brief.problem(path, f"unsupported YAML tag {node.tag!r}")])
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -91,6 +103,8 @@ class _Converter:
             return node.value
         try:
             return self.loader.construct_object(node)
+        except yaml.MarkedYAMLError as error:
+            raise BriefError([self.brief.problem(path, f"cannot read this value: {error.problem}")]) from None
         except (yaml.YAMLError, ValueError, TypeError) as error:
             raise BriefError([self.brief.problem(path, f"cannot read this value: {error}")]) from None
 

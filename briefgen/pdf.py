@@ -3,11 +3,16 @@
 import datetime
 import logging
 import os
+import signal
 import tempfile
+import threading
 import unicodedata
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
@@ -17,31 +22,97 @@ from .problems import BriefError, Problem
 LOGGER = logging.getLogger("weasyprint")
 
 
-class LocalFetcher(URLFetcher):
-    """Serves local files and data: URIs only; a brief never reaches the network."""
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one layout, so no brief can hang the tool or fill the disk."""
+    seconds: int = 60
+    pages: int = 200
 
-    def __init__(self):
+
+class SandboxFetcher(URLFetcher):
+    """Every resource of a render comes through here: files inside the allowed
+    folders (after resolving symlinks and '..') and data: URIs; nothing else,
+    and never the network."""
+
+    def __init__(self, roots):
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+        self.roots = [Path(root).resolve() for root in roots]
+        self.refused = []
+
+    def fetch(self, url, headers=None):
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "file":
+            path = Path(url2pathname(urlsplit(url).path)).resolve()
+            if not any(path.is_relative_to(root) for root in self.roots):
+                return self._refuse(f"{path} is outside the brief's and the theme's folders")
+        elif scheme != "data":
+            return self._refuse(f"{url}: only files of the brief and the theme are read, never the network")
+        return super().fetch(url, headers)
+
+    def _refuse(self, reason):
+        self.refused.append(reason)
+        raise ValueError(reason)
 
 
-def layout(html, base_dir, shown_path):
-    """Lay the document out once; a resource that fails to load is an error."""
-    with _weasyprint_messages() as messages:
+@dataclass
+class Layout:
+    document: object
+    messages: list           # WeasyPrint's warnings
+    refused: list            # resources the fetcher refused; drawing SVG images can add more
+    shown_path: str
+
+
+def layout(html, base_dir, shown_path, roots=(), limits=Limits()):
+    """Lay the document out once, within the limits; a resource that is refused
+    or fails to load is an error."""
+    fetcher = SandboxFetcher([base_dir, *roots])
+    with _weasyprint_messages() as messages, _time_limit(limits.seconds, shown_path):
         try:
             document = HTML(string=html, base_url=Path(base_dir).resolve().as_uri() + "/",
-                            url_fetcher=LocalFetcher()).render()
+                            url_fetcher=fetcher).render()
+        except BriefError:
+            raise
         except Exception as error:  # a WeasyPrint failure must reach the author as one line
             raise BriefError([Problem(shown_path, 1, "", f"layout failed: {type(error).__name__}: {error}")]) from None
-    failures = [m for m in messages if m.startswith("Failed to load")]
+    failures = _refusals(fetcher.refused) or [message for message in messages if message.startswith("Failed to load")]
+    if len(document.pages) > limits.pages:
+        failures.append(f"the layout has {len(document.pages)} pages, over the limit of {limits.pages} (--max-pages)")
     if failures:
         raise BriefError([Problem(shown_path, 1, "", failure) for failure in failures])
-    return document, [m for m in messages if m not in failures]
+    messages = [message for message in messages if not message.startswith("Failed to load")]
+    return Layout(document, messages, fetcher.refused, shown_path)
 
 
-def write_pdf(document, target, date):
-    """Write the PDF; the same input gives the same bytes."""
+def _refusals(reasons):
+    return [f"resource refused: {reason}" for reason in dict.fromkeys(reasons)]
+
+
+@contextmanager
+def _time_limit(seconds, shown_path):
+    """Stop a layout that runs too long (SIGALRM: main thread of a process on Unix)."""
+    def stop(signum, frame):
+        raise BriefError([Problem(shown_path, 1, "", f"layout stopped after {seconds} s (--time-limit)")])
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def write_pdf(laid_out, target, date):
+    """Write the PDF; the same input gives the same bytes. Images inside SVG
+    are fetched while drawing, so refusals are checked again before the PDF
+    takes the target's place."""
     with atomic_file(target, "wb") as file, _source_date(date):
-        document.write_pdf(file)
+        laid_out.document.write_pdf(file)
+        if laid_out.refused:
+            raise BriefError([Problem(laid_out.shown_path, 1, "", reason) for reason in _refusals(laid_out.refused)])
 
 
 @contextmanager

@@ -1,6 +1,9 @@
 """Problems found in a brief, reported one line each as `file:line: field: message`."""
 
+import re
 from dataclasses import dataclass
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -12,7 +15,13 @@ class Problem:
 
     def __str__(self):
         where = f"{self.file}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return one_line(text)
+
+
+def one_line(text):
+    """Control characters from the input (a key with a newline, say) shown escaped."""
+    return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 class BriefError(Exception):

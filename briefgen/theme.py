@@ -67,6 +67,11 @@ class Theme:
         names = {file.stem for folder in self.template_dirs for file in (folder / "variants").glob("*.html")}
         return sorted(names, key=lambda name: (name != "full", name))
 
+    @property
+    def folders(self):
+        """Every folder of the theme (and of default): what a render may read."""
+        return self.template_dirs + self.style_dirs
+
     def variant_spec(self, variant):
         for folder in self.template_dirs:
             file = folder / "variants" / f"{variant}.yaml"
@@ -114,15 +119,19 @@ def available_themes():
     return sorted({d.name for root in (TEMPLATES, STYLES) if root.is_dir() for d in root.iterdir() if d.is_dir()})
 
 
-def resolve_theme(requested=None, base_dir=Path(".")):
+def resolve_theme(requested=None, base_dir=Path("."), confine=False):
     """A theme by name (templates/<name>, styles/<name>) or by folder path,
-    relative to base_dir, holding templates/ and/or styles/."""
+    relative to base_dir, holding templates/ and/or styles/. With confine, the
+    folder must be inside base_dir."""
     requested = str(requested or DEFAULT)
     default = (TEMPLATES / DEFAULT, STYLES / DEFAULT)
     if re.fullmatch(r"[A-Za-z0-9_-]+", requested) and requested in available_themes():
         templates, styles = TEMPLATES / requested, STYLES / requested
     else:
         folder = (Path(base_dir) / requested).resolve()
+        if confine and not folder.is_relative_to(Path(base_dir).resolve()):
+            raise ThemeError(f"theme folder '{requested}' is outside the brief's folder; "
+                             f"name a theme ({', '.join(available_themes())}) or a folder beside the brief")
         templates, styles = folder / "templates", folder / "styles"
         if not (templates.is_dir() or styles.is_dir()):
             raise ThemeError(f"unknown theme '{requested}': no theme has that name and {folder} "

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker
+from PIL import Image
 
 from .markdown import inspect, make_parser
 from .problems import BriefError
@@ -18,6 +19,8 @@ from .problems import BriefError
 SCHEMA_FILE = Path(__file__).with_name("brief.schema.json")
 BLOCK_TYPES = ("text", "callout", "quote", "table", "figure", "pagebreak")
 IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
+MAX_IMAGE_BYTES = 20 * 2**20       # per image file
+MAX_IMAGE_PIXELS = 40 * 10**6      # per raster image; far above print needs
 LINK_SCHEMES = ("http", "https", "mailto")
 
 JSON_TYPES = {"string": "text", "object": "a mapping", "array": "a list", "number": "a number",
@@ -214,6 +217,8 @@ def read_csv(file):
 
 def _csv_problems(folder, name):
     file = folder / name
+    if not _inside(file, folder):
+        return [f"'{name}' is outside the brief's folder"]
     if not file.is_file():
         return [f"file not found: {file}"]
     try:
@@ -227,14 +232,41 @@ def _csv_problems(folder, name):
 
 
 def _image_problems(loaded, path, image):
-    file = loaded.path.parent / image
+    folder = loaded.path.parent
+    file = folder / image
     if urlsplit(image).scheme or Path(image).is_absolute():
         return [loaded.problem(path, f"'{image}' must be a path relative to the brief's folder")]
+    if not _inside(file, folder):
+        return [loaded.problem(path, f"'{image}' is outside the brief's folder")]
     if Path(image).suffix.lower() not in IMAGE_TYPES:
         return [loaded.problem(path, f"'{image}' is not an SVG, PNG or JPEG file")]
     if not file.is_file():
         return [loaded.problem(path, f"image not found: {file}")]
-    return []
+    problem = _image_size_problem(file)
+    return [loaded.problem(path, f"'{image}' {problem}")] if problem else []
+
+
+def _inside(file, folder):
+    """After resolving symlinks and '..', is the file inside the folder?"""
+    return Path(file).resolve().is_relative_to(Path(folder).resolve())
+
+
+def _image_size_problem(file):
+    size = file.stat().st_size
+    if size > MAX_IMAGE_BYTES:
+        return f"is {size / 2**20:.0f} MB; images may have at most {MAX_IMAGE_BYTES // 2**20} MB"
+    if file.suffix.lower() == ".svg":
+        return None
+    try:
+        with Image.open(file) as image:  # reads the header only
+            width, height = image.size
+    except Image.DecompressionBombError:
+        return f"has more than {MAX_IMAGE_PIXELS // 10**6} million pixels"
+    except (OSError, Image.UnidentifiedImageError):
+        return "is not a readable PNG or JPEG image"
+    if width * height > MAX_IMAGE_PIXELS:
+        return f"is {width} x {height} pixels; images may have at most {MAX_IMAGE_PIXELS // 10**6} million"
+    return None
 
 
 def _markdown_problems(loaded, path, text, reference_ids, anchors):
