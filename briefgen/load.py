@@ -51,9 +51,13 @@ def load_brief(path, shown_path=None):
     return parse_brief(text, path, shown)
 
 
+# libyaml's parser when PyYAML was built with it: the same safe loading, faster.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_brief(text, path, shown_path):
     brief = LoadedBrief(Path(path), shown_path, None)
-    loader = yaml.SafeLoader(text)
+    loader = SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
