@@ -11,6 +11,7 @@ The pipeline, one phase per module of the briefgen package:
                  and the PDF is written atomically (pdf)
 """
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import NamedTuple
 import click
 
 from briefgen import __version__
+from briefgen.batch import Options, Plan, Row, build_all, print_table, timed
 from briefgen.compose import compose_html
 from briefgen.fit import fit_to_budget
 from briefgen.load import load_brief
@@ -26,7 +28,8 @@ from briefgen.pdf import Layout, Limits, displaced_footnotes, layout, missing_ch
 from briefgen.problems import BriefError, Problem, field_name
 from briefgen.scaffold import new_theme
 from briefgen.theme import PROJECT, ThemeError, resolve_theme
-from briefgen.validate import validate_brief
+from briefgen.validate import referenced_files, validate_brief
+from briefgen.watch import watch_brief
 from briefgen.variant import longest_items, select_variant
 
 SAMPLE_BRIEFS_DIR = PROJECT / "briefs"
@@ -125,6 +128,35 @@ def check_brief(brief_file):
     return loaded
 
 
+def plan_brief(brief_file, options):
+    """What a batch needs before building a brief: its variants, and the files
+    the build reads (for the manifest of incremental builds)."""
+    loaded = load_brief(brief_file, shown_path=_shown(brief_file))
+    data = validate_brief(loaded)
+    theme = _resolve_theme(options.theme, data, loaded)
+    theme_files = [file for folder in theme.folders for file in Path(folder).rglob("*") if file.is_file()]
+    inputs = [loaded.path, *referenced_files(data, loaded.path.parent), *theme_files]
+    return Plan(Path(brief_file), _variants(options.variants, theme, loaded), inputs, list(theme.folders))
+
+
+def build_document(brief_file, variant, options):
+    """One variant of one brief, as a row of the batch table (runs in a worker process)."""
+    def build():
+        row = Row(Path(brief_file).stem, variant, "failed", str(brief_file))
+        try:
+            [output] = build_brief(brief_file, [variant], options.theme, options.out_dir, options.keep_html,
+                                   options.allow_overflow, options.limits)
+            row.status, row.pages, row.pdf, row.warnings = "built", output.pages, str(output.pdf), output.warnings
+        except BriefError as error:
+            row.problems = [str(problem) for problem in error.problems]
+        except ThemeError as error:  # names the theme's file and line itself
+            row.problems = [str(error)]
+        except Exception as error:  # a bug of ours: one line, and the other documents still build
+            row.problems = [f"{_shown(brief_file)}:1: internal error, please report it: {type(error).__name__}: {error}"]
+        return row
+    return timed(build)
+
+
 def _resolve_theme(requested, data, loaded):
     """--theme wins (relative to the working folder), then the brief's theme: (relative to the brief)."""
     try:
@@ -192,35 +224,64 @@ def cli(context):
               metavar="SECONDS", help="Stop a layout that takes longer.")
 @click.option("--max-pages", default=Limits.pages, show_default=True, type=click.IntRange(1),
               help="Refuse a layout with more pages.")
-def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages):
+@click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
+              type=click.IntRange(1), help="Worker processes building documents side by side.")
+@click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
+def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages, jobs, force):
     """Build PDFs from briefs (default: every brief in briefs/).
 
     Each output is named after the brief's file and the variant, e.g.
-    out/north-korea-trafficking-full.pdf.
+    out/north-korea-trafficking-full.pdf. A brief whose inputs have not
+    changed since its PDFs were built is skipped (see --force).
 
     \b
     Examples:
         brief build
         brief build briefs/north-korea-trafficking.yaml --variant full --html
         brief build my-brief.yaml --theme ./our-theme --out pdfs
+        brief build briefs/*.yaml --jobs 2 --force
     """
-    failed = False
-    for brief_file in briefs or _sample_briefs():
+    if theme:
         try:
-            _report_outputs(brief_file, build_brief(brief_file, variants, theme, out_dir, keep_html,
-                                                    allow_overflow, Limits(time_limit, max_pages)))
-        except BriefError as error:
-            failed = True
-            _report_outputs(brief_file, error.outputs)
-            _report(error.problems)
+            resolve_theme(theme, Path.cwd())
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
-        except Exception as error:  # a bug of ours: one line, and the other briefs still build
-            failed = True
-            _report([Problem(_shown(brief_file), 1, "", f"internal error, please report it: "
-                                                        f"{type(error).__name__}: {error}")])
-    if failed:
+    options = Options(variants, theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages))
+    rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force, plan_brief, build_document)
+    for row in rows:
+        for warning in row.warnings:
+            click.echo(f"warning: {_shown(row.source)}: {warning}", err=True)
+        for problem in row.problems:
+            click.echo(problem, err=True)
+    print_table(rows)
+    if any(row.status == "failed" for row in rows):
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("brief", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
+              help="Variant to build (repeatable); default: every variant of the theme.")
+@click.option("--theme", "-t", metavar="NAME|PATH", help="Theme name or folder; wins over the brief's theme:.")
+@click.option("--out", "-o", "out_dir", default="out", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs.")
+@click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
+              type=click.IntRange(1), help="Worker processes, kept warm between rebuilds.")
+def watch(brief, variants, theme, out_dir, jobs):
+    """Rebuild a brief's PDFs whenever the brief, its images or the theme change.
+
+    Prints how long each rebuild took. An edit that breaks the brief prints
+    its problems and keeps the last good PDFs.
+
+    \b
+    Example:
+        brief watch briefs/north-korea-trafficking.yaml --variant summary
+    """
+    options = Options(variants, theme, out_dir, limits=Limits())
+    try:
+        watch_brief(brief, options, jobs, plan_brief, build_document)
+    except KeyboardInterrupt:
+        pass
 
 
 @cli.command()
@@ -265,13 +326,6 @@ def new_theme_command(name_or_path):
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {templates} and {styles}.")
     click.echo(f"Fill in {styles / '_brand.yml'}, then build with --theme {name_or_path}.")
-
-
-def _report_outputs(brief_file, outputs):
-    for output in outputs:
-        for warning in output.warnings:
-            click.echo(f"warning: {_shown(brief_file)}: {warning}", err=True)
-        click.echo(f"{output.pdf}  {output.pages} page{'s' if output.pages != 1 else ''}")
 
 
 def _report(problems):

@@ -14,9 +14,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
-
 from .problems import BriefError, Problem
 
 LOGGER = logging.getLogger("weasyprint")
@@ -29,29 +26,37 @@ class Limits:
     pages: int = 200
 
 
-class SandboxFetcher(URLFetcher):
-    """Every resource of a render comes through here: files inside the allowed
-    folders (after resolving symlinks and '..') and data: URIs; nothing else,
-    and never the network."""
+@lru_cache(maxsize=1)
+def sandbox_fetcher_class():
+    """The fetcher class, made on first use: importing WeasyPrint costs 0.4 s,
+    which a build with nothing to do should not pay."""
+    from weasyprint.urls import URLFetcher
 
-    def __init__(self, roots):
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-        self.roots = [Path(root).resolve() for root in roots]
-        self.refused = []
+    class SandboxFetcher(URLFetcher):
+        """Every resource of a render comes through here: files inside the allowed
+        folders (after resolving symlinks and '..') and data: URIs; nothing else,
+        and never the network."""
 
-    def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "file":
-            path = Path(url2pathname(urlsplit(url).path)).resolve()
-            if not any(path.is_relative_to(root) for root in self.roots):
-                return self._refuse(f"{path} is outside the brief's and the theme's folders")
-        elif scheme != "data":
-            return self._refuse(f"{url}: only files of the brief and the theme are read, never the network")
-        return super().fetch(url, headers)
+        def __init__(self, roots):
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+            self.roots = [Path(root).resolve() for root in roots]
+            self.refused = []
 
-    def _refuse(self, reason):
-        self.refused.append(reason)
-        raise ValueError(reason)
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "file":
+                path = Path(url2pathname(urlsplit(url).path)).resolve()
+                if not any(path.is_relative_to(root) for root in self.roots):
+                    return self._refuse(f"{path} is outside the brief's and the theme's folders")
+            elif scheme != "data":
+                return self._refuse(f"{url}: only files of the brief and the theme are read, never the network")
+            return super().fetch(url, headers)
+
+        def _refuse(self, reason):
+            self.refused.append(reason)
+            raise ValueError(reason)
+
+    return SandboxFetcher
 
 
 @dataclass
@@ -65,7 +70,9 @@ class Layout:
 def layout(html, base_dir, shown_path, roots=(), limits=Limits()):
     """Lay the document out once, within the limits; a resource that is refused
     or fails to load is an error."""
-    fetcher = SandboxFetcher([base_dir, *roots])
+    from weasyprint import HTML
+
+    fetcher = sandbox_fetcher_class()([base_dir, *roots])
     with _weasyprint_messages() as messages, _time_limit(limits.seconds, shown_path):
         try:
             document = HTML(string=html, base_url=Path(base_dir).resolve().as_uri() + "/",

@@ -285,6 +285,20 @@ def _markdown_problems(loaded, path, text, reference_ids, anchors):
     return problems
 
 
+def referenced_files(data, brief_dir):
+    """Files a valid brief reads: figure images, CSV tables, markdown images."""
+    parts = [data] + [fields for _, fields in _items(data.get("variants"))]
+    files = set()
+    for fields in parts:
+        for section in _dicts(fields.get("sections")):
+            for block in _dicts(section.get("content")):
+                figure, table = block.get("figure") or {}, block.get("table") or {}
+                files.update(brief_dir / name for name in (figure.get("image"), table.get("csv")) if name)
+        for _, text in _markdown_fields(fields, ()):
+            files.update(brief_dir / image for image in inspect(_parser(), text).images)
+    return sorted(files)
+
+
 @lru_cache(maxsize=1)
 def _parser():
     return make_parser()

@@ -129,7 +129,7 @@ def test_template_syntax_error_names_file_and_line(tmp_path):
                      "{% endblock %}\n", encoding="utf-8")
     result = run_cli("build", write_brief(tmp_path), "--theme", theme, "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {cover}:3: template syntax error: unexpected '}}'"
+    assert result.stderr.strip() == f"{cover}:3: template syntax error: unexpected '}}'"
 
 
 @pytest.mark.parametrize("setting, message", [

@@ -1,0 +1,139 @@
+"""Batch builds: many briefs x variants, skipped when up to date, built in
+worker processes (threads do not speed WeasyPrint up), with a progress bar on
+a terminal and a closing table. One failing brief does not stop the others."""
+
+import multiprocessing
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from .manifest import Manifest, entry_key
+
+
+@dataclass
+class Options:
+    variants: tuple = ()
+    theme: str = None
+    out_dir: Path = Path("out")
+    keep_html: bool = False
+    allow_overflow: bool = False
+    limits: object = None
+
+
+@dataclass
+class Row:
+    """One line of the closing table."""
+    brief: str                       # the brief's name, as the table shows it
+    variant: str
+    status: str                      # built, up to date, failed
+    source: str = ""                 # the brief's file
+    pages: int = None
+    seconds: float = 0.0
+    pdf: str = ""
+    warnings: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What a stale brief needs: its variants, and the inputs to record once built."""
+    brief: Path
+    variants: list
+    inputs: list
+    folders: list
+
+
+def build_all(briefs, options, jobs, force, plan, build_one):
+    """plan(brief, options) -> Plan (raises with .problems); build_one(brief,
+    variant, options) -> Row. Both come from generate.py: the pipeline."""
+    manifest = Manifest(options.out_dir)
+    rows, plans = [], []
+    for brief in briefs:
+        key = entry_key(brief, options.theme, options.variants, options.allow_overflow)
+        outputs = None if force else manifest.current(key)
+        if outputs:
+            rows += [Row(brief.stem, output["variant"], "up to date", str(brief), output["pages"], 0.0,
+                         output["pdf"]) for output in outputs]
+            continue
+        manifest.forget(key)
+        try:
+            plans.append((key, plan(brief, options)))
+        except Exception as error:  # a BriefError (or a bug): the other briefs go on
+            rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error)))
+    tasks = [(plan.brief, variant) for _, plan in plans for variant in plan.variants]
+    built = _run(tasks, options, jobs, build_one)
+    for key, plan in plans:
+        done = [row for row in built if row.source == str(plan.brief)]
+        rows += done
+        if done and all(row.status == "built" for row in done):
+            manifest.record(key, plan.inputs, plan.folders,
+                            [{"variant": row.variant, "pages": row.pages, "pdf": row.pdf} for row in done])
+    manifest.save()
+    return rows
+
+
+def _run(tasks, options, jobs, build_one):
+    if not tasks:
+        return []
+    progress = (click.progressbar(length=len(tasks), label="Building", file=sys.stderr)
+                if sys.stderr.isatty() else nullcontext())
+    with progress as bar:
+        if jobs <= 1 or len(tasks) == 1:
+            rows = []
+            for brief, variant in tasks:
+                rows.append(build_one(brief, variant, options))
+                bar and bar.update(1)
+            return rows
+        with worker_pool(min(jobs, len(tasks))) as pool:
+            return run_in_pool(pool, tasks, options, build_one, bar)
+
+
+def worker_pool(jobs):
+    """Worker processes forked from this one, WeasyPrint already imported: each
+    pays the import and font set-up once, not once per document."""
+    import weasyprint  # noqa: F401
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+
+
+def run_in_pool(pool, tasks, options, build_one, bar=None):
+    futures = {pool.submit(build_one, brief, variant, options): index for index, (brief, variant) in enumerate(tasks)}
+    results = {}
+    for future in as_completed(futures):
+        results[futures[future]] = future.result()
+        if bar:
+            bar.update(1)
+    return [results[index] for index in range(len(tasks))]
+
+
+def timed(build):
+    """Row from a build of one variant, with its time and status."""
+    start = time.perf_counter()
+    row = build()
+    row.seconds = time.perf_counter() - start
+    return row
+
+
+def _problem_lines(brief, error):
+    problems = getattr(error, "problems", None)
+    if problems:
+        return [str(problem) for problem in problems]
+    return [f"{brief}:1: internal error, please report it: {type(error).__name__}: {error}"]
+
+
+def print_table(rows):
+    """brief, variant, pages, seconds and status of every document."""
+    if not rows:
+        return
+    header = ("brief", "variant", "pages", "seconds", "status", "pdf")
+    lines = [(row.brief, row.variant, "-" if row.pages is None else str(row.pages),
+              f"{row.seconds:.2f}", row.status, row.pdf) for row in rows]
+    widths = [max(len(line[column]) for line in [header, *lines]) for column in range(len(header))]
+    for line in [header, *lines]:
+        cells = [cell.rjust(width) if column in (2, 3) else cell.ljust(width)
+                 for column, (cell, width) in enumerate(zip(line, widths))]
+        click.echo("  ".join(cells).rstrip())

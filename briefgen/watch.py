@@ -1,0 +1,64 @@
+"""`brief watch`: one warm process rebuilds a brief's variants whenever the
+brief, the files beside it or the theme change. A broken edit prints its
+problems and leaves the last good PDFs in place (writes are atomic)."""
+
+import time
+from pathlib import Path
+
+import click
+import watchfiles
+
+from .batch import run_in_pool, worker_pool
+
+
+def watch_brief(brief, options, jobs, plan, build_one, changes=None):
+    """Build, then rebuild on every batch of changes. `changes` (an iterable of
+    change sets) replaces watching the disk, for tests and the benchmark."""
+    out_dir = Path(options.out_dir).resolve()
+    folders = _watched_folders(brief, options, plan)
+    with worker_pool(jobs) as pool:
+        rebuild(brief, options, pool, plan, build_one)
+        if changes is None:
+            click.echo(f"Watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
+            changes = watchfiles.watch(*folders, watch_filter=lambda change, path: _relevant(path, out_dir))
+        for _ in changes:
+            rebuild(brief, options, pool, plan, build_one)
+
+
+def rebuild(brief, options, pool, plan, build_one):
+    """Build every variant of the brief once; print the time taken or the problems."""
+    start = time.perf_counter()
+    try:
+        variants = plan(brief, options).variants
+    except Exception as error:  # the brief's problems; the last good PDFs stay
+        _show_problems(getattr(error, "problems", [error]))
+        return None
+    rows = run_in_pool(pool, [(brief, variant) for variant in variants], options, build_one)
+    seconds = time.perf_counter() - start
+    problems = [problem for row in rows for problem in row.problems]
+    if problems:
+        _show_problems(problems)
+    built = ", ".join(f"{row.variant} {row.pages} page{'s' if row.pages != 1 else ''}"
+                      for row in rows if row.status == "built")
+    click.echo(f"{time.strftime('%H:%M:%S')} rebuilt {brief} in {seconds:.2f} s: {built or 'nothing'}")
+    return seconds
+
+
+def _show_problems(problems):
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _watched_folders(brief, options, plan):
+    folders = [Path(brief).resolve().parent]
+    try:
+        folders += [Path(folder) for folder in plan(brief, options).folders]
+    except Exception:  # a broken brief still gets watched, for the edit that mends it
+        pass
+    return list(dict.fromkeys(folders))
+
+
+def _relevant(path, out_dir):
+    """Changes in the output folder (our own PDFs) and temporary files are not edits."""
+    path = Path(path)
+    return not path.resolve().is_relative_to(out_dir) and not path.name.endswith((".tmp", "~"))

@@ -1,0 +1,142 @@
+"""Batch builds in worker processes, incremental builds and watch."""
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from briefgen.batch import Options
+from briefgen.manifest import MANIFEST
+from briefgen.pdf import Limits
+from briefgen.watch import watch_brief
+from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
+
+import generate
+
+
+def table(result):
+    """{(brief, variant): status} from the closing table."""
+    rows = {}
+    for line in result.stdout.splitlines()[1:]:
+        cells = line.split()
+        status = " ".join(cells[4:6]) if cells[4:6] == ["up", "to"] else cells[4]
+        rows[(cells[0], cells[1])] = ("up to date" if status == "up to" else status)
+    return rows
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Two small briefs, one with a figure, and an output folder."""
+    shutil.copy(ROOT / "tests" / "broken" / "figures" / "box.svg", tmp_path / "box.svg")
+    write_brief(tmp_path, MINIMAL_BRIEF, name="one.yaml")
+    write_brief(tmp_path, MINIMAL_BRIEF + """  - title: Figure
+    content:
+      - figure: {image: box.svg, caption: A box., alt: A dark blue rectangle.}
+""", name="two.yaml")
+    return tmp_path
+
+
+def build(folder, *args):
+    return run_cli("build", folder / "one.yaml", folder / "two.yaml", "--out", folder / "out", *args)
+
+
+def test_a_batch_builds_every_brief_and_variant_in_worker_processes(folder):
+    result = build(folder, "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert table(result) == {(name, variant): "built" for name in ("one", "two") for variant in ("full", "memo", "summary")}
+    assert result.stdout.splitlines()[0].split() == ["brief", "variant", "pages", "seconds", "status", "pdf"]
+    assert len(list((folder / "out").glob("*.pdf"))) == 6
+
+
+def test_a_failing_brief_does_not_stop_the_others(folder):
+    write_brief(folder, "title: [", name="bad.yaml")
+    result = run_cli("build", folder / "bad.yaml", folder / "one.yaml", "--jobs", "2", "--out", folder / "out")
+    assert result.exit_code == 1
+    assert table(result)[("bad", "-")] == "failed" and table(result)[("one", "summary")] == "built"
+    assert f"{folder / 'bad.yaml'}:2: YAML syntax error" in result.stderr
+
+
+def test_an_unchanged_rebuild_is_skipped_and_force_rebuilds(folder):
+    build(folder)
+    again = build(folder)
+    assert set(table(again).values()) == {"up to date"}
+    assert set(table(build(folder, "--force")).values()) == {"built"}
+
+
+@pytest.mark.parametrize("change", ["brief", "image", "theme", "pdf removed", "manifest corrupt", "manifest gone"])
+def test_a_change_rebuilds_what_depends_on_it(folder, tmp_path, change):
+    theme = tmp_path / "theme"
+    run_cli("new-theme", theme)
+    build(folder, "--theme", theme)
+    if change == "brief":
+        (folder / "one.yaml").write_text(MINIMAL_BRIEF.replace("Some text.", "Other text."), encoding="utf-8")
+    elif change == "image":
+        (folder / "box.svg").write_text((folder / "box.svg").read_text().replace("1f3a5f", "b8322a"))
+    elif change == "theme":
+        (theme / "styles" / "brief.css").write_text("p { color: #333; }", encoding="utf-8")
+    elif change == "pdf removed":
+        (folder / "out" / "two-memo.pdf").unlink()
+    elif change == "manifest corrupt":
+        (folder / "out" / MANIFEST).write_text("{not json", encoding="utf-8")
+    else:
+        (folder / "out" / MANIFEST).unlink()
+    statuses = table(build(folder, "--theme", theme))
+    expected = {
+        "brief": {"one": "built", "two": "up to date"},
+        "image": {"one": "up to date", "two": "built"},
+        "theme": {"one": "built", "two": "built"},
+        "pdf removed": {"one": "up to date", "two": "built"},
+        "manifest corrupt": {"one": "built", "two": "built"},
+        "manifest gone": {"one": "built", "two": "built"},
+    }[change]
+    assert {brief: status for (brief, _), status in statuses.items()} == expected
+
+
+def test_touching_a_file_without_changing_it_rebuilds_nothing(folder):
+    build(folder)
+    os.utime(folder / "one.yaml")
+    assert set(table(build(folder)).values()) == {"up to date"}
+
+
+def test_watch_rebuilds_on_each_change_and_keeps_the_last_good_pdf(folder, capsys):
+    brief = folder / "one.yaml"
+    options = Options((), None, folder / "out", limits=Limits())
+
+    def edits():
+        brief.write_text(MINIMAL_BRIEF.replace("Some text.", "Edited."), encoding="utf-8")
+        yield {"modified"}
+        good = (folder / "out" / "one-summary.pdf").read_bytes()
+        brief.write_text("title: [", encoding="utf-8")  # an edit that breaks the brief
+        yield {"modified"}
+        assert (folder / "out" / "one-summary.pdf").read_bytes() == good
+
+    watch_brief(brief, options, 2, generate.plan_brief, generate.build_document, changes=edits())
+    out, err = capsys.readouterr()
+    assert out.count(f"rebuilt {brief} in ") == 2  # the first build and the edit
+    assert "full 4 pages, memo 1 page, summary 1 page" in out
+    assert f"{brief}:2: YAML syntax error" in err
+
+
+def test_watch_command_sees_edits_on_disk(folder):
+    process = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "watch", "one.yaml", "-v", "summary"],
+                               cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not lines and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert lines, "no first build"
+        time.sleep(1)  # let the watcher start
+        (folder / "one.yaml").write_text(MINIMAL_BRIEF.replace("Some text.", "Edited."), encoding="utf-8")
+        while len(lines) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(lines) >= 2 and "rebuilt one.yaml in" in lines[1] and "summary 1 page" in lines[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
