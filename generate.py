@@ -12,6 +12,7 @@ The pipeline, one phase per module of the briefgen package:
 """
 
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,6 +279,8 @@ def watch(brief, variants, theme, out_dir, jobs):
         brief watch briefs/north-korea-trafficking.yaml --variant summary
     """
     options = Options(variants, theme, out_dir, limits=Limits())
+    # A terminated watch shuts its worker processes down too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         watch_brief(brief, options, jobs, plan_brief, build_document)
     except KeyboardInterrupt:

@@ -14,13 +14,14 @@ from markupsafe import Markup
 
 from . import __version__
 from .markdown import Markdown
-from .theme import ThemeError
+from .theme import FitStep, ThemeError
 
 VARIANT_TEMPLATE = "variants/{}.html"
 
 
 def compose_html(brief, theme, spec, fit_step=None):
-    """The variant's HTML; fit_step sets the spacing and type size tokens."""
+    """The variant's HTML. A variant with a page budget gets its spacing and type
+    size tokens from its settings (the design's, or fit_step's)."""
     try:
         return _render(brief, theme, spec, fit_step)
     except TemplateSyntaxError as error:
@@ -44,7 +45,7 @@ def _render(brief, theme, spec, fit_step):
         theme=theme.name,
         brand=theme.brand,
         stylesheets=theme.stylesheets(spec.name),
-        fit_css=Markup(fit_step.css()) if fit_step else "",
+        fit_css=Markup((fit_step or FitStep(1.0, spec.body_size)).css()) if spec.pages else "",
         generator=f"brief {__version__}",
         markdown=Markdown(references, brief["language"], citations=spec.citations),
     )

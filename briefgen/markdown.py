@@ -4,6 +4,7 @@ footnotes `^[...]` and citations `[@id]` / `[@a; @b]`. Raw HTML stays text."""
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import replace, smartquotes
@@ -29,8 +30,15 @@ class Findings:
     images: list = field(default_factory=list)
 
 
+def quotes_language(language):
+    """The language whose quotation marks a BCP 47 tag uses ('en-GB' -> 'en')."""
+    primary = str(language).split("-")[0].lower()
+    return primary if primary in QUOTES else "en"
+
+
+@lru_cache(maxsize=16)
 def make_parser(language="en", preset="commonmark"):
-    quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
+    quotes = QUOTES[quotes_language(language)]
     md = MarkdownIt(preset, {"html": False, "typographer": True, "quotes": quotes})
     md.enable(["replacements", "smartquotes"])
     if preset == "zero":  # plain text: typography only
@@ -104,8 +112,9 @@ class Markdown:
 
     def __init__(self, reference_ids=(), language="en", citations=True):
         self.citations = citations
-        self.parser = make_parser(language)
-        self.typesetter = make_parser(language, preset="zero")
+        self.language = quotes_language(language)
+        self.parser = make_parser(self.language)
+        self.typesetter = make_parser(self.language, preset="zero")
         self.reference_numbers = {ref: number for number, ref in enumerate(reference_ids, 1)}
         self.footnote_ids = itertools.count(1)
 
@@ -114,10 +123,14 @@ class Markdown:
                 "citations": self.citations}
 
     def block(self, text):
-        return Markup(self.parser.render(str(text), self._env()))
+        return self._render(_parsed(self.language, self.citations, str(text), False))
 
     def inline(self, text):
-        return Markup(self.parser.renderInline(str(text), self._env()))
+        return self._render(_parsed(self.language, self.citations, str(text), True))
+
+    def _render(self, parsed):
+        tokens, parse_env = parsed
+        return Markup(self.parser.renderer.render(tokens, self.parser.options, {**parse_env, **self._env()}))
 
     def text(self, text):
         """Plain text with typographic quotes and dashes; no markup."""
@@ -129,11 +142,20 @@ class Markdown:
         return "".join(t.content for t in _walk(tokens, {}) if t.type in ("text", "code_inline"))
 
 
-def inspect(parser, text):
+@lru_cache(maxsize=4096)
+def _parsed(language, citations, text, inline):
+    """Tokens of a markdown text, parsed once for validation and rendering alike
+    (rendering reads them without changing them)."""
+    parser, env = make_parser(language), {"citations": citations}
+    tokens = parser.parseInline(text, env) if inline else parser.parse(text, env)
+    return tokens, env
+
+
+def inspect(text, language="en"):
     """Citations, links and images that a markdown text contains."""
-    env = {}
+    tokens, env = _parsed(quotes_language(language), True, str(text), False)
     findings = Findings()
-    for token in _walk(parser.parse(str(text), env), env):
+    for token in _walk(tokens, env):
         if token.type == "citation":
             findings.citations.extend(token.meta["ids"])
         elif token.type == "link_open":

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator, FormatChecker
 from PIL import Image
 
-from .markdown import inspect, make_parser
+from .markdown import inspect
 from .problems import BriefError
 
 SCHEMA_FILE = Path(__file__).with_name("brief.schema.json")
@@ -270,7 +270,7 @@ def _image_size_problem(file):
 
 
 def _markdown_problems(loaded, path, text, reference_ids, anchors):
-    findings = inspect(_parser(), text)
+    findings = inspect(text)
     problems = [loaded.problem(path, f"unknown citation '@{ref}'; no reference has that id")
                 for ref in dict.fromkeys(findings.citations) if ref not in reference_ids]
     for href in findings.links:
@@ -295,13 +295,8 @@ def referenced_files(data, brief_dir):
                 figure, table = block.get("figure") or {}, block.get("table") or {}
                 files.update(brief_dir / name for name in (figure.get("image"), table.get("csv")) if name)
         for _, text in _markdown_fields(fields, ()):
-            files.update(brief_dir / image for image in inspect(_parser(), text).images)
+            files.update(brief_dir / image for image in inspect(text).images)
     return sorted(files)
-
-
-@lru_cache(maxsize=1)
-def _parser():
-    return make_parser()
 
 
 def _markdown_fields(fields, prefix):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -140,3 +141,17 @@ def test_watch_command_sees_edits_on_disk(folder):
     finally:
         process.terminate()
         process.wait(timeout=10)
+    time.sleep(0.5)
+    assert not processes_running("generate.py\0watch\0one.yaml"), "worker processes outlived the watch"
+
+
+def processes_running(command_line):
+    """Processes whose command line contains the text (arguments joined by NUL)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if command_line in cmdline.read_text(errors="replace"):
+                found.append(cmdline.parent.name)
+        except OSError:
+            pass
+    return found
