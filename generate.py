@@ -21,11 +21,12 @@ from typing import NamedTuple
 import click
 
 from briefgen import __version__
+from briefgen.access import heading_problems
 from briefgen.batch import Options, Plan, Row, build_all, print_table, timed
 from briefgen.compose import compose_html
 from briefgen.fit import fit_to_budget
 from briefgen.load import load_brief
-from briefgen.pdf import Layout, Limits, displaced_footnotes, layout, missing_characters, write_pdf, write_text
+from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Layout, Limits, displaced_footnotes, layout, missing_characters, write_pdf, write_text
 from briefgen.problems import BriefError, Problem, field_name
 from briefgen.scaffold import new_theme
 from briefgen.theme import PROJECT, ThemeError, resolve_theme
@@ -55,7 +56,7 @@ class Rendered(NamedTuple):
 
 
 def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=False, allow_overflow=False,
-                limits=Limits()):
+                limits=Limits(), standard=DEFAULT_STANDARD):
     """Build one brief's PDFs; raise BriefError when it cannot be built."""
     loaded = load_brief(brief_file, shown_path=_shown(brief_file))           # 1
     data = validate_brief(loaded)                                            # 2
@@ -64,7 +65,7 @@ def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=Fa
     for variant in _variants(variants, chosen, loaded):
         try:
             outputs.append(_build_variant(loaded, data, chosen, variant, Path(out_dir), keep_html,
-                                          allow_overflow, limits))
+                                          allow_overflow, limits, standard))
         except BriefError as error:  # over budget: the other variants still build
             problems += error.problems
     if problems:
@@ -72,21 +73,24 @@ def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=Fa
     return outputs
 
 
-def _build_variant(loaded, data, theme, variant, out_dir, keep_html, allow_overflow, limits):
+def _build_variant(loaded, data, theme, variant, out_dir, keep_html, allow_overflow, limits, standard):
     spec = theme.variant_spec(variant)                                       # 3
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
     target = _output_path(out_dir, loaded.path.stem, variant)
 
     def render(step):
         html = compose_html(brief, theme, spec, step)                        # 4
+        skipped = heading_problems(html)
+        if skipped:  # templates, not the brief: a theme override skipped a level
+            raise ThemeError(f"theme '{theme.name}', variant '{variant}': {skipped[0]}")
         if keep_html:  # before layout, so a failing layout can be inspected
             write_text(html, target.with_suffix(".html"))
         return Rendered(html, layout(html, loaded.path.parent, loaded.shown_path,  # 5
-                                     theme.folders, limits))
+                                     theme.folders, limits, standard))
 
     fitted = fit_to_budget(render, spec)
     rendered = fitted.result
-    warnings = rendered.laid_out.messages + _layout_warnings(rendered.document, theme)
+    warnings = [str(w) for w in loaded.warnings] + rendered.laid_out.messages + _layout_warnings(rendered.document, theme)
     if fitted.lines_over:
         problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
         if not allow_overflow:
@@ -146,7 +150,7 @@ def build_document(brief_file, variant, options):
         row = Row(Path(brief_file).stem, variant, "failed", str(brief_file))
         try:
             [output] = build_brief(brief_file, [variant], options.theme, options.out_dir, options.keep_html,
-                                   options.allow_overflow, options.limits)
+                                   options.allow_overflow, options.limits, options.standard)
             row.status, row.pages, row.pdf, row.warnings = "built", output.pages, str(output.pdf), output.warnings
         except BriefError as error:
             row.problems = [str(problem) for problem in error.problems]
@@ -228,7 +232,10 @@ def cli(context):
 @click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
               type=click.IntRange(1), help="Worker processes building documents side by side.")
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
-def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages, jobs, force):
+@click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
+              type=click.Choice(list(PDF_STANDARDS)),
+              help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
+def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages, jobs, force, standard):
     """Build PDFs from briefs (default: every brief in briefs/).
 
     Each output is named after the brief's file and the variant, e.g.
@@ -241,13 +248,14 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
         brief build briefs/north-korea-trafficking.yaml --variant full --html
         brief build my-brief.yaml --theme ./our-theme --out pdfs
         brief build briefs/*.yaml --jobs 2 --force
+        brief build briefs/north-korea-trafficking.yaml --pdf-standard a-3b
     """
     if theme:
         try:
             resolve_theme(theme, Path.cwd())
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
-    options = Options(variants, theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages))
+    options = Options(variants, theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
     rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force, plan_brief, build_document)
     for row in rows:
         for warning in row.warnings:
@@ -299,7 +307,9 @@ def check(briefs):
     failed = False
     for brief_file in briefs:
         try:
-            check_brief(brief_file)
+            loaded = check_brief(brief_file)
+            for warning in loaded.warnings:
+                click.echo(f"warning: {warning}", err=True)
             click.echo(f"{_shown(brief_file)}: ok")
         except BriefError as error:
             failed = True

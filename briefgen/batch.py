@@ -23,6 +23,7 @@ class Options:
     keep_html: bool = False
     allow_overflow: bool = False
     limits: object = None
+    standard: str = "ua-1"
 
 
 @dataclass
@@ -54,7 +55,7 @@ def build_all(briefs, options, jobs, force, plan, build_one):
     manifest = Manifest(options.out_dir)
     rows, plans = [], []
     for brief in briefs:
-        key = entry_key(brief, options.theme, options.variants, options.allow_overflow)
+        key = entry_key(brief, options.theme, options.variants, options.allow_overflow, options.standard)
         outputs = None if force else manifest.current(key)
         if outputs:
             rows += [Row(brief.stem, output["variant"], "up to date", str(brief), output["pages"], 0.0,

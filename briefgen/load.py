@@ -25,6 +25,7 @@ class LoadedBrief:
     data: object        # plain dicts, lists and scalars
     lines: dict = field(default_factory=dict)  # field path tuple -> line number
     problems: list = field(default_factory=list)  # found while reading, reported with validation's
+    warnings: list = field(default_factory=list)  # Problems that do not stop a build
 
     def line_of(self, path):
         """Line of a field, or of its nearest parent that has one."""

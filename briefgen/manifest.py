@@ -64,9 +64,9 @@ class Manifest:
             write_text(json.dumps({"entries": self.entries}, indent=1, sort_keys=True), self.file)
 
 
-def entry_key(brief_file, theme, variants, allow_overflow):
+def entry_key(brief_file, theme, variants, allow_overflow, standard):
     """What a build depends on besides files: the brief and the options given."""
-    return json.dumps([str(Path(brief_file).resolve()), theme and str(theme), sorted(variants), allow_overflow])
+    return json.dumps([str(Path(brief_file).resolve()), theme and str(theme), sorted(variants), allow_overflow, standard])
 
 
 @lru_cache(maxsize=1)

@@ -27,7 +27,7 @@ class Findings:
     """What a markdown text points to, for validation."""
     citations: list = field(default_factory=list)
     links: list = field(default_factory=list)
-    images: list = field(default_factory=list)
+    images: list = field(default_factory=list)  # (src, alt)
 
 
 def quotes_language(language):
@@ -91,7 +91,7 @@ def _typeset_footnotes(state):
 def _render_citation(renderer, tokens, idx, options, env):
     numbers = env["reference_numbers"]
     links = ", ".join(
-        f'<a href="#ref-{escape(ref)}">{numbers[ref]}</a>' for ref in tokens[idx].meta["ids"])
+        f'<a href="#reference-{escape(ref)}">{numbers[ref]}</a>' for ref in tokens[idx].meta["ids"])
     return f'<span class="citation">[{links}]</span>'
 
 
@@ -102,8 +102,8 @@ def _render_footnote(renderer, tokens, idx, options, env):
     # (WeasyPrint's target-counter would read the footnote counter before the
     # note increments it, one too low.) The call links to the note.
     number = next(env["footnote_ids"])
-    return (f'<a class="footnote-call" href="#fn-{number}">{number}</a>'
-            f'<span class="footnote" id="fn-{number}" data-number="{number}">{body}</span>')
+    return (f'<a class="footnote-call" href="#footnote-{number}">{number}</a>'
+            f'<span class="footnote" id="footnote-{number}" data-number="{number}">{body}</span>')
 
 
 class Markdown:
@@ -161,7 +161,8 @@ def inspect(text, language="en"):
         elif token.type == "link_open":
             findings.links.append(token.attrs.get("href", ""))
         elif token.type == "image":
-            findings.images.append(token.attrs.get("src", ""))
+            alt = "".join(child.content for child in token.children or ())
+            findings.images.append((token.attrs.get("src", ""), alt))
     return findings
 
 

@@ -59,24 +59,36 @@ def sandbox_fetcher_class():
     return SandboxFetcher
 
 
+# --pdf-standard -> WeasyPrint's PDF variant. Every output is tagged; PDF/UA-1
+# is the default, the PDF/A levels are for archives.
+PDF_STANDARDS = {
+    "ua-1": "pdf/ua-1",
+    "a-1b": "pdf/a-1b", "a-2b": "pdf/a-2b", "a-3b": "pdf/a-3b",
+    "a-2u": "pdf/a-2u", "a-3u": "pdf/a-3u",
+    "a-2a": "pdf/a-2a", "a-3a": "pdf/a-3a",
+}
+DEFAULT_STANDARD = "ua-1"
+
+
 @dataclass
 class Layout:
     document: object
     messages: list           # WeasyPrint's warnings
     refused: list            # resources the fetcher refused; drawing SVG images can add more
     shown_path: str
+    standard: str = DEFAULT_STANDARD
 
 
-def layout(html, base_dir, shown_path, roots=(), limits=Limits()):
-    """Lay the document out once, within the limits; a resource that is refused
-    or fails to load is an error."""
+def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAULT_STANDARD):
+    """Lay the document out once, within the limits, tagged for the PDF
+    standard; a resource that is refused or fails to load is an error."""
     from weasyprint import HTML
 
     fetcher = sandbox_fetcher_class()([base_dir, *roots])
     with _weasyprint_messages() as messages, _time_limit(limits.seconds, shown_path):
         try:
             document = HTML(string=html, base_url=Path(base_dir).resolve().as_uri() + "/",
-                            url_fetcher=fetcher).render()
+                            url_fetcher=fetcher).render(**_pdf_options(standard))
         except BriefError:
             raise
         except Exception as error:  # a WeasyPrint failure must reach the author as one line
@@ -87,7 +99,11 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits()):
     if failures:
         raise BriefError([Problem(shown_path, 1, "", failure) for failure in failures])
     messages = [message for message in messages if not message.startswith("Failed to load")]
-    return Layout(document, messages, fetcher.refused, shown_path)
+    return Layout(document, messages, fetcher.refused, shown_path, standard)
+
+
+def _pdf_options(standard):
+    return {"pdf_variant": PDF_STANDARDS[standard], "pdf_tags": True}
 
 
 def _refusals(reasons):
@@ -117,7 +133,7 @@ def write_pdf(laid_out, target, date):
     are fetched while drawing, so refusals are checked again before the PDF
     takes the target's place."""
     with atomic_file(target, "wb") as file, _source_date(date):
-        laid_out.document.write_pdf(file)
+        laid_out.document.write_pdf(file, **_pdf_options(laid_out.standard))
         if laid_out.refused:
             raise BriefError([Problem(laid_out.shown_path, 1, "", reason) for reason in _refusals(laid_out.refused)])
 
@@ -174,10 +190,10 @@ def missing_characters(document, font_files):
 def displaced_footnotes(document):
     """(number, call page, note page) of footnotes printed on another page than their call."""
     note_pages = {name: number for number, page in enumerate(document.pages, 1) for name in page.anchors}
-    return [(target.removeprefix("fn-"), number, note_pages[target])
+    return [(target.removeprefix("footnote-"), number, note_pages[target])
             for number, page in enumerate(document.pages, 1)
             for kind, target, *_ in page.links
-            if kind == "internal" and target.startswith("fn-") and note_pages.get(target, number) != number]
+            if kind == "internal" and target.startswith("footnote-") and note_pages.get(target, number) != number]
 
 
 def _text_boxes(box):

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from .access import contrast_problems
 from .brand import Brand, BrandError, load_brand
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -142,4 +143,17 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False):
         brand = load_brand(styles)
     except BrandError as error:
         raise ThemeError(str(error)) from None
-    return Theme(requested, (templates, default[0]), (default[1], styles), brand)
+    theme = Theme(requested, (templates, default[0]), (default[1], styles), brand)
+    low = contrast_problems(tuple(_token_sources(theme)))
+    if low:
+        raise ThemeError(f"theme '{requested}': {low[0]}")
+    return theme
+
+
+def _token_sources(theme):
+    """The CSS that sets the style tokens, in cascade order."""
+    yield (STYLES / DEFAULT / "brief.css").read_text(encoding="utf-8")
+    yield theme.brand.css
+    own = theme.style_dirs[-1] / "brief.css"
+    if own.is_file():
+        yield own.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator, FormatChecker
 from PIL import Image
 
+from .access import figure_alt_problems
 from .markdown import inspect
 from .problems import BriefError
 
@@ -193,7 +194,16 @@ def _block_problems(loaded, path, sections):
                 problems += _table_problems(loaded, block_path + ("table",), table)
             if isinstance(figure, dict) and isinstance(figure.get("image"), str):
                 problems += _image_problems(loaded, block_path + ("figure", "image"), figure["image"])
+                problems += _alt_problems(loaded, block_path + ("figure", "alt"), figure)
     return problems
+
+
+def _alt_problems(loaded, path, figure):
+    if not all(isinstance(figure.get(key), str) for key in ("alt", "caption")):
+        return []
+    errors, warnings = figure_alt_problems(figure["alt"], figure["caption"], figure["image"])
+    loaded.warnings.extend(loaded.problem(path, warning) for warning in warnings)
+    return [loaded.problem(path, error) for error in errors]
 
 
 def _table_problems(loaded, path, table):
@@ -206,8 +216,10 @@ def _table_problems(loaded, path, table):
         if key not in table:
             return [loaded.problem(path, f"'{key}' is required with '{'rows' if key == 'columns' else 'columns'}'")]
     width = len(table["columns"]) if isinstance(table["columns"], list) else None
-    return [loaded.problem(path + ("rows", index), f"has {len(row)} cells; the table has {width} columns")
-            for index, row in _indexed(table["rows"]) if isinstance(row, list) and width and len(row) != width]
+    empty = [loaded.problem(path + ("columns", index), "a column needs a header, for readers who cannot see the table")
+             for index, column in _indexed(table["columns"]) if not str(column).strip()]
+    return empty + [loaded.problem(path + ("rows", index), f"has {len(row)} cells; the table has {width} columns")
+                    for index, row in _indexed(table["rows"]) if isinstance(row, list) and width and len(row) != width]
 
 
 def read_csv(file):
@@ -280,8 +292,10 @@ def _markdown_problems(loaded, path, text, reference_ids, anchors):
                 problems.append(loaded.problem(path, f"link to '{href}' but no section has the id '{href[1:]}'"))
         elif scheme not in LINK_SCHEMES:
             problems.append(loaded.problem(path, f"link to '{href}' refused: links may go to http:, https:, mailto: or #section-id"))
-    for image in findings.images:
+    for image, alt in findings.images:
         problems += _image_problems(loaded, path, image)
+        if not alt.strip():
+            problems.append(loaded.problem(path, f"image '{image}' needs alt text: ![what it shows]({image})"))
     return problems
 
 
@@ -295,7 +309,7 @@ def referenced_files(data, brief_dir):
                 figure, table = block.get("figure") or {}, block.get("table") or {}
                 files.update(brief_dir / name for name in (figure.get("image"), table.get("csv")) if name)
         for _, text in _markdown_fields(fields, ()):
-            files.update(brief_dir / image for image in inspect(text).images)
+            files.update(brief_dir / image for image, _ in inspect(text).images)
     return sorted(files)
 
 

@@ -39,10 +39,10 @@ def test_markdown_footnotes_citations_and_quotes():
     markdown = Markdown(["tip", "ilo"])
     html = markdown.block('A "quoted" claim^[A *note* [@ilo].] [@tip; @ilo].')
     assert "“quoted”" in html
-    assert '<a class="footnote-call" href="#fn-1">1</a>' in html
-    assert '<span class="footnote" id="fn-1" data-number="1">A <em>note</em>' in html
-    assert '[<a href="#ref-tip">1</a>, <a href="#ref-ilo">2</a>]' in html
-    assert 'href="#fn-2"' in markdown.block("Second^[note].")  # numbered across the document
+    assert '<a class="footnote-call" href="#footnote-1">1</a>' in html
+    assert '<span class="footnote" id="footnote-1" data-number="1">A <em>note</em>' in html
+    assert '[<a href="#reference-tip">1</a>, <a href="#reference-ilo">2</a>]' in html
+    assert 'href="#footnote-2"' in markdown.block("Second^[note].")  # numbered across the document
 
 
 def test_text_fields_get_typography_but_no_markup():

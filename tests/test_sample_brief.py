@@ -58,7 +58,7 @@ def test_every_footnote_is_printed_in_order(sample_reader):
 
 def test_footnotes_sit_on_the_page_of_their_call(sample_reader):
     notes = destination_pages(sample_reader)
-    calls = [(page, target) for page, target in internal_links(sample_reader) if target.startswith("fn-")]
+    calls = [(page, target) for page, target in internal_links(sample_reader) if target.startswith("footnote-")]
     assert len(calls) >= 5
     assert [(page, target) for page, target in calls if notes[target] != page] == []
 
@@ -81,7 +81,7 @@ def test_contents_entries_link_to_their_sections(sample_reader):
     contents_page = pages["part-contents"]
     # one link per entry (WeasyPrint may split a link into several areas); citations aside
     targets = list(dict.fromkeys(t for p, t in internal_links(sample_reader)
-                                 if p == contents_page and not t.startswith(("ref-", "fn-"))))
+                                 if p == contents_page and not t.startswith(("reference-", "footnote-"))))
     assert targets[-2:] == ["part-recommendations", "part-references"]
     assert len(targets) == len(BRIEF["sections"]) + 2
     assert all(pages[target] > contents_page for target in targets)
@@ -91,8 +91,8 @@ def test_contents_entries_link_to_their_sections(sample_reader):
 
 
 def test_citations_link_to_the_numbered_references(sample_reader):
-    links = [t for _, t in internal_links(sample_reader) if t.startswith("ref-")]
-    ids = {f"ref-{r['id']}" for r in BRIEF["references"]}
+    links = [t for _, t in internal_links(sample_reader) if t.startswith("reference-")]
+    ids = {f"reference-{r['id']}" for r in BRIEF["references"]}
     assert set(links) == ids
     pages = destination_pages(sample_reader)
     references_page = pages["part-references"]

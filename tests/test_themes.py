@@ -59,7 +59,7 @@ def test_second_theme_embeds_its_fonts_not_the_defaults(cedarbay):
 def test_second_theme_shows_its_logo(cedarbay):
     logo = (ROOT / "styles" / "cedarbay" / "logo.svg").as_uri()
     for output in cedarbay.values():
-        assert f'src="{logo}"' in output.pdf.with_suffix(".html").read_text(encoding="utf-8")
+        assert f"background-image: url('{logo}')" in output.pdf.with_suffix(".html").read_text(encoding="utf-8")
     # the logo's rust disc is drawn at the top of the cover's band (10 mm in, 22 mm down, 26 mm wide)
     cover = pypdfium2.PdfDocument(cedarbay["full"].pdf)[0].render(scale=1).to_pil().convert("RGB")
     mm = cover.width / 215.9

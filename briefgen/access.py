@@ -1,0 +1,98 @@
+"""Accessibility checks a schema cannot make: alt text that tells a reader
+nothing, table columns without headers, heading levels a template skips, and
+colours without enough contrast (WCAG AA, 4.5:1). Errors where a reader would
+be failed, warnings otherwise."""
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import tinycss2
+
+MINIMUM_CONTRAST = 4.5
+FILE_NAME = re.compile(r"[\w.-]+\.(svg|png|jpe?g|gif|webp)", re.IGNORECASE)
+# (text colour, background colour, what the pair is used for)
+COLOUR_PAIRS = (
+    ("--color-text", "--color-background", "body text"),
+    ("--color-muted", "--color-background", "captions and small print"),
+    ("--color-accent", "--color-background", "headings"),
+    ("--color-highlight", "--color-background", "numbers and labels"),
+    ("--color-on-accent", "--color-accent", "text on accent bands"),
+    ("--color-text", "--color-surface", "text in boxes"),
+    ("--color-accent", "--color-surface", "titles in boxes"),
+    ("--color-warning", "--color-warning-surface", "warning call-outs"),
+)
+
+
+def figure_alt_problems(alt, caption, image):
+    """(errors, warnings) for one figure's alt text."""
+    alt_words, caption_words = _words(alt), _words(caption)
+    if FILE_NAME.fullmatch(alt.strip()) or alt_words == _words(Path(image).stem):
+        return [f"alt text {alt!r} is a file name; describe what the image shows"], []
+    if alt_words == caption_words:
+        return [], ["alt text repeats the caption; describe what the image shows instead"]
+    return [], []
+
+
+def _words(text):
+    return re.sub(r"[\W_]+", " ", str(text)).strip().lower()
+
+
+def heading_problems(html):
+    """Heading levels in the composed HTML, in order: the first is h1 and none skips a level."""
+    problems, previous = [], 0
+    for level, text in re.findall(r"<h([1-6])\b[^>]*>(.*?)</h\1>", html, re.S):
+        level = int(level)
+        if level > previous + 1:
+            label = re.sub(r"<[^>]+>", "", text).strip()[:40]
+            after = f"follows h{previous}" if previous else "is the first heading"
+            problems.append(f"heading h{level} {label!r} {after}: a heading level is skipped")
+        previous = level
+    return problems
+
+
+@lru_cache(maxsize=16)
+def contrast_problems(stylesheet_texts):
+    """Colour pairs of the theme's tokens (stylesheets in cascade order) under 4.5:1."""
+    tokens = {}
+    for text in stylesheet_texts:
+        tokens.update(_root_tokens(text))
+    problems = []
+    for text_token, background_token, use in COLOUR_PAIRS:
+        foreground, background = tokens.get(text_token), tokens.get(background_token)
+        if not (foreground and background):
+            continue
+        ratio = contrast(foreground, background)
+        if ratio < MINIMUM_CONTRAST:
+            problems.append(f"{text_token} {foreground} on {background_token} {background} ({use}) has a "
+                            f"contrast of {ratio:.2f}:1, under the {MINIMUM_CONTRAST}:1 of WCAG AA")
+    return problems
+
+
+def _root_tokens(css):
+    """Colour custom properties (#hex values) set on :root."""
+    tokens = {}
+    for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
+        if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != ":root":
+            continue
+        for declaration in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True):
+            if declaration.type == "declaration" and declaration.name.startswith("--"):
+                value = tinycss2.serialize(declaration.value).strip()
+                if re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
+                    tokens[declaration.name] = value.lower()
+    return tokens
+
+
+def contrast(first, second):
+    """WCAG contrast ratio of two #hex colours."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _luminance(colour):
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(digit * 2 for digit in digits)
+    channels = [int(digits[index:index + 2], 16) / 255 for index in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
