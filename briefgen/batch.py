@@ -53,21 +53,28 @@ def build_all(briefs, options, jobs, force, plan, build_one):
     """plan(brief, options) -> Plan (raises with .problems); build_one(brief,
     variant, options) -> Row. Both come from generate.py: the pipeline."""
     manifest = Manifest(options.out_dir)
-    rows, plans = [], []
+    rows, stale = [], []
     for brief in briefs:
         key = entry_key(brief, options.theme, options.variants, options.allow_overflow, options.standard)
         outputs = None if force else manifest.current(key)
         if outputs:
             rows += [Row(brief.stem, output["variant"], "up to date", str(brief), output["pages"], 0.0,
                          output["pdf"]) for output in outputs]
-            continue
-        manifest.forget(key)
-        try:
-            plans.append((key, plan(brief, options)))
-        except Exception as error:  # a BriefError (or a bug): the other briefs go on
-            rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error)))
-    tasks = [(plan.brief, variant) for _, plan in plans for variant in plan.variants]
-    built = _run(tasks, options, jobs, build_one)
+        else:
+            manifest.forget(key)
+            stale.append((brief, key))
+    # The workers start (and warm up) while the briefs are checked here.
+    with (worker_pool(jobs) if jobs > 1 and stale else nullcontext()) as pool:
+        plans = []
+        for brief, key in stale:
+            try:
+                plans.append((key, plan(brief, options)))
+            except Exception as error:  # a BriefError (or a bug): the other briefs go on
+                rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error)))
+        # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
+        tasks = sorted(((plan.brief, variant) for _, plan in plans for variant in plan.variants),
+                       key=lambda task: task[1] != "full")
+        built = _run(tasks, options, pool, build_one)
     for key, plan in plans:
         done = [row for row in built if row.source == str(plan.brief)]
         rows += done
@@ -78,27 +85,36 @@ def build_all(briefs, options, jobs, force, plan, build_one):
     return rows
 
 
-def _run(tasks, options, jobs, build_one):
+def _run(tasks, options, pool, build_one):
+    """Build the tasks in the pool's workers, or here when there is no pool."""
     if not tasks:
         return []
     progress = (click.progressbar(length=len(tasks), label="Building", file=sys.stderr)
                 if sys.stderr.isatty() else nullcontext())
     with progress as bar:
-        if jobs <= 1 or len(tasks) == 1:
+        if pool is None:
             rows = []
             for brief, variant in tasks:
                 rows.append(build_one(brief, variant, options))
-                bar and bar.update(1)
+                if bar:
+                    bar.update(1)
             return rows
-        with worker_pool(min(jobs, len(tasks))) as pool:
-            return run_in_pool(pool, tasks, options, build_one, bar)
+        return run_in_pool(pool, tasks, options, build_one, bar)
 
 
 def worker_pool(jobs):
-    """Worker processes forked from this one, WeasyPrint already imported: each
-    pays the import and font set-up once, not once per document."""
+    """Worker processes forked from this one with WeasyPrint imported, started
+    and warmed up at once: each pays the import and font set-up once."""
     import weasyprint  # noqa: F401
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    for _ in range(jobs):
+        pool.submit(_warm_up)
+    return pool
+
+
+def _warm_up():
+    from weasyprint import HTML
+    HTML(string="<p>warm</p>").render()
 
 
 def run_in_pool(pool, tasks, options, build_one, bar=None):
