@@ -26,13 +26,14 @@ from briefgen.batch import Options, Plan, Row, build_all, print_table, timed
 from briefgen.compose import compose_html
 from briefgen.fit import fit_to_budget
 from briefgen.load import load_brief
-from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Layout, Limits, displaced_footnotes, layout, missing_characters, write_pdf, write_text
+from briefgen.pdf import (DEFAULT_STANDARD, PDF_STANDARDS, Layout, Limits, displaced_footnotes, layout,
+                          missing_characters, write_pdf, write_text)
 from briefgen.problems import BriefError, Problem, field_name
 from briefgen.scaffold import new_theme
 from briefgen.theme import PROJECT, ThemeError, resolve_theme
 from briefgen.validate import referenced_files, validate_brief
-from briefgen.watch import watch_brief
 from briefgen.variant import longest_items, select_variant
+from briefgen.watch import watch_brief
 
 SAMPLE_BRIEFS_DIR = PROJECT / "briefs"
 
@@ -58,14 +59,14 @@ class Rendered(NamedTuple):
 def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=False, allow_overflow=False,
                 limits=Limits(), standard=DEFAULT_STANDARD):
     """Build one brief's PDFs; raise BriefError when it cannot be built."""
+    options = Options(variants, theme, Path(out_dir), keep_html, allow_overflow, limits, standard)
     loaded = load_brief(brief_file, shown_path=_shown(brief_file))           # 1
     data = validate_brief(loaded)                                            # 2
     chosen = _resolve_theme(theme, data, loaded)                             # 3
     outputs, problems = [], []
     for variant in _variants(variants, chosen, loaded):
         try:
-            outputs.append(_build_variant(loaded, data, chosen, variant, Path(out_dir), keep_html,
-                                          allow_overflow, limits, standard))
+            outputs.append(_build_variant(loaded, data, chosen, variant, options))
         except BriefError as error:  # over budget: the other variants still build
             problems += error.problems
     if problems:
@@ -73,27 +74,28 @@ def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=Fa
     return outputs
 
 
-def _build_variant(loaded, data, theme, variant, out_dir, keep_html, allow_overflow, limits, standard):
+def _build_variant(loaded, data, theme, variant, options):
     spec = theme.variant_spec(variant)                                       # 3
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
-    target = _output_path(out_dir, loaded.path.stem, variant)
+    target = _output_path(options.out_dir, loaded.path.stem, variant)
 
     def render(step):
         html = compose_html(brief, theme, spec, step)                        # 4
         skipped = heading_problems(html)
         if skipped:  # templates, not the brief: a theme override skipped a level
             raise ThemeError(f"theme '{theme.name}', variant '{variant}': {skipped[0]}")
-        if keep_html:  # before layout, so a failing layout can be inspected
+        if options.keep_html:  # before layout, so a failing layout can be inspected
             write_text(html, target.with_suffix(".html"))
         return Rendered(html, layout(html, loaded.path.parent, loaded.shown_path,  # 5
-                                     theme.folders, limits, standard))
+                                     theme.folders, options.limits, options.standard))
 
     fitted = fit_to_budget(render, spec)
     rendered = fitted.result
-    warnings = [str(w) for w in loaded.warnings] + rendered.laid_out.messages + _layout_warnings(rendered.document, theme)
+    warnings = ([str(warning) for warning in loaded.warnings] + rendered.laid_out.messages
+                + _layout_warnings(rendered.document, theme))
     if fitted.lines_over:
         problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
-        if not allow_overflow:
+        if not options.allow_overflow:
             raise BriefError([problem])
         warnings.append(f"{problem.field}: {problem.message} (written anyway: --allow-overflow)")
     write_pdf(rendered.laid_out, target, brief["date"])
@@ -151,13 +153,15 @@ def build_document(brief_file, variant, options):
         try:
             [output] = build_brief(brief_file, [variant], options.theme, options.out_dir, options.keep_html,
                                    options.allow_overflow, options.limits, options.standard)
-            row.status, row.pages, row.pdf, row.warnings = "built", output.pages, str(output.pdf), output.warnings
+            row.status, row.pages, row.pdf = "built", output.pages, str(output.pdf)
+            row.warnings = output.warnings
         except BriefError as error:
             row.problems = [str(problem) for problem in error.problems]
         except ThemeError as error:  # names the theme's file and line itself
             row.problems = [str(error)]
         except Exception as error:  # a bug of ours: one line, and the other documents still build
-            row.problems = [f"{_shown(brief_file)}:1: internal error, please report it: {type(error).__name__}: {error}"]
+            row.problems = [f"{_shown(brief_file)}:1: internal error, please report it: "
+                            f"{type(error).__name__}: {error}"]
         return row
     return timed(build)
 
@@ -198,6 +202,15 @@ def _sample_briefs():
 
 # --- command line ------------------------------------------------------------
 
+VARIANTS_OPTION = click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
+                               help="Variant to build (repeatable); default: every variant of the theme.")
+THEME_OPTION = click.option("--theme", "-t", metavar="NAME|PATH",
+                            help="Theme name or folder; wins over the brief's theme:.")
+OUT_OPTION = click.option("--out", "-o", "out_dir", default="out", show_default=True,
+                          type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs.")
+JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
+                           type=click.IntRange(1), help="Worker processes building documents side by side.")
+
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="brief")
 @click.pass_context
@@ -217,11 +230,9 @@ def cli(context):
 
 @cli.command()
 @click.argument("briefs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
-              help="Variant to build (repeatable); default: every variant of the theme.")
-@click.option("--theme", "-t", metavar="NAME|PATH", help="Theme name or folder; wins over the brief's theme:.")
-@click.option("--out", "-o", "out_dir", default="out", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs.")
+@VARIANTS_OPTION
+@THEME_OPTION
+@OUT_OPTION
 @click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each PDF.")
 @click.option("--allow-overflow", is_flag=True,
               help="Write a variant that stays over its page budget anyway, with a warning.")
@@ -229,8 +240,7 @@ def cli(context):
               metavar="SECONDS", help="Stop a layout that takes longer.")
 @click.option("--max-pages", default=Limits.pages, show_default=True, type=click.IntRange(1),
               help="Refuse a layout with more pages.")
-@click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
-              type=click.IntRange(1), help="Worker processes building documents side by side.")
+@JOBS_OPTION
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
               type=click.Choice(list(PDF_STANDARDS)),
@@ -269,13 +279,10 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
 
 @cli.command()
 @click.argument("brief", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
-              help="Variant to build (repeatable); default: every variant of the theme.")
-@click.option("--theme", "-t", metavar="NAME|PATH", help="Theme name or folder; wins over the brief's theme:.")
-@click.option("--out", "-o", "out_dir", default="out", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs.")
-@click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
-              type=click.IntRange(1), help="Worker processes, kept warm between rebuilds.")
+@VARIANTS_OPTION
+@THEME_OPTION
+@OUT_OPTION
+@JOBS_OPTION
 def watch(brief, variants, theme, out_dir, jobs):
     """Rebuild a brief's PDFs whenever the brief, its images or the theme change.
 
