@@ -22,9 +22,9 @@ def structure_problems(path):
             problems.append("no title")
         if "/StructTreeRoot" not in root:
             return problems + ["no structure tree (/StructTreeRoot)"]
-        elements = list(_elements(root.StructTreeRoot))
-        tags = [str(element.S) for element in elements]
-        problems += [f"a Figure without /Alt" for element in elements
+        found = list(elements(root.StructTreeRoot))
+        tags = [str(element.S) for element in found]
+        problems += ["a Figure without /Alt" for element in found
                      if str(element.S) == "/Figure" and not str(element.get("/Alt", "")).strip()]
         if "/Table" in tags and "/TH" not in tags:
             problems.append("a table without header cells (TH)")
@@ -37,16 +37,16 @@ def structure_problems(path):
 
 def tags_of(path):
     with pikepdf.open(path) as pdf:
-        return [str(element.S) for element in _elements(pdf.Root.StructTreeRoot)]
+        return [str(element.S) for element in elements(pdf.Root.StructTreeRoot)]
 
 
-def _elements(node):
+def elements(node):
     """Structure elements in reading order."""
     kids = node.get("/K")
     for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
         if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             yield kid
-            yield from _elements(kid)
+            yield from elements(kid)
 
 
 def _heading_problems(tags):

@@ -6,7 +6,7 @@ import pytest
 
 import generate
 from conftest import MINIMAL_BRIEF, SAMPLE, run_cli, write_brief
-from pdfcheck import structure_problems, tags_of
+from pdfcheck import elements, structure_problems, tags_of
 
 FIGURE = """  - title: Figures
     content:
@@ -42,18 +42,10 @@ def test_the_full_brief_tags_headings_tables_figures_and_lists(sample_pdfs):
     assert tags.count("/H1") == 1 and tags.count("/Table") == 2 and tags.count("/Figure") == 1
     assert {"/TH", "/TD", "/L", "/LI", "/Link", "/Caption", "/BlockQuote"} <= set(tags)
     with pikepdf.open(sample_pdfs[("default", "full")]) as document:
-        [figure] = [e for e in _walk(document.Root.StructTreeRoot) if str(e.S) == "/Figure"]
+        [figure] = [e for e in elements(document.Root.StructTreeRoot) if str(e.S) == "/Figure"]
         assert str(figure.Alt).startswith("A ladder of four horizontal bars")
         contents = {str(a.get("/Contents")) for page in document.pages for a in page.get("/Annots", [])}
         assert {"footnote-1", "reference-tip-report", "designation"} <= contents  # links say where they go
-
-
-def _walk(node):
-    kids = node.get("/K")
-    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            yield kid
-            yield from _walk(kid)
 
 
 def test_the_checker_catches_an_untagged_pdf(tmp_path):
