@@ -62,7 +62,7 @@ def _heading_problems(tags):
 
 def _untagged_text(page):
     depth = 0
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for _operands, operator in pikepdf.parse_content_stream(page):
         name = str(operator)
         if name in ("BDC", "BMC"):
             depth += 1

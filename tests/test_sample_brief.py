@@ -3,7 +3,6 @@
 import re
 
 import yaml
-from pypdf import PdfReader
 
 import generate
 from briefgen.theme import resolve_theme
