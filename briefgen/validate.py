@@ -43,11 +43,15 @@ def schema():
     return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
+def _validator():
+    return Draft202012Validator(schema(), format_checker=FormatChecker())
+
+
 def validate_brief(loaded):
     """Raise BriefError listing every problem; return the brief's data when it has none."""
     problems = list(loaded.problems)
-    validator = Draft202012Validator(schema(), format_checker=FormatChecker())
-    for error in validator.iter_errors(loaded.data):
+    for error in _validator().iter_errors(loaded.data):
         problems.extend(_schema_problems(loaded, error))
     problems.extend(_content_problems(loaded))
     if problems:
@@ -136,46 +140,37 @@ def section_ids(sections):
 
 
 def _content_problems(loaded):
-    data = loaded.data
-    problems = []
+    data, folder = loaded.data, loaded.path.parent
     parts = [((), data)] + [(("variants", name), fields) for name, fields in
                             _items(data.get("variants")) if isinstance(fields, dict)]
-    references = [r for r in _dicts(data.get("references")) if isinstance(r.get("id"), str)]
-    reference_ids = {r["id"] for r in references}
-    problems += _duplicates(loaded, ("references",), [r.get("id") for r in _dicts(data.get("references"))], "reference id")
+    reference_ids = {r["id"] for r in _dicts(data.get("references")) if isinstance(r.get("id"), str)}
+    problems = _duplicate_ids(loaded, ("references",), data.get("references"),
+                              [r.get("id") for r in _dicts(data.get("references"))], "reference id")
     for prefix, fields in parts:
         sections = fields.get("sections", data.get("sections"))
         ids = section_ids(sections)
         if "sections" in fields:
-            problems += _duplicate_section_ids(loaded, prefix + ("sections",), fields["sections"], ids)
-            problems += _block_problems(loaded, prefix + ("sections",), fields["sections"])
+            problems += _duplicate_ids(loaded, prefix + ("sections",), sections, ids, "section id")
+            problems += _block_problems(loaded, prefix + ("sections",), sections)
         refs = reference_ids | {r.get("id") for r in _dicts(fields.get("references")) if prefix}
-        for path, text in _markdown_fields(fields, prefix):
+        for path, text in _markdown_fields(fields, prefix, folder):
             problems += _markdown_problems(loaded, path, text, refs, set(ids))
     return problems
 
 
-def _duplicates(loaded, path, values, what):
+def _duplicate_ids(loaded, path, items, ids, what):
+    """An id used twice; a section's derived id points at its title and asks for an explicit one."""
     seen, problems = {}, []
-    for index, value in enumerate(values):
-        if value is None:
+    for (index, item), item_id in zip(_indexed_dicts(items), ids):
+        if item_id is None:
             continue
-        if value in seen:
-            problems.append(loaded.problem(path + (index, "id"), f"{what} '{value}' is already used by {path[-1]}[{seen[value]}]"))
-        seen.setdefault(value, index)
-    return problems
-
-
-def _duplicate_section_ids(loaded, path, sections, ids):
-    seen, problems = {}, []
-    for index, (section, section_id) in enumerate(zip(_dicts(sections), ids)):
-        if section_id in seen:
-            explicit = "id" in section
-            message = f"section id '{section_id}' is already used by sections[{seen[section_id]}]"
+        if item_id in seen:
+            explicit = "id" in item
+            message = f"{what} '{item_id}' is already used by {path[-1]}[{seen[item_id]}]"
             if not explicit:
                 message += "; give this section an explicit 'id'"
             problems.append(loaded.problem(path + (index, "id" if explicit else "title"), message))
-        seen.setdefault(section_id, index)
+        seen.setdefault(item_id, index)
     return problems
 
 
@@ -308,13 +303,14 @@ def referenced_files(data, brief_dir):
             for block in _dicts(section.get("content")):
                 figure, table = block.get("figure") or {}, block.get("table") or {}
                 files.update(brief_dir / name for name in (figure.get("image"), table.get("csv")) if name)
-        for _, text in _markdown_fields(fields, ()):
+        for _, text in _markdown_fields(fields, (), brief_dir):
             files.update(brief_dir / image for image, _ in inspect(text).images)
     return sorted(files)
 
 
-def _markdown_fields(fields, prefix):
-    """(path, text) of every markdown field in a brief or a variant's fields."""
+def _markdown_fields(fields, prefix, folder):
+    """(path, text) of every markdown field in a brief or a variant's fields,
+    table cells read from CSV files included."""
     for key in ("summary", "about", "contact", "disclaimer"):
         if isinstance(fields.get(key), str):
             yield prefix + (key,), fields[key]
@@ -332,21 +328,28 @@ def _markdown_fields(fields, prefix):
             if isinstance(block, str):
                 yield path, block
             elif isinstance(block, dict):
-                yield from _block_markdown(block, path)
+                yield from _block_markdown(block, path, folder)
 
 
-def _block_markdown(block, path):
+def _block_markdown(block, path, folder):
     yield from _strings(block, path, ("text",))
     for kind, keys in (("callout", ("text",)), ("quote", ("text",)),
                        ("table", ("caption", "source", "notes")), ("figure", ("caption", "source"))):
         if isinstance(block.get(kind), dict):
             yield from _strings(block[kind], path + (kind,), keys)
     table = block.get("table")
-    if isinstance(table, dict):
-        for r, row in _indexed(table.get("rows")):
-            for c, cell in _indexed(row):
-                if isinstance(cell, str):
-                    yield path + ("table", "rows", r, c), cell
+    if not isinstance(table, dict):
+        return
+    for c, column in _indexed(table.get("columns")):
+        if isinstance(column, str):
+            yield path + ("table", "columns", c), column
+    for r, row in _indexed(table.get("rows")):
+        for c, cell in _indexed(row):
+            if isinstance(cell, str):
+                yield path + ("table", "rows", r, c), cell
+    if isinstance(table.get("csv"), str) and not _csv_problems(folder, table["csv"]):
+        for row in read_csv(folder / table["csv"]):
+            yield from ((path + ("table", "csv"), cell) for cell in row)
 
 
 def _strings(mapping, path, keys):

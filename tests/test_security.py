@@ -188,3 +188,16 @@ def test_any_brief_gives_a_pdf_or_a_clean_error(tmp_path, data):
         assert all("\n" not in str(problem) for problem in error.problems)
         return
     assert len(PdfReader(outputs[0].pdf).pages) == 1
+
+
+def test_table_cells_from_csv_are_checked_like_any_markdown(tmp_path):
+    (tmp_path / "cells.csv").write_text("Source,Note\nA,[click](javascript:alert(1))\nB,See [@nobody]\n",
+                                        encoding="utf-8")
+    brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("    content: [Some text.]", (
+        "    content:\n      - table:\n          caption: Cells\n          csv: cells.csv\n")))
+    result = run_cli("check", brief)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{brief}:10: sections[0].content[0].table.csv: link to 'javascript:alert(1)' refused: "
+        "links may go to http:, https:, mailto: or #section-id",
+        f"{brief}:10: sections[0].content[0].table.csv: unknown citation '@nobody'; no reference has that id"]
