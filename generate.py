@@ -16,7 +16,6 @@ import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 import click
 
@@ -26,7 +25,7 @@ from briefgen.batch import Options, Plan, Row, build_all, print_table, timed
 from briefgen.compose import compose_html
 from briefgen.fit import fit_to_budget
 from briefgen.load import load_brief
-from briefgen.pdf import (DEFAULT_STANDARD, PDF_STANDARDS, Layout, Limits, displaced_footnotes, layout,
+from briefgen.pdf import (DEFAULT_STANDARD, PDF_STANDARDS, Limits, displaced_footnotes, layout,
                           missing_characters, write_pdf, write_text)
 from briefgen.problems import BriefError, Problem, field_name
 from briefgen.scaffold import new_theme
@@ -45,15 +44,6 @@ class Output:
     pages: int
     layouts: int = 1
     warnings: list = field(default_factory=list)
-
-
-class Rendered(NamedTuple):
-    html: str
-    laid_out: Layout
-
-    @property
-    def document(self):
-        return self.laid_out.document
 
 
 def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=False, allow_overflow=False,
@@ -86,20 +76,20 @@ def _build_variant(loaded, data, theme, variant, options):
             raise ThemeError(f"theme '{theme.name}', variant '{variant}': {skipped[0]}")
         if options.keep_html:  # before layout, so a failing layout can be inspected
             write_text(html, target.with_suffix(".html"))
-        return Rendered(html, layout(html, loaded.path.parent, loaded.shown_path,  # 5
-                                     theme.folders, options.limits, options.standard))
+        return layout(html, loaded.path.parent, loaded.shown_path,               # 5
+                      theme.folders, options.limits, options.standard)
 
     fitted = fit_to_budget(render, spec)
-    rendered = fitted.result
-    warnings = ([str(warning) for warning in loaded.warnings] + rendered.laid_out.messages
-                + _layout_warnings(rendered.document, theme))
+    laid_out = fitted.result
+    warnings = [str(warning) for warning in loaded.warnings] + [   # each names the brief's file
+        f"{loaded.shown_path}: {message}" for message in laid_out.messages + _layout_warnings(laid_out.document, theme)]
     if fitted.lines_over:
         problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
         if not options.allow_overflow:
             raise BriefError([problem])
-        warnings.append(f"{problem.field}: {problem.message} (written anyway: --allow-overflow)")
-    write_pdf(rendered.laid_out, target, brief["date"])
-    return Output(variant, target, len(rendered.document.pages), fitted.layouts, warnings)
+        warnings.append(f"{problem} (written anyway: --allow-overflow)")
+    write_pdf(laid_out, target, brief["date"])
+    return Output(variant, target, len(laid_out.document.pages), fitted.layouts, warnings)
 
 
 def _output_path(out_dir, stem, variant):
@@ -267,11 +257,11 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
             raise click.ClickException(str(error)) from None
     options = Options(variants, theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
     rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force, plan_brief, build_document)
-    for row in rows:
-        for warning in row.warnings:
-            click.echo(f"warning: {_shown(row.source)}: {warning}", err=True)
-        for problem in row.problems:
-            click.echo(problem, err=True)
+    # A brief's own warnings come with each of its variants: say each once.
+    for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
+        click.echo(f"warning: {warning}", err=True)
+    for problem in dict.fromkeys(problem for row in rows for problem in row.problems):
+        click.echo(problem, err=True)
     print_table(rows)
     if any(row.status == "failed" for row in rows):
         sys.exit(1)

@@ -72,6 +72,7 @@ DEFAULT_STANDARD = "ua-1"
 
 @dataclass
 class Layout:
+    html: str                # what was laid out
     document: object
     messages: list           # WeasyPrint's warnings
     refused: list            # resources the fetcher refused; drawing SVG images can add more
@@ -99,7 +100,7 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
     if failures:
         raise BriefError([Problem(shown_path, 1, "", failure) for failure in failures])
     messages = [message for message in messages if not message.startswith("Failed to load")]
-    return Layout(document, messages, fetcher.refused, shown_path, standard)
+    return Layout(html, document, messages, fetcher.refused, shown_path, standard)
 
 
 def _pdf_options(standard):
