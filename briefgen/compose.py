@@ -6,7 +6,6 @@ import traceback
 from functools import lru_cache
 
 import segno
-
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
@@ -62,7 +61,8 @@ def template_environment(theme):
         typeset=pass_context(lambda context, text: context["markdown"].text(text)),
         plain=pass_context(lambda context, text: context["markdown"].plain(text)),
         long_date=pass_context(lambda context, date: format_date(date, "long", locale=_locale(context))),
-        first_sentence=pass_context(lambda context, text: context["markdown"].text(_first_sentence(context["markdown"].plain(text)))),
+        first_sentence=pass_context(
+            lambda context, text: context["markdown"].text(_first_sentence(context["markdown"].plain(text)))),
         short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
         qr_code=_qr_code,
     )

@@ -3,7 +3,7 @@ default), its stylesheets (default first, then the theme's, so the theme's
 rules win the cascade) and each variant's page budget."""
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -43,7 +43,6 @@ class VariantSpec:
     body_size: float = 10.0            # the design's body size, pt
     fit: tuple = ()                    # FitSteps tried in order when over budget
     cut_hints: tuple = ("summary", "key_points", "recommendations", "sections")
-    source: Path = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def _read_variant_spec(variant, file):
         steps = tuple(FitStep(float(step.get("spacing", 1)), _points(step.get("body_size", body_size)))
                       for step in settings.get("fit", []))
         spec = VariantSpec(variant, settings.get("pages"), bool(settings.get("citations", True)), body_size,
-                           steps, tuple(settings.get("cut_hints", VariantSpec.cut_hints)), file)
+                           steps, tuple(settings.get("cut_hints", VariantSpec.cut_hints)))
     except (yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
         raise ThemeError(f"{file}: cannot read the variant's settings: {error}") from None
     if spec.pages is not None and (not isinstance(spec.pages, int) or spec.pages < 1):
