@@ -332,7 +332,7 @@ def new_theme_command(name_or_path):
     """
     try:
         templates, styles = new_theme(name_or_path)
-    except ThemeError as error:
+    except (ThemeError, OSError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {templates} and {styles}.")
     click.echo(f"Fill in {styles / '_brand.yml'}, then build with --theme {name_or_path}.")

@@ -115,6 +115,13 @@ def test_scaffolded_theme_with_one_changed_colour_builds(tmp_path):
     assert masthead.render(scale=0.5).to_pil().convert("RGB").getpixel((5, 5)) == (0x5B, 0x2A, 0x86)
 
 
+def test_scaffolding_into_a_folder_it_cannot_create_is_a_one_line_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    result = run_cli("new-theme", tmp_path / "file" / "acme")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: [Errno 20] Not a directory") and "Traceback" not in result.output
+
+
 def test_scaffolding_refuses_to_overwrite(tmp_path):
     run_cli("new-theme", tmp_path / "acme")
     result = run_cli("new-theme", tmp_path / "acme")
