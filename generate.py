@@ -1,189 +1,27 @@
 #!/usr/bin/env python3
 """Policy brief generator: YAML content + Jinja templates + CSS -> print-ready PDFs.
 
-The pipeline, one phase per module of the briefgen package:
-
-    1. load      read the brief's YAML, remembering each field's line
-    2. validate  check it against the format (schema, ids, citations, files)
-    3. resolve   pick the theme (theme), then each variant's budget and content (variant)
-    4. compose   render the variant's HTML with Jinja
-    5. lay out   WeasyPrint lays it out, again only to fit a page budget (fit),
-                 and the PDF is written atomically (pdf)
+The command line only; the build itself is briefgen.build (load -> validate ->
+resolve theme and variant -> compose -> write).
 """
 
 import os
 import signal
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from briefgen import __version__
-from briefgen.access import heading_problems
-from briefgen.batch import Options, Plan, Row, build_all, print_table, timed
-from briefgen.compose import compose_html
-from briefgen.fit import fit_to_budget
-from briefgen.load import load_brief
-from briefgen.pdf import (DEFAULT_STANDARD, PDF_STANDARDS, Limits, displaced_footnotes, layout,
-                          missing_characters, write_pdf, write_text)
-from briefgen.problems import BriefError, Problem, field_name
+from briefgen.batch import build_all, print_table
+from briefgen.build import Options, check_brief, shown
+from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Limits
+from briefgen.problems import BriefError
 from briefgen.scaffold import new_theme
 from briefgen.theme import PROJECT, ThemeError, resolve_theme
-from briefgen.validate import referenced_files, validate_brief
-from briefgen.variant import longest_items, select_variant
 from briefgen.watch import watch_brief
 
 SAMPLE_BRIEFS_DIR = PROJECT / "briefs"
-
-
-@dataclass
-class Output:
-    variant: str
-    pdf: Path
-    pages: int
-    layouts: int = 1
-    warnings: list = field(default_factory=list)
-
-
-def build_brief(brief_file, variants=(), theme=None, out_dir="out", keep_html=False, allow_overflow=False,
-                limits=Limits(), standard=DEFAULT_STANDARD):
-    """Build one brief's PDFs; raise BriefError when it cannot be built."""
-    options = Options(variants, theme, Path(out_dir), keep_html, allow_overflow, limits, standard)
-    loaded = load_brief(brief_file, shown_path=_shown(brief_file))           # 1
-    data = validate_brief(loaded)                                            # 2
-    chosen = _resolve_theme(theme, data, loaded)                             # 3
-    outputs, problems = [], []
-    for variant in _variants(variants, chosen, loaded):
-        try:
-            outputs.append(_build_variant(loaded, data, chosen, variant, options))
-        except BriefError as error:  # over budget: the other variants still build
-            problems += error.problems
-    if problems:
-        raise BriefError(problems, outputs)
-    return outputs
-
-
-def _build_variant(loaded, data, theme, variant, options):
-    spec = theme.variant_spec(variant)                                       # 3
-    brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
-    target = _output_path(options.out_dir, loaded.path.stem, variant)
-
-    def render(step):
-        html = compose_html(brief, theme, spec, step)                        # 4
-        skipped = heading_problems(html)
-        if skipped:  # templates, not the brief: a theme override skipped a level
-            raise ThemeError(f"theme '{theme.name}', variant '{variant}': {skipped[0]}")
-        if options.keep_html:  # before layout, so a failing layout can be inspected
-            write_text(html, target.with_suffix(".html"))
-        return layout(html, loaded.path.parent, loaded.shown_path,               # 5
-                      theme.folders, options.limits, options.standard)
-
-    fitted = fit_to_budget(render, spec)
-    laid_out = fitted.result
-    warnings = [str(warning) for warning in loaded.warnings] + [   # each names the brief's file
-        f"{loaded.shown_path}: {message}" for message in laid_out.messages + _layout_warnings(laid_out.document, theme)]
-    if fitted.lines_over:
-        problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
-        if not options.allow_overflow:
-            raise BriefError([problem])
-        warnings.append(f"{problem} (written anyway: --allow-overflow)")
-    write_pdf(laid_out, target, brief["date"])
-    return Output(variant, target, len(laid_out.document.pages), fitted.layouts, warnings)
-
-
-def _output_path(out_dir, stem, variant):
-    """<out>/<brief>-<variant>.pdf, and never anywhere but the output folder."""
-    target = out_dir / f"{stem}-{variant}.pdf"
-    if target.resolve().parent != out_dir.resolve():
-        raise BriefError([Problem(str(target), 1, "", "refusing to write outside the output folder")])
-    return target
-
-
-def _overflow_problem(loaded, data, spec, lines):
-    """'summary: 11 lines over one page; longest items: key_points[3], ...' at the longest item's line."""
-    longest = longest_items(data, spec)
-    pages = {1: "one page", 2: "two pages", 3: "three pages"}.get(spec.pages, f"{spec.pages} pages")
-    message = f"{lines} line{'s' if lines > 1 else ''} over {pages}"
-    if longest:
-        message += "; longest items: " + ", ".join(field_name(path) for path in longest)
-    return Problem(loaded.shown_path, loaded.line_of(longest[0]) if longest else 1, spec.name, message)
-
-
-def _layout_warnings(document, theme):
-    return [f"character {c!r} (U+{ord(c):04X}) is not in the theme's fonts; a fallback font is used"
-            for c in missing_characters(document, theme.font_files())] + [
-            f"footnote {number} is printed on page {note_page}, its call on page {call_page}"
-            for number, call_page, note_page in displaced_footnotes(document)]
-
-
-def check_brief(brief_file):
-    """Load and validate only; raise BriefError listing every problem."""
-    loaded = load_brief(brief_file, shown_path=_shown(brief_file))
-    data = validate_brief(loaded)
-    _resolve_theme(None, data, loaded)
-    return loaded
-
-
-def plan_brief(brief_file, options):
-    """What a batch needs before building a brief: its variants, and the files
-    the build reads (for the manifest of incremental builds)."""
-    loaded = load_brief(brief_file, shown_path=_shown(brief_file))
-    data = validate_brief(loaded)
-    theme = _resolve_theme(options.theme, data, loaded)
-    theme_files = [file for folder in theme.folders for file in Path(folder).rglob("*") if file.is_file()]
-    inputs = [loaded.path, *referenced_files(data, loaded.path.parent), *theme_files]
-    return Plan(Path(brief_file), _variants(options.variants, theme, loaded), inputs, list(theme.folders))
-
-
-def build_document(brief_file, variant, options):
-    """One variant of one brief, as a row of the batch table (runs in a worker process)."""
-    def build():
-        row = Row(Path(brief_file).stem, variant, "failed", str(brief_file))
-        try:
-            [output] = build_brief(brief_file, [variant], options.theme, options.out_dir, options.keep_html,
-                                   options.allow_overflow, options.limits, options.standard)
-            row.status, row.pages, row.pdf = "built", output.pages, str(output.pdf)
-            row.warnings = output.warnings
-        except BriefError as error:
-            row.problems = [str(problem) for problem in error.problems]
-        except ThemeError as error:  # names the theme's file and line itself
-            row.problems = [str(error)]
-        except Exception as error:  # a bug of ours: one line, and the other documents still build
-            row.problems = [f"{_shown(brief_file)}:1: internal error, please report it: "
-                            f"{type(error).__name__}: {error}"]
-        return row
-    return timed(build)
-
-
-def _resolve_theme(requested, data, loaded):
-    """--theme wins (relative to the working folder), then the brief's theme: (relative to the brief)."""
-    try:
-        if requested:
-            return resolve_theme(requested, Path.cwd())
-        # A brief may travel: a theme folder it names must sit inside its own folder.
-        return resolve_theme(data.get("theme"), loaded.path.parent, confine=True)
-    except ThemeError as error:
-        if requested:
-            raise
-        raise BriefError([loaded.problem(("theme",), str(error))]) from None
-
-
-def _variants(requested, theme, loaded):
-    unknown = [name for name in requested if name not in theme.variants]
-    if unknown:
-        raise BriefError([Problem(loaded.shown_path, 1, "", f"unknown variant '{unknown[0]}'; "
-                                  f"the theme '{theme.name}' offers: {', '.join(theme.variants)}")])
-    return list(requested) or theme.variants
-
-
-def _shown(path):
-    """A path as messages show it: relative to the working folder when inside it."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _sample_briefs():
@@ -255,8 +93,8 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
             resolve_theme(theme, Path.cwd())
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
-    options = Options(variants, theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
-    rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force, plan_brief, build_document)
+    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
+    rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force)
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
@@ -283,11 +121,11 @@ def watch(brief, variants, theme, out_dir, jobs):
     Example:
         brief watch briefs/north-korea-trafficking.yaml --variant summary
     """
-    options = Options(variants, theme, out_dir, limits=Limits())
+    options = Options(tuple(variants), theme, out_dir)
     # A terminated watch shuts its worker processes down too, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
-        watch_brief(brief, options, jobs, plan_brief, build_document)
+        watch_brief(brief, options, jobs)
     except KeyboardInterrupt:
         pass
 
@@ -307,7 +145,7 @@ def check(briefs):
             loaded = check_brief(brief_file)
             for warning in loaded.warnings:
                 click.echo(f"warning: {warning}", err=True)
-            click.echo(f"{_shown(brief_file)}: ok")
+            click.echo(f"{shown(brief_file)}: ok")
         except BriefError as error:
             failed = True
             _report(error.problems)

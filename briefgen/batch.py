@@ -4,54 +4,16 @@ a terminal and a closing table. One failing brief does not stop the others."""
 
 import multiprocessing
 import sys
-import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import click
 
+from .build import Row, build_document, plan_brief
 from .manifest import Manifest, entry_key
 
 
-@dataclass
-class Options:
-    variants: tuple = ()
-    theme: str = None
-    out_dir: Path = Path("out")
-    keep_html: bool = False
-    allow_overflow: bool = False
-    limits: object = None
-    standard: str = "ua-1"
-
-
-@dataclass
-class Row:
-    """One line of the closing table."""
-    brief: str                       # the brief's name, as the table shows it
-    variant: str
-    status: str                      # built, up to date, failed
-    source: str = ""                 # the brief's file
-    pages: int = None
-    seconds: float = 0.0
-    pdf: str = ""
-    warnings: list = field(default_factory=list)
-    problems: list = field(default_factory=list)
-
-
-@dataclass
-class Plan:
-    """What a stale brief needs: its variants, and the inputs to record once built."""
-    brief: Path
-    variants: list
-    inputs: list
-    folders: list
-
-
-def build_all(briefs, options, jobs, force, plan, build_one):
-    """plan(brief, options) -> Plan (raises with .problems); build_one(brief,
-    variant, options) -> Row. Both come from generate.py: the pipeline."""
+def build_all(briefs, options, jobs, force):
+    """Rows of the closing table for every variant of every brief."""
     manifest = Manifest(options.out_dir)
     rows, stale = [], []
     for brief in briefs:
@@ -68,13 +30,13 @@ def build_all(briefs, options, jobs, force, plan, build_one):
         plans = []
         for brief, key in stale:
             try:
-                plans.append((key, plan(brief, options)))
+                plans.append((key, plan_brief(brief, options)))
             except Exception as error:  # a BriefError (or a bug): the other briefs go on
                 rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error)))
         # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
         tasks = sorted(((plan.brief, variant) for _, plan in plans for variant in plan.variants),
                        key=lambda task: task[1] != "full")
-        built = _run(tasks, options, pool, build_one)
+        built = _run(tasks, options, pool)
     for key, plan in plans:
         done = [row for row in built if row.source == str(plan.brief)]
         rows += done
@@ -85,7 +47,7 @@ def build_all(briefs, options, jobs, force, plan, build_one):
     return rows
 
 
-def _run(tasks, options, pool, build_one):
+def _run(tasks, options, pool):
     """Build the tasks in the pool's workers, or here when there is no pool."""
     if not tasks:
         return []
@@ -95,11 +57,11 @@ def _run(tasks, options, pool, build_one):
         if pool is None:
             rows = []
             for brief, variant in tasks:
-                rows.append(build_one(brief, variant, options))
+                rows.append(build_document(brief, variant, options))
                 if bar:
                     bar.update(1)
             return rows
-        return run_in_pool(pool, tasks, options, build_one, bar)
+        return run_in_pool(pool, tasks, options, bar)
 
 
 def worker_pool(jobs):
@@ -117,22 +79,14 @@ def _warm_up():
     HTML(string="<p>warm</p>").render()
 
 
-def run_in_pool(pool, tasks, options, build_one, bar=None):
-    futures = {pool.submit(build_one, brief, variant, options): index for index, (brief, variant) in enumerate(tasks)}
+def run_in_pool(pool, tasks, options, bar=None):
+    futures = {pool.submit(build_document, brief, variant, options): index for index, (brief, variant) in enumerate(tasks)}
     results = {}
     for future in as_completed(futures):
         results[futures[future]] = future.result()
         if bar:
             bar.update(1)
     return [results[index] for index in range(len(tasks))]
-
-
-def timed(build):
-    """Row from a build of one variant, with its time and status."""
-    start = time.perf_counter()
-    row = build()
-    row.seconds = time.perf_counter() - start
-    return row
 
 
 def _problem_lines(brief, error):

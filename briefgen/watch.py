@@ -9,31 +9,32 @@ import click
 import watchfiles
 
 from .batch import run_in_pool, worker_pool
+from .build import plan_brief
 
 
-def watch_brief(brief, options, jobs, plan, build_one, changes=None):
+def watch_brief(brief, options, jobs, changes=None):
     """Build, then rebuild on every batch of changes. `changes` (an iterable of
     change sets) replaces watching the disk, for tests and the benchmark."""
     out_dir = Path(options.out_dir).resolve()
-    folders = _watched_folders(brief, options, plan)
+    folders = _watched_folders(brief, options)
     with worker_pool(jobs) as pool:
-        rebuild(brief, options, pool, plan, build_one)
+        rebuild(brief, options, pool)
         if changes is None:
             click.echo(f"Watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
             changes = watchfiles.watch(*folders, watch_filter=lambda change, path: _relevant(path, out_dir))
         for _ in changes:
-            rebuild(brief, options, pool, plan, build_one)
+            rebuild(brief, options, pool)
 
 
-def rebuild(brief, options, pool, plan, build_one):
+def rebuild(brief, options, pool):
     """Build every variant of the brief once; print the time taken or the problems."""
     start = time.perf_counter()
     try:
-        variants = plan(brief, options).variants
+        variants = plan_brief(brief, options).variants
     except Exception as error:  # the brief's problems; the last good PDFs stay
         _show_problems(getattr(error, "problems", [error]))
         return None
-    rows = run_in_pool(pool, [(brief, variant) for variant in variants], options, build_one)
+    rows = run_in_pool(pool, [(brief, variant) for variant in variants], options)
     seconds = time.perf_counter() - start
     problems = [problem for row in rows for problem in row.problems]
     if problems:
@@ -49,10 +50,10 @@ def _show_problems(problems):
         click.echo(str(problem), err=True)
 
 
-def _watched_folders(brief, options, plan):
+def _watched_folders(brief, options):
     folders = [Path(brief).resolve().parent]
     try:
-        folders += [Path(folder) for folder in plan(brief, options).folders]
+        folders += [Path(folder) for folder in plan_brief(brief, options).folders]
     except Exception:  # a broken brief still gets watched, for the edit that mends it
         pass
     return list(dict.fromkeys(folders))

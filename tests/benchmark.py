@@ -25,14 +25,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import generate  # noqa: E402
-from briefgen.batch import Options, worker_pool  # noqa: E402
-from briefgen.pdf import Limits  # noqa: E402
+from briefgen.batch import worker_pool  # noqa: E402
+from briefgen.build import Options  # noqa: E402
+from briefgen import build  # noqa: E402
 from briefgen.watch import rebuild  # noqa: E402
 
 SAMPLE = generate.SAMPLE_BRIEFS_DIR / "north-korea-trafficking.yaml"
 CLI = [sys.executable, str(ROOT / "generate.py")]
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}  # what our builds write by default
 RUNS = 11
+
+
+def build_brief(brief, variants=(), **options):
+    return build.build_brief(brief, Options(tuple(variants), **options))
 
 
 def measured(function, collector_paused):
@@ -52,28 +57,28 @@ def measured(function, collector_paused):
 def overhead(work, collector_paused=True):
     """Our full build against WeasyPrint alone on the very same HTML, one process."""
     from weasyprint import HTML
-    [output] = generate.build_brief(SAMPLE, ["full"], out_dir=work, keep_html=True)  # warm
+    [output] = build_brief(SAMPLE, ["full"], out_dir=work, keep_html=True)  # warm
     html = output.pdf.with_suffix(".html").read_text(encoding="utf-8")
     base = SAMPLE.parent.resolve().as_uri() + "/"
     raw, ours = [], []
     for _ in range(RUNS):  # interleaved, so both see the same machine
         raw.append(measured(lambda: HTML(string=html, base_url=base).render(**PDF_OPTIONS).write_pdf(
             work / "raw.pdf", **PDF_OPTIONS), collector_paused))
-        ours.append(measured(lambda: generate.build_brief(SAMPLE, ["full"], out_dir=work), collector_paused))
+        ours.append(measured(lambda: build_brief(SAMPLE, ["full"], out_dir=work), collector_paused))
     return min(ours), min(raw)
 
 
 def weasyprint_share(work):
     profile = cProfile.Profile()
     profile.enable()
-    generate.build_brief(SAMPLE, ["full"], out_dir=work)
+    build_brief(SAMPLE, ["full"], out_dir=work)
     profile.disable()
     stats = pstats.Stats(profile).stats
 
     def cumulative(suffix, name):
         return sum(entry[3] for (file, _, function), entry in stats.items() if function == name and file.endswith(suffix))
     engine = cumulative("weasyprint/__init__.py", "render") + cumulative("weasyprint/document.py", "write_pdf")
-    return engine / cumulative("generate.py", "build_brief")
+    return engine / cumulative("briefgen/build.py", "build_brief")
 
 
 def long_brief(work, sections=70):
@@ -95,8 +100,8 @@ def long_brief(work, sections=70):
 
 def long_build(brief, work):
     """Time and peak memory of building the long brief in a fresh process."""
-    code = ("import sys, time, resource; sys.path.insert(0, sys.argv[1]); import generate; t = time.perf_counter(); "
-            "[o] = generate.build_brief(sys.argv[2], ['full'], out_dir=sys.argv[3]); "
+    code = ("import sys, time, resource; sys.path.insert(0, sys.argv[1]); from briefgen.build import Options, build_brief; "
+            "t = time.perf_counter(); [o] = build_brief(sys.argv[2], Options(('full',), out_dir=sys.argv[3])); "
             "print(o.pages, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code, str(ROOT), str(brief), str(work)],
                          capture_output=True, text=True, check=True).stdout.split()
@@ -128,14 +133,14 @@ def forty_documents(work):
 
 
 def watch_rebuild(work):
-    options = Options((), None, work / "watch", limits=Limits())
+    options = Options(out_dir=work / "watch")
     with worker_pool(2) as pool:
-        rebuild(SAMPLE, options, pool, generate.plan_brief, generate.build_document)  # the first build
-        return min(rebuild(SAMPLE, options, pool, generate.plan_brief, generate.build_document) for _ in range(3))
+        rebuild(SAMPLE, options, pool)  # the first build
+        return min(rebuild(SAMPLE, options, pool) for _ in range(3))
 
 
 def fit_layouts(work):
-    outputs = generate.build_brief(SAMPLE, out_dir=work / "fit")
+    outputs = build_brief(SAMPLE, out_dir=work / "fit")
     return {output.variant: output.layouts for output in outputs}
 
 
@@ -152,7 +157,7 @@ def main():
                  ("share of a build inside WeasyPrint (target >= 90%)", f"{weasyprint_share(work):.1%}")]
         sizes = [long_build(long_brief(work, sections), work) for sections in (18, 35, 70)]
         pages, seconds, memory = sizes[-1]
-        sample_pages = generate.build_brief(SAMPLE, ["full"], out_dir=work)[0].pages
+        sample_pages = build_brief(SAMPLE, ["full"], out_dir=work)[0].pages
         rows += [(f"generated brief: {pages} pages", f"{seconds:.2f} s, peak {memory:.0f} MB (target < 400 MB)"),
                  (f"its time / the {sample_pages}-page sample's (target <= 25)", f"{seconds / ours:.1f}x"),
                  ("seconds per page at " + ", ".join(f"{p}" for p, _, _ in sizes) + " pages (linear: equal)",

@@ -6,6 +6,11 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 import generate
+from briefgen import build
+from briefgen.build import check_brief, output_path  # noqa: F401 (for the tests)
+from briefgen.load import load_brief  # noqa: F401
+from briefgen.problems import BriefError  # noqa: F401
+from briefgen.validate import validate_brief  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "briefs" / "north-korea-trafficking.yaml"
@@ -25,7 +30,7 @@ sections:
 def sample_full(tmp_path_factory):
     """The sample brief's full PDF, built once for the session."""
     out = tmp_path_factory.mktemp("sample")
-    [output] = generate.build_brief(SAMPLE, ["full"], out_dir=out, keep_html=True)
+    [output] = build_brief(SAMPLE, ["full"], out_dir=out, keep_html=True)
     return output
 
 
@@ -39,6 +44,11 @@ def in_root(monkeypatch):
     """Run from the repository root, so messages name files as tests/... ."""
     monkeypatch.chdir(ROOT)
     return ROOT
+
+
+def build_brief(brief, variants=(), **options):
+    """Build a brief's variants in this process, as a worker does."""
+    return build.build_brief(brief, build.Options(tuple(variants), **options))
 
 
 def run_cli(*args):

@@ -5,7 +5,7 @@ import pikepdf
 import pytest
 
 import generate
-from conftest import MINIMAL_BRIEF, SAMPLE, run_cli, write_brief
+from conftest import MINIMAL_BRIEF, SAMPLE, build_brief, run_cli, write_brief
 from pdfcheck import elements, structure_problems, tags_of
 
 FIGURE = """  - title: Figures
@@ -22,7 +22,7 @@ BOX = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect widt
 def sample_pdfs(tmp_path_factory):
     out = tmp_path_factory.mktemp("accessible")
     return {(theme, output.variant): output.pdf for theme in ("default", "cedarbay")
-            for output in generate.build_brief(SAMPLE, theme=theme, out_dir=out / theme)}
+            for output in build_brief(SAMPLE, theme=theme, out_dir=out / theme)}
 
 
 def test_every_variant_of_both_themes_passes_the_structure_checks(sample_pdfs):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.batch import Options
+from briefgen.build import Options
 from briefgen.manifest import MANIFEST
 from briefgen.pdf import Limits
 from briefgen.watch import watch_brief
@@ -105,7 +105,7 @@ def test_touching_a_file_without_changing_it_rebuilds_nothing(folder):
 
 def test_watch_rebuilds_on_each_change_and_keeps_the_last_good_pdf(folder, capsys):
     brief = folder / "one.yaml"
-    options = Options((), None, folder / "out", limits=Limits())
+    options = Options(out_dir=folder / "out")
 
     def edits():
         brief.write_text(MINIMAL_BRIEF.replace("Some text.", "Edited."), encoding="utf-8")
@@ -115,7 +115,7 @@ def test_watch_rebuilds_on_each_change_and_keeps_the_last_good_pdf(folder, capsy
         yield {"modified"}
         assert (folder / "out" / "one-summary.pdf").read_bytes() == good
 
-    watch_brief(brief, options, 2, generate.plan_brief, generate.build_document, changes=edits())
+    watch_brief(brief, options, 2, changes=edits())
     out, err = capsys.readouterr()
     assert out.count(f"rebuilt {brief} in ") == 2  # the first build and the edit
     assert "full 4 pages, memo 1 page, summary 1 page" in out

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 import generate
-from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
+from conftest import MINIMAL_BRIEF, ROOT, build_brief, run_cli, write_brief
 
 
 @pytest.mark.parametrize("name", sorted(generate.cli.commands))
@@ -96,7 +96,7 @@ def test_a_write_that_fails_midway_leaves_no_partial_file(tmp_path, monkeypatch)
 
     monkeypatch.setattr("weasyprint.document.Document.write_pdf", half_write)
     with pytest.raises(OSError):
-        generate.build_brief(brief, ["full"], out_dir=out)
+        build_brief(brief, ["full"], out_dir=out)
     assert (out / "brief-full.pdf").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == [".brief-manifest.json", "brief-full.pdf"]
 

@@ -8,7 +8,7 @@ from briefgen.compose import compose_html, template_environment
 from briefgen.markdown import Markdown
 from briefgen.theme import resolve_theme
 from briefgen.variant import select_variant
-from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
+from conftest import MINIMAL_BRIEF, ROOT, load_brief, run_cli, validate_brief, write_brief
 
 
 def pdf_text(pdf):
@@ -79,7 +79,7 @@ def test_theme_partial_wins_over_default(outside_theme):
 
 
 def test_block_override_calls_super(outside_theme, tmp_path):
-    brief = generate.validate_brief(generate.load_brief(write_brief(tmp_path)))
+    brief = validate_brief(load_brief(write_brief(tmp_path)))
     theme = resolve_theme(outside_theme)
     html = compose_html(select_variant(brief, "full", tmp_path), theme, theme.variant_spec("full"))
     kicker, title = html.index("Override kicker"), html.index('<h1 class="title">A minimal brief</h1>')

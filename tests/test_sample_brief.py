@@ -6,7 +6,7 @@ import yaml
 
 import generate
 from briefgen.theme import resolve_theme
-from conftest import SAMPLE, destination_pages, flat, internal_links, page_texts
+from conftest import SAMPLE, build_brief, destination_pages, flat, internal_links, page_texts
 
 BRIEF = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
 
@@ -155,7 +155,7 @@ def _families(files):
 
 
 def test_same_input_gives_identical_bytes(sample_full, tmp_path):
-    [again] = generate.build_brief(SAMPLE, ["full"], out_dir=tmp_path)
+    [again] = build_brief(SAMPLE, ["full"], out_dir=tmp_path)
     assert again.pdf.read_bytes() == sample_full.pdf.read_bytes()
 
 
@@ -164,7 +164,7 @@ def test_laid_out_once_per_output(tmp_path, monkeypatch):
     calls = []
     original = weasyprint.HTML.render
     monkeypatch.setattr(weasyprint.HTML, "render", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
-    generate.build_brief(SAMPLE, ["full"], out_dir=tmp_path)
+    build_brief(SAMPLE, ["full"], out_dir=tmp_path)
     assert len(calls) == 1
 
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 import generate
 from briefgen.pdf import Limits
-from conftest import MINIMAL_BRIEF, SAMPLE, run_cli, write_brief
+from conftest import BriefError, MINIMAL_BRIEF, SAMPLE, build_brief, output_path, run_cli, write_brief
 
 FIGURE = """  - title: Figures
     content:
@@ -138,10 +138,10 @@ def test_the_time_limit_stops_a_slow_layout(tmp_path):
 
 
 def test_outputs_never_leave_the_output_folder(tmp_path):
-    with pytest.raises(generate.BriefError):
-        generate._output_path(tmp_path, "../escaped", "full")
+    with pytest.raises(BriefError):
+        output_path(tmp_path, "../escaped", "full")
     brief = write_brief(tmp_path, name="..yaml")
-    [output] = generate.build_brief(brief, ["summary"], out_dir=tmp_path / "out")
+    [output] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
     assert output.pdf.resolve().parent == (tmp_path / "out").resolve()
 
 
@@ -182,8 +182,8 @@ def briefs(draw):
 def test_any_brief_gives_a_pdf_or_a_clean_error(tmp_path, data):
     brief = write_brief(tmp_path, yaml.safe_dump(data, allow_unicode=True), name="random.yaml")
     try:
-        outputs = generate.build_brief(brief, ["summary"], out_dir=tmp_path / "out", limits=Limits(30, 5))
-    except generate.BriefError as error:
+        outputs = build_brief(brief, ["summary"], out_dir=tmp_path / "out", limits=Limits(30, 5))
+    except BriefError as error:
         assert error.problems and all(str(problem).startswith(f"{brief}:") for problem in error.problems)
         assert all("\n" not in str(problem) for problem in error.problems)
         return

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 import generate
 from briefgen.compose import template_environment
 from briefgen.theme import resolve_theme
-from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, run_cli, write_brief
+from conftest import BriefError, MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, check_brief, run_cli, write_brief
 
 LETTER = (612, 792)
 A4 = (595, 842)
@@ -32,7 +32,7 @@ def font_families(pdf):
 @pytest.fixture(scope="module")
 def cedarbay(tmp_path_factory):
     out = tmp_path_factory.mktemp("cedarbay")
-    outputs = generate.build_brief(SAMPLE, theme="cedarbay", out_dir=out, keep_html=True)
+    outputs = build_brief(SAMPLE, theme="cedarbay", out_dir=out, keep_html=True)
     return {output.variant: output for output in outputs}
 
 
@@ -95,9 +95,9 @@ def test_theme_precedence(tmp_path, brief_theme, option, expected):
 def test_a_brief_names_a_theme_folder_relative_to_itself(tmp_path):
     run_cli("new-theme", tmp_path / "themes" / "ours")
     brief = write_brief(tmp_path, MINIMAL_BRIEF + "theme: themes/ours\n")
-    assert generate.check_brief(brief)  # resolves without error
-    with pytest.raises(generate.BriefError):
-        generate.check_brief(write_brief(tmp_path, MINIMAL_BRIEF + "theme: themes/theirs\n"))
+    assert check_brief(brief)  # resolves without error
+    with pytest.raises(BriefError):
+        check_brief(write_brief(tmp_path, MINIMAL_BRIEF + "theme: themes/theirs\n"))
 
 
 def test_scaffolded_theme_with_one_changed_colour_builds(tmp_path):

@@ -7,7 +7,7 @@ import yaml
 from pypdf import PdfReader
 
 import generate
-from conftest import SAMPLE, flat, run_cli, write_brief
+from conftest import SAMPLE, build_brief, flat, run_cli, write_brief
 
 BRIEF = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
 SENTENCE = "Evidence from many sources shows that the practice continues and that governments can still act. "
@@ -25,7 +25,7 @@ def long_brief(summary_words):
 @pytest.fixture(scope="module")
 def sample_short(tmp_path_factory):
     out = tmp_path_factory.mktemp("short")
-    outputs = generate.build_brief(SAMPLE, ["summary", "memo"], out_dir=out)
+    outputs = build_brief(SAMPLE, ["summary", "memo"], out_dir=out)
     return {output.variant: output for output in outputs}
 
 
@@ -72,14 +72,14 @@ def test_sample_memo_fits_two_pages_with_every_key_point_and_action(sample_short
 
 def test_a_brief_that_fits_is_laid_out_once(tmp_path, monkeypatch):
     layouts = count_layouts(monkeypatch)
-    [output] = generate.build_brief(write_brief(tmp_path), ["summary"], out_dir=tmp_path)
+    [output] = build_brief(write_brief(tmp_path), ["summary"], out_dir=tmp_path)
     assert output.pages == 1 and output.layouts == 1 and len(layouts) == 1
 
 
 def test_the_fit_rescues_a_long_summary_without_going_under_the_floor(tmp_path, monkeypatch):
     layouts = count_layouts(monkeypatch)
     brief = write_brief(tmp_path, long_brief(300))
-    [output] = generate.build_brief(brief, ["summary"], out_dir=tmp_path)
+    [output] = build_brief(brief, ["summary"], out_dir=tmp_path)
     assert output.pages == 1 and 2 <= output.layouts <= 4 and len(layouts) == output.layouts
     body = [size for size, text in font_sizes(output.pdf) if "Evidence" in text or "Recommendation" in text]
     assert body and min(body) >= 8.5
@@ -111,7 +111,7 @@ def test_summary_shows_first_sentence_of_untitled_actions_and_no_citations(tmp_p
         "recommendations:\n  - text: Fund the shelters now. Then evaluate them.\n"
         "references:\n  - {id: r1, title: A report}\n")
     brief = write_brief(tmp_path, text.replace("The summary.", "The summary [@r1]."))
-    [output] = generate.build_brief(brief, ["summary"], out_dir=tmp_path)
+    [output] = build_brief(brief, ["summary"], out_dir=tmp_path)
     words = text_of(output.pdf)
     assert "fund the shelters now" in words and "then evaluate them" not in words
     assert "the summary 1" not in words and "the summary" in words
