@@ -4,7 +4,6 @@ the author checks, and PDF/A."""
 import pikepdf
 import pytest
 
-import generate
 from conftest import MINIMAL_BRIEF, SAMPLE, build_brief, run_cli, write_brief
 from pdfcheck import elements, structure_problems, tags_of
 

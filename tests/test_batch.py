@@ -12,11 +12,9 @@ import pytest
 
 from briefgen.build import Options
 from briefgen.manifest import MANIFEST
-from briefgen.pdf import Limits
 from briefgen.watch import watch_brief
 from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
 
-import generate
 
 
 def table(result):

@@ -3,7 +3,6 @@
 import pytest
 from pypdf import PdfReader
 
-import generate
 from briefgen.compose import compose_html, template_environment
 from briefgen.markdown import Markdown
 from briefgen.theme import resolve_theme

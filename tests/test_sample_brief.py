@@ -4,7 +4,6 @@ import re
 
 import yaml
 
-import generate
 from briefgen.theme import resolve_theme
 from conftest import SAMPLE, build_brief, destination_pages, flat, internal_links, page_texts
 

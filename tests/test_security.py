@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-import generate
 from briefgen.pdf import Limits
 from conftest import BriefError, MINIMAL_BRIEF, SAMPLE, build_brief, output_path, run_cli, write_brief
 

@@ -8,7 +8,6 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-import generate
 from briefgen.compose import template_environment
 from briefgen.theme import resolve_theme
 from conftest import BriefError, MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, check_brief, run_cli, write_brief

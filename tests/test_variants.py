@@ -6,7 +6,6 @@ import weasyprint
 import yaml
 from pypdf import PdfReader
 
-import generate
 from conftest import SAMPLE, build_brief, flat, run_cli, write_brief
 
 BRIEF = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
