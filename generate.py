@@ -5,6 +5,7 @@ The command line only; the build itself is briefgen.build (load -> validate ->
 resolve theme and variant -> compose -> write).
 """
 
+import json
 import os
 import signal
 import sys
@@ -174,6 +175,21 @@ def new_theme_command(name_or_path):
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {templates} and {styles}.")
     click.echo(f"Fill in {styles / '_brand.yml'}, then build with --theme {name_or_path}.")
+
+
+@cli.command()
+def schema():
+    """Print the brief format's JSON Schema, with every registered block type.
+
+    Point an editor's YAML language server at the file to get completion and
+    checks while writing a brief.
+
+    \b
+    Example:
+        brief schema > brief.schema.json
+    """
+    from briefgen.validate import schema as brief_schema
+    click.echo(json.dumps(brief_schema(), indent=2, ensure_ascii=False))
 
 
 def _report(problems):

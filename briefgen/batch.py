@@ -34,7 +34,7 @@ def build_all(briefs, options, jobs, force):
             except Exception as error:  # a BriefError (or a bug): the other briefs go on
                 rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error)))
         # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
-        tasks = sorted(((plan.brief, variant) for _, plan in plans for variant in plan.variants),
+        tasks = sorted(((plan, variant) for _, plan in plans for variant in plan.variants),
                        key=lambda task: task[1] != "full")
         built = _run(tasks, options, pool)
     for key, plan in plans:

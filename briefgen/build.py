@@ -49,12 +49,23 @@ class Output:
 
 
 @dataclass
+class Prepared:
+    """A brief loaded, validated and with its theme resolved: what every
+    variant's build starts from, made once per brief."""
+    loaded: object      # load.LoadedBrief
+    data: dict          # the validated content
+    theme: object       # theme.Theme
+
+
+@dataclass
 class Plan:
-    """What a stale brief needs: its variants, and the inputs to record once built."""
+    """What a stale brief needs: its variants, the inputs to record once built,
+    and the prepared brief, which travels to the workers with each task."""
     brief: Path
     variants: list
     inputs: list
     folders: list
+    prepared: Prepared = None
 
 
 @dataclass
@@ -71,15 +82,21 @@ class Row:
     problems: list = field(default_factory=list)
 
 
-def build_brief(brief_file, options=Options()):
-    """Build one brief's PDFs; raise BriefError when it cannot be built."""
+def prepare(brief_file, options):
+    """Phases 1 to 3a, once per brief whatever the number of variants."""
     loaded = load_brief(brief_file, shown_path=shown(brief_file))           # 1
     data = validate_brief(loaded)                                           # 2
     theme = _resolve_theme(options.theme, data, loaded)                     # 3
+    return Prepared(loaded, data, theme)
+
+
+def build_brief(brief_file, options=Options(), prepared=None):
+    """Build one brief's PDFs; raise BriefError when it cannot be built."""
+    prepared = prepared or prepare(brief_file, options)
     outputs, problems = [], []
-    for variant in _variants(options.variants, theme, loaded):
+    for variant in _variants(options.variants, prepared.theme, prepared.loaded):
         try:
-            outputs.append(_build_variant(loaded, data, theme, variant, options))
+            outputs.append(_build_variant(prepared, variant, options))
         except BriefError as error:  # over budget: the other variants still build
             problems += error.problems
     if problems:
@@ -87,7 +104,8 @@ def build_brief(brief_file, options=Options()):
     return outputs
 
 
-def _build_variant(loaded, data, theme, variant, options):
+def _build_variant(prepared, variant, options):
+    loaded, data, theme = prepared.loaded, prepared.data, prepared.theme
     spec = theme.variant_spec(variant)                                      # 3
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
     target = output_path(options.out_dir, loaded.path.stem, variant)
@@ -142,29 +160,27 @@ def _layout_warnings(document, theme):
 
 def check_brief(brief_file):
     """Load and validate only; raise BriefError listing every problem."""
-    loaded = load_brief(brief_file, shown_path=shown(brief_file))
-    data = validate_brief(loaded)
-    _resolve_theme(None, data, loaded)
-    return loaded
+    return prepare(brief_file, Options()).loaded
 
 
 def plan_brief(brief_file, options):
     """What a batch needs before building a brief: its variants, and the files
     the build reads (for the manifest of incremental builds)."""
-    loaded = load_brief(brief_file, shown_path=shown(brief_file))
-    data = validate_brief(loaded)
-    theme = _resolve_theme(options.theme, data, loaded)
+    prepared = prepare(brief_file, options)
+    loaded, theme = prepared.loaded, prepared.theme
     theme_files = [file for folder in theme.folders for file in Path(folder).rglob("*") if file.is_file()]
-    inputs = [loaded.path, *referenced_files(data, loaded.path.parent), *theme_files]
-    return Plan(Path(brief_file), _variants(options.variants, theme, loaded), inputs, list(theme.folders))
+    inputs = [loaded.path, *referenced_files(prepared.data, loaded.path.parent), *theme_files]
+    return Plan(Path(brief_file), _variants(options.variants, theme, loaded), inputs, list(theme.folders), prepared)
 
 
-def build_document(brief_file, variant, options):
-    """One variant of one brief, as a row of the batch table (runs in a worker process)."""
+def build_document(brief, variant, options):
+    """One variant of one brief, as a row of the batch table (runs in a worker
+    process). brief: a Plan (its prepared brief is used as it is) or a file."""
     start = time.perf_counter()
+    brief_file, prepared = (brief.brief, brief.prepared) if isinstance(brief, Plan) else (brief, None)
     row = Row(Path(brief_file).stem, variant, "failed", str(brief_file))
     try:
-        [output] = build_brief(brief_file, replace(options, variants=(variant,)))
+        [output] = build_brief(brief_file, replace(options, variants=(variant,)), prepared)
         row.status, row.pages, row.pdf = "built", output.pages, str(output.pdf)
         row.warnings = output.warnings
     except BriefError as error:

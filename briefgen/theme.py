@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
+from . import blocks
 from .access import contrast_problems
 from .brand import Brand, BrandError, load_brand
 
@@ -55,10 +56,12 @@ class Theme:
     @property
     def loader(self):
         """Template search path; `default/...` names reach the default theme, so
-        an override can extend the very file it replaces and call super()."""
+        an override can extend the very file it replaces and call super().
+        Plugin block types' own templates come last: any theme may restyle them."""
         return ChoiceLoader([
             PrefixLoader({DEFAULT: FileSystemLoader(TEMPLATES / DEFAULT)}),
             FileSystemLoader([str(d) for d in self.template_dirs]),
+            blocks.PluginTemplates(),
         ])
 
     @property

@@ -1,7 +1,7 @@
 """Phase 2: check a loaded brief against the format: the JSON Schema first,
 then what a schema cannot say (unique ids, citations, files that exist)."""
 
-import csv
+import copy
 import difflib
 import json
 import re
@@ -11,17 +11,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker
-from PIL import Image
 
-from .access import figure_alt_problems
+from . import blocks
+from .inputs import image_problems
 from .markdown import inspect
 from .problems import BriefError
 
 SCHEMA_FILE = Path(__file__).with_name("brief.schema.json")
-BLOCK_TYPES = ("text", "callout", "quote", "table", "figure", "pagebreak")
-IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
-MAX_IMAGE_BYTES = 20 * 2**20       # per image file
-MAX_IMAGE_PIXELS = 40 * 10**6      # per raster image; far above print needs
 LINK_SCHEMES = ("http", "https", "mailto")
 
 JSON_TYPES = {"string": "text", "object": "a mapping", "array": "a list", "number": "a number",
@@ -38,14 +34,27 @@ DATE_FORM = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 VARIANT_NAME_HINT = "is not a variant name (lower case letters, digits, '-' and '_')"
 
 
-@lru_cache(maxsize=1)
 def schema():
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    """The brief's JSON Schema: the file's, with each registered block type's part."""
+    return _schema(blocks.names())
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def _schema(block_names):
+    whole = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    block = whole["$defs"]["block"]
+    block["properties"] = {**{name: copy.deepcopy(kind.schema) for name, kind in blocks.registry().items()},
+                           **block["properties"]}
+    return whole
+
+
 def _validator():
-    return Draft202012Validator(schema(), format_checker=FormatChecker())
+    return _validator_for(blocks.names())
+
+
+@lru_cache(maxsize=4)
+def _validator_for(block_names):
+    return Draft202012Validator(_schema(block_names), format_checker=FormatChecker())
 
 
 def validate_brief(loaded):
@@ -179,101 +188,14 @@ def _block_problems(loaded, path, sections):
     for s, section in _indexed_dicts(sections):
         for b, block in _indexed_dicts(section.get("content")):
             block_path = path + (s, "content", b)
-            kinds = [key for key in block if key in BLOCK_TYPES]
+            kinds = [key for key in block if key in blocks.registry()]
             if len(kinds) > 1:
-                problems.append(loaded.problem(block_path, f"a block holds exactly one of {', '.join(BLOCK_TYPES)}; found {', '.join(kinds)}"))
+                problems.append(loaded.problem(block_path, f"a block holds exactly one of {', '.join(blocks.names())}; found {', '.join(kinds)}"))
             elif not kinds and set(block) == {"variants"}:
-                problems.append(loaded.problem(block_path, f"a block needs one of {', '.join(BLOCK_TYPES)}"))
-            table, figure = block.get("table"), block.get("figure")
-            if isinstance(table, dict):
-                problems += _table_problems(loaded, block_path + ("table",), table)
-            if isinstance(figure, dict) and isinstance(figure.get("image"), str):
-                problems += _image_problems(loaded, block_path + ("figure", "image"), figure["image"])
-                problems += _alt_problems(loaded, block_path + ("figure", "alt"), figure)
+                problems.append(loaded.problem(block_path, f"a block needs one of {', '.join(blocks.names())}"))
+            for kind in kinds[:1]:
+                problems += blocks.block_type(kind).problems(loaded, block_path + (kind,), block[kind])
     return problems
-
-
-def _alt_problems(loaded, path, figure):
-    if not all(isinstance(figure.get(key), str) for key in ("alt", "caption")):
-        return []
-    errors, warnings = figure_alt_problems(figure["alt"], figure["caption"], figure["image"])
-    loaded.warnings.extend(loaded.problem(path, warning) for warning in warnings)
-    return [loaded.problem(path, error) for error in errors]
-
-
-def _table_problems(loaded, path, table):
-    has_grid, has_csv = "columns" in table or "rows" in table, "csv" in table
-    if has_grid == has_csv:
-        return [loaded.problem(path, "a table needs either 'columns' and 'rows', or 'csv'")]
-    if has_csv:
-        return [loaded.problem(path + ("csv",), message) for message in _csv_problems(loaded.path.parent, table["csv"])]
-    for key in ("columns", "rows"):
-        if key not in table:
-            return [loaded.problem(path, f"'{key}' is required with '{'rows' if key == 'columns' else 'columns'}'")]
-    width = len(table["columns"]) if isinstance(table["columns"], list) else None
-    empty = [loaded.problem(path + ("columns", index), "a column needs a header, for readers who cannot see the table")
-             for index, column in _indexed(table["columns"]) if not str(column).strip()]
-    return empty + [loaded.problem(path + ("rows", index), f"has {len(row)} cells; the table has {width} columns")
-                    for index, row in _indexed(table["rows"]) if isinstance(row, list) and width and len(row) != width]
-
-
-def read_csv(file):
-    with open(file, encoding="utf-8", newline="") as handle:
-        return [row for row in csv.reader(handle) if row]
-
-
-def _csv_problems(folder, name):
-    file = folder / name
-    if not _inside(file, folder):
-        return [f"'{name}' is outside the brief's folder"]
-    if not file.is_file():
-        return [f"file not found: {file}"]
-    try:
-        rows = read_csv(file)
-    except (UnicodeDecodeError, csv.Error, OSError) as error:
-        return [f"cannot read {name} as UTF-8 CSV: {error}"]
-    if len(rows) < 2:
-        return [f"{name} needs a header row and at least one data row"]
-    bad = [number for number, row in enumerate(rows, 1) if len(row) != len(rows[0])]
-    return [f"{name} row {bad[0]} has a different number of cells than the header"] if bad else []
-
-
-def _image_problems(loaded, path, image):
-    folder = loaded.path.parent
-    file = folder / image
-    if urlsplit(image).scheme or Path(image).is_absolute():
-        return [loaded.problem(path, f"'{image}' must be a path relative to the brief's folder")]
-    if not _inside(file, folder):
-        return [loaded.problem(path, f"'{image}' is outside the brief's folder")]
-    if Path(image).suffix.lower() not in IMAGE_TYPES:
-        return [loaded.problem(path, f"'{image}' is not an SVG, PNG or JPEG file")]
-    if not file.is_file():
-        return [loaded.problem(path, f"image not found: {file}")]
-    problem = _image_size_problem(file)
-    return [loaded.problem(path, f"'{image}' {problem}")] if problem else []
-
-
-def _inside(file, folder):
-    """After resolving symlinks and '..', is the file inside the folder?"""
-    return Path(file).resolve().is_relative_to(Path(folder).resolve())
-
-
-def _image_size_problem(file):
-    size = file.stat().st_size
-    if size > MAX_IMAGE_BYTES:
-        return f"is {size / 2**20:.0f} MB; images may have at most {MAX_IMAGE_BYTES // 2**20} MB"
-    if file.suffix.lower() == ".svg":
-        return None
-    try:
-        with Image.open(file) as image:  # reads the header only
-            width, height = image.size
-    except Image.DecompressionBombError:
-        return f"has more than {MAX_IMAGE_PIXELS // 10**6} million pixels"
-    except (OSError, Image.UnidentifiedImageError):
-        return "is not a readable PNG or JPEG image"
-    if width * height > MAX_IMAGE_PIXELS:
-        return f"is {width} x {height} pixels; images may have at most {MAX_IMAGE_PIXELS // 10**6} million"
-    return None
 
 
 def _markdown_problems(loaded, path, text, reference_ids, anchors):
@@ -288,21 +210,22 @@ def _markdown_problems(loaded, path, text, reference_ids, anchors):
         elif scheme not in LINK_SCHEMES:
             problems.append(loaded.problem(path, f"link to '{href}' refused: links may go to http:, https:, mailto: or #section-id"))
     for image, alt in findings.images:
-        problems += _image_problems(loaded, path, image)
+        problems += image_problems(loaded, path, image)
         if not alt.strip():
             problems.append(loaded.problem(path, f"image '{image}' needs alt text: ![what it shows]({image})"))
     return problems
 
 
 def referenced_files(data, brief_dir):
-    """Files a valid brief reads: figure images, CSV tables, markdown images."""
+    """Files a valid brief reads: those its blocks name, and markdown images."""
     parts = [data] + [fields for _, fields in _items(data.get("variants"))]
     files = set()
     for fields in parts:
         for section in _dicts(fields.get("sections")):
-            for block in _dicts(section.get("content")):
-                figure, table = block.get("figure") or {}, block.get("table") or {}
-                files.update(brief_dir / name for name in (figure.get("image"), table.get("csv")) if name)
+            for block in section.get("content") or ():
+                kind = blocks.kind_of(block)
+                if kind and isinstance(block, dict):
+                    files.update(brief_dir / name for name in blocks.block_type(kind).files(block[kind]))
         for _, text in _markdown_fields(fields, (), brief_dir):
             files.update(brief_dir / image for image, _ in inspect(text).images)
     return sorted(files)
@@ -324,32 +247,11 @@ def _markdown_fields(fields, prefix, folder):
     for s, section in _indexed_dicts(fields.get("sections")):
         yield from _strings(section, prefix + ("sections", s), ("summary",))
         for b, block in _indexed(section.get("content")):
-            path = prefix + ("sections", s, "content", b)
-            if isinstance(block, str):
-                yield path, block
-            elif isinstance(block, dict):
-                yield from _block_markdown(block, path, folder)
-
-
-def _block_markdown(block, path, folder):
-    yield from _strings(block, path, ("text",))
-    for kind, keys in (("callout", ("text",)), ("quote", ("text",)),
-                       ("table", ("caption", "source", "notes")), ("figure", ("caption", "source"))):
-        if isinstance(block.get(kind), dict):
-            yield from _strings(block[kind], path + (kind,), keys)
-    table = block.get("table")
-    if not isinstance(table, dict):
-        return
-    for c, column in _indexed(table.get("columns")):
-        if isinstance(column, str):
-            yield path + ("table", "columns", c), column
-    for r, row in _indexed(table.get("rows")):
-        for c, cell in _indexed(row):
-            if isinstance(cell, str):
-                yield path + ("table", "rows", r, c), cell
-    if isinstance(table.get("csv"), str) and not _csv_problems(folder, table["csv"]):
-        for row in read_csv(folder / table["csv"]):
-            yield from ((path + ("table", "csv"), cell) for cell in row)
+            kind = blocks.kind_of(block) if isinstance(block, (str, dict)) else None
+            if kind:
+                value = block if isinstance(block, str) else block[kind]
+                path = prefix + ("sections", s, "content", b)
+                yield from blocks.block_type(kind).markdown(value, path if isinstance(block, str) else path + (kind,), folder)
 
 
 def _strings(mapping, path, keys):

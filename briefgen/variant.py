@@ -4,7 +4,8 @@ templates (with StrictUndefined) can test them."""
 
 import datetime
 
-from .validate import BLOCK_TYPES, read_csv, section_ids
+from . import blocks
+from .validate import section_ids
 
 TOP_DEFAULTS = {
     "subtitle": None, "series": None, "number": None, "language": "en", "theme": None,
@@ -15,12 +16,6 @@ ITEM_DEFAULTS = {
     "authors": {"role": None, "affiliation": None, "email": None},
     "recommendations": {"title": None, "audience": None},
     "references": {"author": None, "publisher": None, "year": None, "url": None, "note": None},
-}
-BLOCK_DEFAULTS = {
-    "callout": {"title": None, "tone": "note"},
-    "quote": {"source": None},
-    "table": {"source": None, "notes": None},
-    "figure": {"source": None, "width": None},
 }
 
 
@@ -47,18 +42,16 @@ def _included(item, variant):
 
 
 def _block(block, brief_dir):
-    """A block as {'type': kind, ...fields, 'variants': [...]} whatever way it was written."""
-    if isinstance(block, str):
-        return {"type": "text", "text": block}
-    kind = next(key for key in block if key in BLOCK_TYPES)
-    value = block[kind]
-    fields = dict(value) if isinstance(value, dict) else ({"text": value} if kind == "text" else {})
-    if "variants" in block:
+    """A block as {'type': kind, ...fields, 'variants': [...]} whatever way it was
+    written, prepared for its template by its block type."""
+    kind = blocks.block_type(blocks.kind_of(block))
+    value = block if isinstance(block, str) else block[kind.name]
+    fields = dict(value) if isinstance(value, dict) else ({"text": value} if kind.name == "text" else {})
+    if isinstance(block, dict) and "variants" in block:
         fields["variants"] = block["variants"]
-    if kind == "table" and "csv" in fields:
-        header, *rows = read_csv(brief_dir / fields.pop("csv"))
-        fields.update(columns=header, rows=rows)
-    return {**BLOCK_DEFAULTS.get(kind, {}), **fields, "type": kind}
+    elif kind.variants is not None and "variants" not in fields:
+        fields["variants"] = list(kind.variants)
+    return {**kind.defaults, **kind.prepare(fields, brief_dir), "type": kind.name}
 
 
 def longest_items(data, spec, count=2):

@@ -30,11 +30,11 @@ def rebuild(brief, options, pool):
     """Build every variant of the brief once; print the time taken or the problems."""
     start = time.perf_counter()
     try:
-        variants = plan_brief(brief, options).variants
+        plan = plan_brief(brief, options)
     except Exception as error:  # the brief's problems; the last good PDFs stay
         _show_problems(getattr(error, "problems", [error]))
         return None
-    rows = run_in_pool(pool, [(brief, variant) for variant in variants], options)
+    rows = run_in_pool(pool, [(plan, variant) for variant in plan.variants], options)
     seconds = time.perf_counter() - start
     problems = [problem for row in rows for problem in row.problems]
     if problems:
