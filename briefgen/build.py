@@ -15,12 +15,11 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import writers
 from .access import heading_problems
 from .compose import compose_html
-from .fit import fit_to_budget
 from .load import load_brief
-from .pdf import (DEFAULT_STANDARD, Limits, displaced_footnotes, layout, missing_characters, write_pdf,
-                  write_text)
+from .pdf import DEFAULT_STANDARD, Limits, displaced_footnotes, missing_characters, write_text
 from .problems import BriefError, Problem, field_name
 from .theme import ThemeError, resolve_theme
 from .validate import referenced_files, validate_brief
@@ -37,6 +36,7 @@ class Options:
     allow_overflow: bool = False
     limits: Limits = Limits()
     standard: str = DEFAULT_STANDARD
+    format: str = "pdf"               # the output writer (writers.FORMATS)
 
 
 @dataclass
@@ -108,34 +108,33 @@ def _build_variant(prepared, variant, options):
     loaded, data, theme = prepared.loaded, prepared.data, prepared.theme
     spec = theme.variant_spec(variant)                                      # 3
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
-    target = output_path(options.out_dir, loaded.path.stem, variant)
-
-    def render(step):
-        html = compose_html(brief, theme, spec, step)                       # 4
-        skipped = heading_problems(html)
-        if skipped:  # templates, not the brief: a theme override skipped a level
-            raise ThemeError(f"theme '{theme.name}', variant '{variant}': {skipped[0]}")
-        if options.keep_html:  # before layout, so a failing layout can be inspected
-            write_text(html, target.with_suffix(".html"))
-        return layout(html, loaded.path.parent, loaded.shown_path,           # 5
-                      theme.folders, options.limits, options.standard)
-
-    fitted = fit_to_budget(render, spec)
-    laid_out = fitted.result
+    writer = writers.writer(options.format)
+    target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
+    composed = _compose(brief, theme, spec, prepared, target, options)     # 4
+    written = writer.write(composed, target, options,                       # 5
+                           lambda lines: _overflow_problem(loaded, data, spec, lines))
     warnings = [str(warning) for warning in loaded.warnings] + [   # each names the brief's file
-        f"{loaded.shown_path}: {message}" for message in laid_out.messages + _layout_warnings(laid_out.document, theme)]
-    if fitted.lines_over:
-        problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
-        if not options.allow_overflow:
-            raise BriefError([problem])
-        warnings.append(f"{problem} (written anyway: --allow-overflow)")
-    write_pdf(laid_out, target, brief["date"])
-    return Output(variant, target, len(laid_out.document.pages), fitted.layouts, warnings)
+        f"{loaded.shown_path}: {message}" for message in written.messages + _layout_warnings(written.document, theme)]
+    if written.lines_over:
+        warnings.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
+    return Output(variant, target, written.pages, written.layouts, warnings)
 
 
-def output_path(out_dir, stem, variant):
-    """<out>/<brief>-<variant>.pdf, and never anywhere but the output folder."""
-    target = Path(out_dir) / f"{stem}-{variant}.pdf"
+def _compose(brief, theme, spec, prepared, target, options):
+    html = compose_html(brief, theme, spec)
+    skipped = heading_problems(html)
+    if skipped:  # templates, not the brief: a theme override skipped a level
+        raise ThemeError(f"theme '{theme.name}', variant '{spec.name}': {skipped[0]}")
+    if options.keep_html:  # before layout, so a failing layout can be inspected
+        write_text(html, target.with_suffix(".html"))
+    loaded = prepared.loaded
+    return writers.Composed(html, spec.name, spec, loaded.path.parent, (loaded.path.parent, *theme.folders),
+                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"])
+
+
+def output_path(out_dir, stem, variant, extension=".pdf"):
+    """<out>/<brief>-<variant><extension>, and never anywhere but the output folder."""
+    target = Path(out_dir) / f"{stem}-{variant}{extension}"
     if target.resolve().parent != Path(out_dir).resolve():
         raise BriefError([Problem(str(target), 1, "", "refusing to write outside the output folder")])
     return target

@@ -18,11 +18,11 @@ from .theme import FitStep, ThemeError
 VARIANT_TEMPLATE = "variants/{}.html"
 
 
-def compose_html(brief, theme, spec, fit_step=None):
-    """The variant's HTML. A variant with a page budget gets its spacing and type
-    size tokens from its settings (the design's, or fit_step's)."""
+def compose_html(brief, theme, spec):
+    """The variant's HTML. A variant with a page budget gets the design's spacing
+    and type size tokens; a fit step overrides them at layout (writers/pdf.py)."""
     try:
-        return _render(brief, theme, spec, fit_step)
+        return _render(brief, theme, spec)
     except TemplateSyntaxError as error:
         raise ThemeError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
     except TemplateError as error:
@@ -35,7 +35,7 @@ def _template_frame(error):
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "template"
 
 
-def _render(brief, theme, spec, fit_step):
+def _render(brief, theme, spec):
     template = template_environment(theme).get_template(VARIANT_TEMPLATE.format(spec.name))
     references = [ref["id"] for ref in brief["references"]]
     return template.render(
@@ -44,7 +44,7 @@ def _render(brief, theme, spec, fit_step):
         theme=theme.name,
         brand=theme.brand,
         stylesheets=theme.stylesheets(spec.name),
-        fit_css=Markup((fit_step or FitStep(1.0, spec.body_size)).css()) if spec.pages else "",
+        fit_css=Markup(FitStep(1.0, spec.body_size).css()) if spec.pages else "",
         generator=f"brief {__version__}",
         markdown=Markdown(references, brief["language"], citations=spec.citations),
     )

@@ -80,16 +80,18 @@ class Layout:
     standard: str = DEFAULT_STANDARD
 
 
-def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAULT_STANDARD):
+def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAULT_STANDARD, extra_css=None):
     """Lay the document out once, within the limits, tagged for the PDF
-    standard; a resource that is refused or fails to load is an error."""
-    from weasyprint import HTML
+    standard; a resource that is refused or fails to load is an error.
+    extra_css: rules that win over the document's own stylesheets."""
+    from weasyprint import CSS, HTML
 
     fetcher = sandbox_fetcher_class()([base_dir, *roots])
     with _weasyprint_messages() as messages, _time_limit(limits.seconds, shown_path):
         try:
             document = HTML(string=html, base_url=Path(base_dir).resolve().as_uri() + "/",
-                            url_fetcher=fetcher).render(**_pdf_options(standard))
+                            url_fetcher=fetcher).render(
+                stylesheets=[CSS(string=extra_css)] if extra_css else None, **_pdf_options(standard))
         except BriefError:
             raise
         except Exception as error:  # a WeasyPrint failure must reach the author as one line

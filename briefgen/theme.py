@@ -31,8 +31,11 @@ class FitStep:
     spacing: float
     body_size: float
 
-    def css(self):
-        return f":root {{ --space: {self.spacing:g}; --size-body: {self.body_size:g}pt; }}"
+    def css(self, important=False):
+        """The step's tokens; important: to win, from a user stylesheet (lower in
+        the cascade than the document's own), over the design's tokens."""
+        flag = " !important" if important else ""
+        return f":root {{ --space: {self.spacing:g}{flag}; --size-body: {self.body_size:g}pt{flag}; }}"
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,12 @@ class Theme:
                             if (folder / name).is_file()] for folder in self.style_dirs]
         brand = [self.brand.stylesheet_url] if self.brand.stylesheet_url else []
         return default + brand + [url for urls in theme for url in urls]
+
+    def stylesheet_files(self, variant):
+        """The theme's stylesheet files in cascade order (the brand's tokens are
+        inline): what a writer that copies the theme's assets takes along."""
+        return [folder / name for folder in self.style_dirs for name in ("brief.css", f"{variant}.css")
+                if (folder / name).is_file()]
 
     def font_files(self):
         return sorted(file for folder in self.style_dirs for file in folder.rglob("*")

@@ -1,0 +1,47 @@
+"""Output writers: one module per output format, registered here.
+
+A variant is composed once (build.py) into a Composed document; a writer turns
+it into one output file beside the others in the output folder. The PDF
+writer lays it out (fitting a page budget) and writes it; a web writer would
+copy the assets the document references next to its page. The output path,
+the manifest, the batch table and watch ask the writer for its extension and
+never assume a format.
+"""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
+
+FORMATS = ("pdf",)   # module names in this package
+
+
+@dataclass
+class Composed:
+    """A variant's HTML and what it refers to, as a writer receives it."""
+    html: str
+    variant: str
+    spec: object               # theme.VariantSpec: the page budget and fit steps
+    base_dir: Path             # the brief's folder: relative URLs resolve here
+    roots: tuple               # folders a writer may read from (the brief's and the theme's)
+    stylesheets: tuple         # the theme's stylesheet files in cascade order, for writers that copy them
+    shown_path: str            # how messages name the brief
+    date: object               # the brief's date: the output's creation date
+
+
+@dataclass
+class Written:
+    """What a writer made: the file, its page count, how many layouts it took,
+    and by how many lines it stayed over its page budget (0: within it)."""
+    path: Path
+    pages: int
+    layouts: int = 1
+    lines_over: int = 0
+    messages: list = field(default_factory=list)   # the engine's warnings, for the author
+    document: object = None                        # the laid-out document, for checks after layout
+
+
+def writer(name):
+    """The writer module for a format name (see FORMATS)."""
+    if name not in FORMATS:
+        raise KeyError(name)
+    return import_module(f"{__name__}.{name}")
