@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from briefgen import blocks, build
-from conftest import MINIMAL_BRIEF, ROOT, build_brief, flat, run_cli, write_brief
+from conftest import MINIMAL_BRIEF, ROOT, build_brief, run_cli, write_brief
 
 SHOUT_BRIEF = MINIMAL_BRIEF + """  - title: Voices
     content:
