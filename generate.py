@@ -12,20 +12,37 @@ from pathlib import Path
 
 import click
 
-from briefgen import __version__
+from briefgen import __version__, project
 from briefgen.batch import build_all, print_table
 from briefgen.build import Options, check_brief, shown
 from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Limits
 from briefgen.problems import BriefError
-from briefgen.scaffold import new_theme
-from briefgen.theme import PROJECT, ThemeError, resolve_theme
+from briefgen.scaffold import init_project, new_theme
+from briefgen.theme import ThemeError, resolve_theme, theme_sources
 from briefgen.watch import watch_brief
 
-SAMPLE_BRIEFS_DIR = PROJECT / "briefs"
+
+def _briefs_to_build(arguments):
+    """Brief files, and the briefs inside folders; no arguments: the project
+    folder's briefs/."""
+    if not arguments:
+        folder = project.folder() / project.BRIEFS
+        if not project.briefs_in(folder):
+            raise _usage_error(f"no briefs to build: {folder} holds no .yaml file; "
+                               "name a brief, or start a project folder with `brief init`")
+        return project.briefs_in(folder)
+    briefs = []
+    for argument in arguments:
+        if argument.is_dir() and not project.briefs_in(argument):
+            raise _usage_error(f"no briefs to build: {argument} holds no .yaml file")
+        briefs += project.briefs_in(argument) if argument.is_dir() else [argument]
+    return briefs
 
 
-def _sample_briefs():
-    return sorted(SAMPLE_BRIEFS_DIR.glob("*.yaml"))
+def _usage_error(message):
+    error = click.ClickException(message)
+    error.exit_code = 2
+    return error
 
 
 # --- command line ------------------------------------------------------------
@@ -57,7 +74,7 @@ def cli(context):
 
 
 @cli.command()
-@click.argument("briefs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("briefs", nargs=-1, type=click.Path(path_type=Path))
 @VARIANTS_OPTION
 @THEME_OPTION
 @OUT_OPTION
@@ -74,7 +91,8 @@ def cli(context):
               type=click.Choice(list(PDF_STANDARDS)),
               help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
 def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages, jobs, force, standard):
-    """Build PDFs from briefs (default: every brief in briefs/).
+    """Build PDFs from briefs, or from every brief in a folder (default:
+    briefs/ in the working folder).
 
     Each output is named after the brief's file and the variant, e.g.
     out/north-korea-trafficking-full.pdf. A brief whose inputs have not
@@ -83,6 +101,7 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
     \b
     Examples:
         brief build
+        brief build briefs/
         brief build briefs/north-korea-trafficking.yaml --variant full --html
         brief build my-brief.yaml --theme ./our-theme --out pdfs
         brief build briefs/*.yaml --jobs 2 --force
@@ -94,7 +113,7 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
     options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
-    rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force)
+    rows = build_all(_briefs_to_build(briefs), options, jobs, force)
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
@@ -159,8 +178,8 @@ def new_theme_command(name_or_path):
     """Create a theme to restyle briefs: a brand file to fill in, empty
     override folders and one commented example override.
 
-    A plain NAME creates templates/NAME and styles/NAME in this project; a
-    path creates a folder holding templates/ and styles/, to use anywhere
+    A plain NAME creates templates/NAME and styles/NAME in the working
+    folder; a path creates a folder holding templates/ and styles/, to use anywhere
     with --theme PATH or `theme:` in a brief.
 
     \b
@@ -174,6 +193,42 @@ def new_theme_command(name_or_path):
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {templates} and {styles}.")
     click.echo(f"Fill in {styles / '_brand.yml'}, then build with --theme {name_or_path}.")
+
+
+@cli.command("init")
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init_command(folder):
+    """Start a project folder: briefs/ with a starter brief, a theme to fill
+    in (templates/house, styles/house) and a README. Never overwrites a file.
+
+    \b
+    Examples:
+        brief init briefs-2026 && cd briefs-2026 && brief build
+    """
+    try:
+        created = init_project(folder)
+    except OSError as error:
+        raise click.ClickException(str(error)) from None
+    for path in created:
+        click.echo(f"Created {path}")
+    click.echo("Build the starter brief with `brief build`" + (f" in {folder}." if folder != Path(".") else "."))
+
+
+@cli.command("themes")
+def themes_command():
+    """List the themes the working folder can use, and where each comes from:
+    this folder's templates/ and styles/ (looked up first), or built in.
+
+    \b
+    Example:
+        brief themes
+    """
+    for name, sources in theme_sources().items():
+        own = [f"{folder.parent.name}/{name}/" for origin, folder in sources if origin == "project"]
+        where = f"this folder: {', '.join(own)}" if own else "built-in"
+        if own and any(origin == "built-in" for origin, _ in sources):
+            where += " (over the built-in theme)"
+        click.echo(f"{name:<12} {where}")
 
 
 def _report(problems):
