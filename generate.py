@@ -22,29 +22,6 @@ from briefgen.theme import ThemeError, resolve_theme, theme_sources
 from briefgen.watch import watch_brief
 
 
-def _briefs_to_build(arguments):
-    """Brief files, and the briefs inside folders; no arguments: the project
-    folder's briefs/."""
-    if not arguments:
-        folder = project.folder() / project.BRIEFS
-        if not project.briefs_in(folder):
-            raise _usage_error(f"no briefs to build: {folder} holds no .yaml file; "
-                               "name a brief, or start a project folder with `brief init`")
-        return project.briefs_in(folder)
-    briefs = []
-    for argument in arguments:
-        if argument.is_dir() and not project.briefs_in(argument):
-            raise _usage_error(f"no briefs to build: {argument} holds no .yaml file")
-        briefs += project.briefs_in(argument) if argument.is_dir() else [argument]
-    return briefs
-
-
-def _usage_error(message):
-    error = click.ClickException(message)
-    error.exit_code = 2
-    return error
-
-
 # --- command line ------------------------------------------------------------
 
 VARIANTS_OPTION = click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
@@ -113,7 +90,11 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
     options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
-    rows = build_all(_briefs_to_build(briefs), options, jobs, force)
+    try:
+        brief_files = project.briefs_to_build(briefs)
+    except project.NoBriefs as error:
+        raise _usage_error(str(error)) from None
+    rows = build_all(brief_files, options, jobs, force)
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
@@ -211,7 +192,8 @@ def init_command(folder):
         raise click.ClickException(str(error)) from None
     for path in created:
         click.echo(f"Created {path}")
-    click.echo("Build the starter brief with `brief build`" + (f" in {folder}." if folder != Path(".") else "."))
+    next_step = "brief build" if folder == Path(".") else f"cd {folder} && brief build"
+    click.echo(f"Now build the starter brief: {next_step}")
 
 
 @cli.command("themes")
@@ -229,6 +211,13 @@ def themes_command():
         if own and any(origin == "built-in" for origin, _ in sources):
             where += " (over the built-in theme)"
         click.echo(f"{name:<12} {where}")
+
+
+def _usage_error(message):
+    """A one-line error with the usage-error exit code (2), without click's usage lines."""
+    error = click.ClickException(message)
+    error.exit_code = 2
+    return error
 
 
 def _report(problems):

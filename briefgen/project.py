@@ -12,7 +12,6 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 BRIEFS = "briefs"
-OUT = "out"
 TEMPLATES = "templates"
 STYLES = "styles"
 
@@ -32,6 +31,27 @@ def builtin(kind):
     return installed if installed.is_dir() else PACKAGE.parent / kind
 
 
+class NoBriefs(Exception):
+    pass
+
+
 def briefs_in(directory):
     """The briefs in a folder: its .yaml files, in name order."""
     return sorted(Path(directory).glob("*.yaml"))
+
+
+def briefs_to_build(arguments):
+    """The brief files named, and the briefs inside the folders named; with
+    none named, the briefs in the project folder's briefs/."""
+    if not arguments:
+        default = folder() / BRIEFS
+        if not briefs_in(default):
+            raise NoBriefs(f"no briefs to build: {default} holds no .yaml file; "
+                           "name a brief, or start a project folder with `brief init`")
+        return briefs_in(default)
+    briefs = []
+    for argument in map(Path, arguments):
+        if argument.is_dir() and not briefs_in(argument):
+            raise NoBriefs(f"no briefs to build: {argument} holds no .yaml file")
+        briefs += briefs_in(argument) if argument.is_dir() else [argument]
+    return briefs

@@ -126,7 +126,7 @@ def test_init_lays_out_a_project_folder_whose_brief_is_valid(in_tmp, monkeypatch
         "README.md", "briefs/first-brief.yaml", "styles/house/_brand.yml", "styles/house/brief.css",
         "templates/house/partials/cover.html"]
     assert "brief build" in (folder / "README.md").read_text(encoding="utf-8")
-    assert result.output.splitlines()[-1] == "Build the starter brief with `brief build` in policy."
+    assert result.output.splitlines()[-1] == "Now build the starter brief: cd policy && brief build"
     monkeypatch.chdir(folder)  # valid against the format, with its theme found in the project folder
     loaded = check_brief(folder / "briefs" / "first-brief.yaml")
     assert loaded.data["theme"] == "house" and not loaded.warnings
