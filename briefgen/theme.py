@@ -54,6 +54,7 @@ class Theme:
     template_dirs: tuple   # search order: the theme's folders, then default's; the built-in default last
     style_dirs: tuple      # cascade order: the built-in default first, then the theme's
     brand: Brand = Brand()
+    missing_overrides: tuple = ()   # project folders that would join the theme if created
 
     @property
     def loader(self):
@@ -165,14 +166,15 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False, project_dir
     default_templates, default_styles = named_folders(DEFAULT, project_dir)
     template_dirs = _unique(templates + default_templates)
     style_dirs = _unique(default_styles[::-1] + styles[::-1])
-    if (template_dirs, style_dirs) == (default_templates[-1:], default_styles[-1:]):
-        return Theme(DEFAULT, tuple(template_dirs), tuple(style_dirs))  # the built-in default as it is
+    missing = _missing_overrides({DEFAULT, requested} if requested in names else {DEFAULT}, project_dir)
+    if (template_dirs, style_dirs) == (default_templates[-1:], default_styles[-1:]):  # the built-in default as it is
+        return Theme(DEFAULT, tuple(template_dirs), tuple(style_dirs), missing_overrides=missing)
     brand_dir = next((folder for folder in reversed(style_dirs) if (folder / BRAND_FILE).is_file()), style_dirs[-1])
     try:
         brand = load_brand(brand_dir)
     except BrandError as error:
         raise ThemeError(str(error)) from None
-    theme = Theme(requested, tuple(template_dirs), tuple(style_dirs), brand)
+    theme = Theme(requested, tuple(template_dirs), tuple(style_dirs), brand, missing)
     low = contrast_problems(tuple(_token_sources(theme)))
     if low:
         raise ThemeError(f"theme '{requested}': {low[0]}")
@@ -189,6 +191,13 @@ def _theme_folder(requested, base_dir, confine, names):
         raise ThemeError(f"unknown theme '{requested}': no theme has that name and {folder} "
                          f"holds no templates/ or styles/ folder; themes: {', '.join(names)}")
     return [templates] if templates.is_dir() else [], [styles] if styles.is_dir() else []
+
+
+def _missing_overrides(names, project_dir):
+    """The project folder's templates/<name> and styles/<name> that do not exist:
+    an incremental build must notice when one appears."""
+    return tuple(root / name for origin, *roots in _roots(project_dir) if origin == "project"
+                 for root in roots for name in sorted(names) if not (root / name).is_dir())
 
 
 def _unique(folders):

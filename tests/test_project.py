@@ -140,3 +140,16 @@ def test_init_writes_nothing_over_an_existing_file(in_tmp):
     assert sorted(path.name for path in in_tmp.iterdir()) == ["README.md"]
     assert (in_tmp / "README.md").read_text(encoding="utf-8") == "ours"
 
+
+
+def test_an_override_added_to_the_folder_later_rebuilds(in_tmp):
+    """The incremental build notices a theme folder that appears in the project."""
+    (in_tmp / "briefs").mkdir()
+    write_brief(in_tmp / "briefs")
+    assert run_cli("build", "--variant", "full", "--jobs", "1").exit_code == 0
+    assert "up to date" in run_cli("build", "--variant", "full", "--jobs", "1").output
+    (in_tmp / "templates" / "default" / "partials").mkdir(parents=True)
+    (in_tmp / "templates" / "default" / "partials" / "cover.html").write_text(COVER_OVERRIDE, encoding="utf-8")
+    result = run_cli("build", "--variant", "full", "--jobs", "1")
+    assert result.exit_code == 0 and "up to date" not in result.output and " built " in result.output
+    assert "Cover from this folder" in PdfReader(in_tmp / "out" / "brief-full.pdf").pages[0].extract_text()
