@@ -56,7 +56,8 @@ def venv(wheel, tmp_path_factory):
     python = venv / "bin" / "python"
     site_packages = Path(run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
                              cwd=venv).stdout.strip())
-    (site_packages / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    dependencies = dict.fromkeys(sysconfig.get_paths()[kind] for kind in ("purelib", "platlib"))
+    (site_packages / "dependencies.pth").write_text("".join(f"{path}\n" for path in dependencies), encoding="utf-8")
     run(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", wheel, cwd=venv)
     return venv / "bin"
 
