@@ -13,20 +13,14 @@ from pathlib import Path
 
 import click
 
-from briefgen import __version__
+from briefgen import __version__, project
 from briefgen.batch import build_all, print_table
 from briefgen.build import Options, check_brief, shown
 from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Limits
 from briefgen.problems import BriefError
-from briefgen.scaffold import new_theme
-from briefgen.theme import PROJECT, ThemeError, resolve_theme
+from briefgen.scaffold import init_project, new_theme
+from briefgen.theme import ThemeError, resolve_theme, theme_sources
 from briefgen.watch import watch_brief
-
-SAMPLE_BRIEFS_DIR = PROJECT / "briefs"
-
-
-def _sample_briefs():
-    return sorted(SAMPLE_BRIEFS_DIR.glob("*.yaml"))
 
 
 # --- command line ------------------------------------------------------------
@@ -58,7 +52,7 @@ def cli(context):
 
 
 @cli.command()
-@click.argument("briefs", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("briefs", nargs=-1, type=click.Path(path_type=Path))
 @VARIANTS_OPTION
 @THEME_OPTION
 @OUT_OPTION
@@ -75,7 +69,8 @@ def cli(context):
               type=click.Choice(list(PDF_STANDARDS)),
               help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
 def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages, jobs, force, standard):
-    """Build PDFs from briefs (default: every brief in briefs/).
+    """Build PDFs from briefs, or from every brief in a folder (default:
+    briefs/ in the working folder).
 
     Each output is named after the brief's file and the variant, e.g.
     out/north-korea-trafficking-full.pdf. A brief whose inputs have not
@@ -84,6 +79,7 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
     \b
     Examples:
         brief build
+        brief build briefs/
         brief build briefs/north-korea-trafficking.yaml --variant full --html
         brief build my-brief.yaml --theme ./our-theme --out pdfs
         brief build briefs/*.yaml --jobs 2 --force
@@ -95,7 +91,11 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
     options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
-    rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force)
+    try:
+        brief_files = project.briefs_to_build(briefs)
+    except project.NoBriefs as error:
+        raise _usage_error(str(error)) from None
+    rows = build_all(brief_files, options, jobs, force)
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
@@ -160,8 +160,8 @@ def new_theme_command(name_or_path):
     """Create a theme to restyle briefs: a brand file to fill in, empty
     override folders and one commented example override.
 
-    A plain NAME creates templates/NAME and styles/NAME in this project; a
-    path creates a folder holding templates/ and styles/, to use anywhere
+    A plain NAME creates templates/NAME and styles/NAME in the working
+    folder; a path creates a folder holding templates/ and styles/, to use anywhere
     with --theme PATH or `theme:` in a brief.
 
     \b
@@ -190,6 +190,50 @@ def schema():
     """
     from briefgen.validate import schema as brief_schema
     click.echo(json.dumps(brief_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command("init")
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+def init_command(folder):
+    """Start a project folder: briefs/ with a starter brief, a theme to fill
+    in (templates/house, styles/house) and a README. Never overwrites a file.
+
+    \b
+    Examples:
+        brief init briefs-2026 && cd briefs-2026 && brief build
+    """
+    try:
+        created = init_project(folder)
+    except OSError as error:
+        raise click.ClickException(str(error)) from None
+    for path in created:
+        click.echo(f"Created {path}")
+    next_step = "brief build" if folder == Path(".") else f"cd {folder} && brief build"
+    click.echo(f"Now build the starter brief: {next_step}")
+
+
+@cli.command("themes")
+def themes_command():
+    """List the themes the working folder can use, and where each comes from:
+    this folder's templates/ and styles/ (looked up first), or built in.
+
+    \b
+    Example:
+        brief themes
+    """
+    for name, sources in theme_sources().items():
+        own = [f"{folder.parent.name}/{name}/" for origin, folder in sources if origin == "project"]
+        where = f"this folder: {', '.join(own)}" if own else "built-in"
+        if own and any(origin == "built-in" for origin, _ in sources):
+            where += " (over the built-in theme)"
+        click.echo(f"{name:<12} {where}")
+
+
+def _usage_error(message):
+    """A one-line error with the usage-error exit code (2), without click's usage lines."""
+    error = click.ClickException(message)
+    error.exit_code = 2
+    return error
 
 
 def _report(problems):

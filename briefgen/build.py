@@ -169,7 +169,9 @@ def plan_brief(brief_file, options):
     loaded, theme = prepared.loaded, prepared.theme
     theme_files = [file for folder in theme.folders for file in Path(folder).rglob("*") if file.is_file()]
     inputs = [loaded.path, *referenced_files(prepared.data, loaded.path.parent), *theme_files]
-    return Plan(Path(brief_file), _variants(options.variants, theme, loaded), inputs, list(theme.folders), prepared)
+    # A theme folder the project adds later changes the build too: the manifest lists those folders.
+    folders = list(theme.folders + theme.missing_overrides)
+    return Plan(Path(brief_file), _variants(options.variants, theme, loaded), inputs, folders, prepared)
 
 
 def build_document(brief, variant, options):

@@ -1,6 +1,10 @@
 """Phase 3a: find the theme: its template search path (theme first, then
 default), its stylesheets (default first, then the theme's, so the theme's
-rules win the cascade) and each variant's page budget."""
+rules win the cascade) and each variant's page budget.
+
+A theme name is looked up in the project folder first, then among the built-in
+themes (see project.py); a theme found in both is the project's folders in front
+of the built-in ones, so a project can override a single file of any theme."""
 
 import re
 from dataclasses import dataclass
@@ -9,14 +13,12 @@ from pathlib import Path
 import yaml
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
-from . import blocks
+from . import blocks, project
 from .access import contrast_problems
-from .brand import Brand, BrandError, load_brand
+from .brand import BRAND_FILE, Brand, BrandError, load_brand
 
-PROJECT = Path(__file__).resolve().parent.parent
-TEMPLATES = PROJECT / "templates"
-STYLES = PROJECT / "styles"
 DEFAULT = "default"
+THEME_NAME = re.compile(r"[A-Za-z0-9_-]+")
 FONT_TYPES = (".ttf", ".otf", ".woff", ".woff2")
 TYPE_FLOOR_PT = 8.5     # no body text is ever set smaller to make a variant fit
 
@@ -52,17 +54,18 @@ class VariantSpec:
 @dataclass(frozen=True)
 class Theme:
     name: str
-    template_dirs: tuple   # search order: the theme's folder, then default's
-    style_dirs: tuple      # cascade order: default's folder, then the theme's
+    template_dirs: tuple   # search order: the theme's folders, then default's; the built-in default last
+    style_dirs: tuple      # cascade order: the built-in default first, then the theme's
     brand: Brand = Brand()
+    missing_overrides: tuple = ()   # project folders that would join the theme if created
 
     @property
     def loader(self):
-        """Template search path; `default/...` names reach the default theme, so
-        an override can extend the very file it replaces and call super().
+        """Template search path; `default/...` names reach the built-in default
+        theme, so an override can extend the very file it replaces and call super().
         Plugin block types' own templates come last: any theme may restyle them."""
         return ChoiceLoader([
-            PrefixLoader({DEFAULT: FileSystemLoader(TEMPLATES / DEFAULT)}),
+            PrefixLoader({DEFAULT: FileSystemLoader(self.template_dirs[-1])}),
             FileSystemLoader([str(d) for d in self.template_dirs]),
             blocks.PluginTemplates(),
         ])
@@ -127,44 +130,96 @@ def _points(value):
     return float(str(value).removesuffix("pt"))
 
 
-def available_themes():
-    return sorted({d.name for root in (TEMPLATES, STYLES) if root.is_dir() for d in root.iterdir() if d.is_dir()})
+def _roots(project_dir=None):
+    """(origin, templates/, styles/) where theme names are looked up, in order:
+    the project folder, then the built-in themes (once, when the project folder
+    is this checkout, whose folders are the built-in ones)."""
+    project_dir = Path(project_dir or project.folder())
+    own = ("project", project_dir / project.TEMPLATES, project_dir / project.STYLES)
+    builtin = ("built-in", project.builtin(project.TEMPLATES), project.builtin(project.STYLES))
+    return [builtin] if own[1].resolve() == builtin[1].resolve() else [own, builtin]
 
 
-def resolve_theme(requested=None, base_dir=Path("."), confine=False):
-    """A theme by name (templates/<name>, styles/<name>) or by folder path,
-    relative to base_dir, holding templates/ and/or styles/. With confine, the
-    folder must be inside base_dir."""
+def theme_sources(project_dir=None):
+    """Theme name -> its folders as (origin, folder) pairs, in lookup order:
+    the project folder's templates/<name>, styles/<name>, then the built-in ones."""
+    sources = {}
+    for origin, *roots in _roots(project_dir):
+        for root in roots:
+            for folder in (sorted(root.iterdir()) if root.is_dir() else ()):
+                if folder.is_dir() and THEME_NAME.fullmatch(folder.name):
+                    sources.setdefault(folder.name, []).append((origin, folder))
+    return dict(sorted(sources.items()))
+
+
+def available_themes(project_dir=None):
+    return list(theme_sources(project_dir))
+
+
+def named_folders(name, project_dir=None):
+    """The templates and styles folders of a theme name that exist, the most
+    specific (the project's) first."""
+    roots = _roots(project_dir)
+    return ([templates / name for _, templates, _ in roots if (templates / name).is_dir()],
+            [styles / name for _, _, styles in roots if (styles / name).is_dir()])
+
+
+def resolve_theme(requested=None, base_dir=Path("."), confine=False, project_dir=None):
+    """A theme by name (templates/<name>, styles/<name> of the project folder,
+    then built-in) or by folder path, relative to base_dir, holding templates/
+    and/or styles/. With confine, the folder must be inside base_dir."""
     requested = str(requested or DEFAULT)
-    default = (TEMPLATES / DEFAULT, STYLES / DEFAULT)
-    if re.fullmatch(r"[A-Za-z0-9_-]+", requested) and requested in available_themes():
-        templates, styles = TEMPLATES / requested, STYLES / requested
+    names = available_themes(project_dir)
+    if THEME_NAME.fullmatch(requested) and requested in names:
+        templates, styles = named_folders(requested, project_dir)
     else:
-        folder = (Path(base_dir) / requested).resolve()
-        if confine and not folder.is_relative_to(Path(base_dir).resolve()):
-            raise ThemeError(f"theme folder '{requested}' is outside the brief's folder; "
-                             f"name a theme ({', '.join(available_themes())}) or a folder beside the brief")
-        templates, styles = folder / "templates", folder / "styles"
-        if not (templates.is_dir() or styles.is_dir()):
-            raise ThemeError(f"unknown theme '{requested}': no theme has that name and {folder} "
-                             f"holds no templates/ or styles/ folder; themes: {', '.join(available_themes())}")
-    if templates == default[0]:
-        return Theme(DEFAULT, (templates,), (styles,))
+        templates, styles = _theme_folder(requested, base_dir, confine, names)
+    default_templates, default_styles = named_folders(DEFAULT, project_dir)
+    template_dirs = _unique(templates + default_templates)
+    style_dirs = _unique(default_styles[::-1] + styles[::-1])
+    missing = _missing_overrides({DEFAULT, requested} if requested in names else {DEFAULT}, project_dir)
+    if (template_dirs, style_dirs) == (default_templates[-1:], default_styles[-1:]):  # the built-in default as it is
+        return Theme(DEFAULT, tuple(template_dirs), tuple(style_dirs), missing_overrides=missing)
+    brand_dir = next((folder for folder in reversed(style_dirs) if (folder / BRAND_FILE).is_file()), style_dirs[-1])
     try:
-        brand = load_brand(styles)
+        brand = load_brand(brand_dir)
     except BrandError as error:
         raise ThemeError(str(error)) from None
-    theme = Theme(requested, (templates, default[0]), (default[1], styles), brand)
+    theme = Theme(requested, tuple(template_dirs), tuple(style_dirs), brand, missing)
     low = contrast_problems(tuple(_token_sources(theme)))
     if low:
         raise ThemeError(f"theme '{requested}': {low[0]}")
     return theme
 
 
+def _theme_folder(requested, base_dir, confine, names):
+    folder = (Path(base_dir) / requested).resolve()
+    if confine and not folder.is_relative_to(Path(base_dir).resolve()):
+        raise ThemeError(f"theme folder '{requested}' is outside the brief's folder; "
+                         f"name a theme ({', '.join(names)}) or a folder beside the brief")
+    templates, styles = folder / "templates", folder / "styles"
+    if not (templates.is_dir() or styles.is_dir()):
+        raise ThemeError(f"unknown theme '{requested}': no theme has that name and {folder} "
+                         f"holds no templates/ or styles/ folder; themes: {', '.join(names)}")
+    return [templates] if templates.is_dir() else [], [styles] if styles.is_dir() else []
+
+
+def _missing_overrides(names, project_dir):
+    """The project folder's templates/<name> and styles/<name> that do not exist:
+    an incremental build must notice when one appears."""
+    return tuple(root / name for origin, *roots in _roots(project_dir) if origin == "project"
+                 for root in roots for name in sorted(names) if not (root / name).is_dir())
+
+
+def _unique(folders):
+    return list(dict.fromkeys(folders))
+
+
 def _token_sources(theme):
     """The CSS that sets the style tokens, in cascade order."""
-    yield (STYLES / DEFAULT / "brief.css").read_text(encoding="utf-8")
+    default, *others = theme.style_dirs
+    yield (default / "brief.css").read_text(encoding="utf-8")
     yield theme.brand.css
-    own = theme.style_dirs[-1] / "brief.css"
-    if own.is_file():
-        yield own.read_text(encoding="utf-8")
+    for folder in others:
+        if (folder / "brief.css").is_file():
+            yield (folder / "brief.css").read_text(encoding="utf-8")

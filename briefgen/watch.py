@@ -53,7 +53,7 @@ def _show_problems(problems):
 def _watched_folders(brief, options):
     folders = [Path(brief).resolve().parent]
     try:
-        folders += [Path(folder) for folder in plan_brief(brief, options).folders]
+        folders += [Path(folder) for folder in plan_brief(brief, options).folders if Path(folder).is_dir()]
     except Exception:  # a broken brief still gets watched, for the edit that mends it
         pass
     return list(dict.fromkeys(folders))

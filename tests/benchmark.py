@@ -24,13 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import generate  # noqa: E402
 from briefgen.batch import worker_pool  # noqa: E402
 from briefgen.build import Options  # noqa: E402
 from briefgen import build  # noqa: E402
 from briefgen.watch import rebuild  # noqa: E402
 
-SAMPLE = generate.SAMPLE_BRIEFS_DIR / "north-korea-trafficking.yaml"
+SAMPLE = ROOT / "briefs" / "north-korea-trafficking.yaml"
 CLI = [sys.executable, str(ROOT / "generate.py")]
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}  # what our builds write by default
 RUNS = 11

@@ -1,6 +1,7 @@
 """The command line: help, version, exit codes, outputs, and nothing lost."""
 
 import re
+import shutil
 import subprocess
 import sys
 
@@ -44,7 +45,9 @@ def test_unknown_variant_is_a_one_line_error(tmp_path):
 
 
 def test_no_arguments_build_the_sample_into_out(tmp_path):
-    """`python generate.py` alone: the main job on the embedded sample."""
+    """`python generate.py` alone in a folder holding the checkout's briefs/:
+    the main job on the embedded sample."""
+    shutil.copytree(ROOT / "briefs", tmp_path / "briefs")
     done = subprocess.run([sys.executable, str(ROOT / "generate.py")], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
