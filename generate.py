@@ -89,10 +89,7 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
         brief build briefs/north-korea-trafficking.yaml --pdf-standard a-3b
     """
     if theme:
-        try:
-            resolve_theme(theme, Path.cwd())
-        except ThemeError as error:
-            raise click.ClickException(str(error)) from None
+        _check_theme(theme)
     options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
     rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force)
     # A brief's own warnings come with each of its variants: say each once.
@@ -121,6 +118,8 @@ def watch(brief, variants, theme, out_dir, jobs):
     Example:
         brief watch briefs/north-korea-trafficking.yaml --variant summary
     """
+    if theme:
+        _check_theme(theme)
     options = Options(tuple(variants), theme, out_dir)
     # A terminated watch shuts its worker processes down too, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
@@ -174,6 +173,15 @@ def new_theme_command(name_or_path):
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {templates} and {styles}.")
     click.echo(f"Fill in {styles / '_brand.yml'}, then build with --theme {name_or_path}.")
+
+
+def _check_theme(theme):
+    """--theme's problems, in the same form as a brief's theme: gets them."""
+    try:
+        resolve_theme(theme, Path.cwd())
+    except ThemeError as error:
+        _report(error.problems or [f"--theme: {error}"])
+        sys.exit(1)
 
 
 def _report(problems):

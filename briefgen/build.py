@@ -11,7 +11,10 @@ One Options object travels from the command line to the worker that builds a
 document and back; batch.py and watch.py call build_document() with it.
 """
 
+import re
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,11 +22,11 @@ from .access import heading_problems
 from .compose import compose_html
 from .fit import fit_to_budget
 from .load import load_brief
-from .pdf import (DEFAULT_STANDARD, Limits, displaced_footnotes, layout, missing_characters, write_pdf,
-                  write_text)
-from .problems import BriefError, Problem, field_name
+from .pdf import (DEFAULT_STANDARD, Limits, displaced_footnotes, layout, missing_characters, names_a_stylesheet,
+                  write_pdf, write_text)
+from .problems import BriefError, Problem, field_name, shown
 from .theme import ThemeError, resolve_theme
-from .validate import referenced_files, validate_brief
+from .validate import did_you_mean, referenced_files, validate_brief, variant_problems, walk
 from .variant import longest_items, select_variant
 
 
@@ -74,17 +77,32 @@ class Row:
 def build_brief(brief_file, options=Options()):
     """Build one brief's PDFs; raise BriefError when it cannot be built."""
     loaded = load_brief(brief_file, shown_path=shown(brief_file))           # 1
-    data = validate_brief(loaded)                                           # 2
-    theme = _resolve_theme(options.theme, data, loaded)                     # 3
-    outputs, problems = [], []
-    for variant in _variants(options.variants, theme, loaded):
-        try:
-            outputs.append(_build_variant(loaded, data, theme, variant, options))
-        except BriefError as error:  # over budget: the other variants still build
-            problems += error.problems
+    with _library_warnings(loaded):
+        data = validate_brief(loaded)                                       # 2
+        theme = _resolve_theme(options.theme, data, loaded)                 # 3
+        outputs, problems = [], []
+        for variant in _variants(options.variants, theme, loaded):
+            try:
+                outputs.append(_build_variant(loaded, data, theme, variant, options))
+            except BriefError as error:  # over budget: the other variants still build
+                problems += error.problems
     if problems:
         raise BriefError(problems, outputs)
     return outputs
+
+
+@contextmanager
+def _library_warnings(loaded):
+    """Python warnings of the libraries (Pillow's DecompressionBombWarning, ...)
+    become the brief's one-line warnings instead of printing raw."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for warning in caught:
+                if not issubclass(warning.category, DeprecationWarning):  # ours to fix, not the author's
+                    loaded.warnings.append(Problem(loaded.shown_path, 1, "", _warning_text(warning)))
 
 
 def _build_variant(loaded, data, theme, variant, options):
@@ -104,15 +122,16 @@ def _build_variant(loaded, data, theme, variant, options):
 
     fitted = fit_to_budget(render, spec)
     laid_out = fitted.result
-    warnings = [str(warning) for warning in loaded.warnings] + [   # each names the brief's file
-        f"{loaded.shown_path}: {message}" for message in laid_out.messages + _layout_warnings(laid_out.document, theme)]
+    found = [str(warning) for warning in loaded.warnings] + [   # each names its file: the brief's or a stylesheet
+        message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"
+        for message in laid_out.messages] + _layout_warnings(laid_out.document, theme, loaded)
     if fitted.lines_over:
         problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
         if not options.allow_overflow:
             raise BriefError([problem])
-        warnings.append(f"{problem} (written anyway: --allow-overflow)")
+        found.append(f"{problem} (written anyway: --allow-overflow)")
     write_pdf(laid_out, target, brief["date"])
-    return Output(variant, target, len(laid_out.document.pages), fitted.layouts, warnings)
+    return Output(variant, target, len(laid_out.document.pages), fitted.layouts, found)
 
 
 def output_path(out_dir, stem, variant):
@@ -133,18 +152,34 @@ def _overflow_problem(loaded, data, spec, lines):
     return Problem(loaded.shown_path, loaded.line_of(longest[0]) if longest else 1, spec.name, message)
 
 
-def _layout_warnings(document, theme):
-    return [f"character {c!r} (U+{ord(c):04X}) is not in the theme's fonts; a fallback font is used"
-            for c in missing_characters(document, theme.font_files())] + [
-            f"footnote {number} is printed on page {note_page}, its call on page {call_page}"
-            for number, call_page, note_page in displaced_footnotes(document)]
+def _layout_warnings(document, theme, loaded):
+    missing = missing_characters(document, theme.font_files())
+    footnotes = [f"{loaded.shown_path}: footnote {number} is printed on page {note_page}, its call on page {call_page}"
+                 for number, call_page, note_page in displaced_footnotes(document)]
+    return ([str(_missing_characters_problem(missing, loaded))] if missing else []) + footnotes
+
+
+SHOWN_CHARACTERS = 12
+
+
+def _missing_characters_problem(missing, loaded):
+    """One line for every character the theme's fonts lack, at the first field that uses one."""
+    where, text = next(((path, value) for path, value in walk(loaded.data)
+                        if isinstance(value, str) and any(character in value for character in missing)), ((), ""))
+    first = next((character for character in text if character in missing), None)
+    listed = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:SHOWN_CHARACTERS])
+    more = f" and {len(missing) - SHOWN_CHARACTERS} more" if len(missing) > SHOWN_CHARACTERS else ""
+    count = f"{len(missing)} character{'s' if len(missing) > 1 else ''}"
+    line = loaded.line_in(where, re.escape(first)) if first else None
+    return loaded.problem(where, f"{count} not in the theme's fonts, printed in a fallback font: {listed}{more}", line)
 
 
 def check_brief(brief_file):
     """Load and validate only; raise BriefError listing every problem."""
     loaded = load_brief(brief_file, shown_path=shown(brief_file))
-    data = validate_brief(loaded)
-    _resolve_theme(None, data, loaded)
+    with _library_warnings(loaded):
+        data = validate_brief(loaded)
+        _resolve_theme(None, data, loaded)
     return loaded
 
 
@@ -152,8 +187,9 @@ def plan_brief(brief_file, options):
     """What a batch needs before building a brief: its variants, and the files
     the build reads (for the manifest of incremental builds)."""
     loaded = load_brief(brief_file, shown_path=shown(brief_file))
-    data = validate_brief(loaded)
-    theme = _resolve_theme(options.theme, data, loaded)
+    with _library_warnings(loaded):
+        data = validate_brief(loaded)
+        theme = _resolve_theme(options.theme, data, loaded)
     theme_files = [file for folder in theme.folders for file in Path(folder).rglob("*") if file.is_file()]
     inputs = [loaded.path, *referenced_files(data, loaded.path.parent), *theme_files]
     return Plan(Path(brief_file), _variants(options.variants, theme, loaded), inputs, list(theme.folders))
@@ -179,30 +215,35 @@ def build_document(brief_file, variant, options):
 
 
 def _resolve_theme(requested, data, loaded):
-    """--theme wins (relative to the working folder), then the brief's theme: (relative to the brief)."""
+    """--theme wins (relative to the working folder), then the brief's theme:
+    (relative to the brief). The variant names the brief uses, and what each
+    variant's content points to, are checked against the theme's variants."""
     try:
         if requested:
-            return resolve_theme(requested, Path.cwd())
-        # A brief may travel: a theme folder it names must sit inside its own folder.
-        return resolve_theme(data.get("theme"), loaded.path.parent, confine=True)
+            theme = resolve_theme(requested, Path.cwd())
+        else:  # A brief may travel: a theme folder it names must sit inside its own folder.
+            theme = resolve_theme(data.get("theme"), loaded.path.parent, confine=True)
     except ThemeError as error:
+        if error.problems:  # at the theme file's line, whichever way the theme was chosen
+            raise BriefError(error.problems) from None
         if requested:
             raise
         raise BriefError([loaded.problem(("theme",), str(error))]) from None
+    variant_problems(loaded, theme.name, theme.variants)
+    return theme
 
 
 def _variants(requested, theme, loaded):
     unknown = [name for name in requested if name not in theme.variants]
     if unknown:
-        raise BriefError([Problem(loaded.shown_path, 1, "", f"unknown variant '{unknown[0]}'; "
-                                  f"the theme '{theme.name}' offers: {', '.join(theme.variants)}")])
+        raise BriefError([Problem(loaded.shown_path, 1, "", unknown_variant(unknown[0], theme))])
     return list(requested) or theme.variants
 
 
-def shown(path):
-    """A path as messages show it: relative to the working folder when inside it."""
-    path = Path(path)
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def unknown_variant(name, theme):
+    return (f"unknown variant '{name}'{did_you_mean(name, theme.variants)}; "
+            f"the theme '{theme.name}' offers: {', '.join(theme.variants)}")
+
+
+def _warning_text(warning):
+    return f"{warning.category.__name__}: {warning.message}"
