@@ -240,9 +240,23 @@ def _variants(requested, theme, loaded):
     return list(requested) or theme.variants
 
 
+def theme_of(brief_file, requested_theme):
+    """The theme a brief is built with (--theme wins); None when the brief
+    or its theme cannot be read (its build says why)."""
+    try:
+        loaded = load_brief(brief_file, shown_path=shown(brief_file))
+        if requested_theme:
+            return resolve_theme(requested_theme, Path.cwd())
+        return resolve_theme(loaded.data.get("theme"), loaded.path.parent, confine=True)
+    except (BriefError, ThemeError):
+        return None
+
+
 def unknown_variant(name, theme):
-    return (f"unknown variant '{name}'{did_you_mean(name, theme.variants)}; "
-            f"the theme '{theme.name}' offers: {', '.join(theme.variants)}")
+    offers = f"the theme '{theme.name}' offers: {', '.join(theme.variants)}"
+    suggestion = did_you_mean(name, theme.variants)
+    return f"unknown variant '{name}'{suggestion} {offers[0].upper()}{offers[1:]}" if suggestion \
+        else f"unknown variant '{name}'; {offers}"
 
 
 def _warning_text(warning):
