@@ -242,7 +242,8 @@ def _weasyprint_messages():
     for logger in (LOGGER, PROGRESS_LOGGER):
         logger.addHandler(handler)
     propagate, LOGGER.propagate = LOGGER.propagate, False
-    level, PROGRESS_LOGGER.level = PROGRESS_LOGGER.level, logging.INFO
+    level = PROGRESS_LOGGER.level
+    PROGRESS_LOGGER.setLevel(logging.INFO)  # setLevel, not .level =: it clears the logger's cache
     progress_propagate, PROGRESS_LOGGER.propagate = PROGRESS_LOGGER.propagate, False
     try:
         yield messages
@@ -250,7 +251,8 @@ def _weasyprint_messages():
         for logger in (LOGGER, PROGRESS_LOGGER):
             logger.removeHandler(handler)
         LOGGER.propagate = propagate
-        PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate = level, progress_propagate
+        PROGRESS_LOGGER.setLevel(level)
+        PROGRESS_LOGGER.propagate = progress_propagate
 
 
 def _located(message, stylesheet):
@@ -264,6 +266,7 @@ def _located(message, stylesheet):
         path = path.relative_to(Path.cwd())
     except ValueError:
         pass
+    message = message[:position.start()] + message[position.end():]  # the position leads the line instead
     return f"{path}:{position.group(1)}:{position.group(2)}: {message}"
 
 

@@ -18,9 +18,9 @@ from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
 
 
 def table(result):
-    """{(brief, variant): status} from the closing table."""
+    """{(brief, variant): status} from the closing table (its last line has the totals)."""
     rows = {}
-    for line in result.stdout.splitlines()[1:]:
+    for line in result.stdout.splitlines()[1:-1]:
         cells = line.split()
         status = " ".join(cells[4:6]) if cells[4:6] == ["up", "to"] else cells[4]
         rows[(cells[0], cells[1])] = ("up to date" if status == "up to" else status)

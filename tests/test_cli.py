@@ -36,11 +36,12 @@ def test_unknown_theme_on_the_command_line_lists_the_themes(tmp_path):
     assert "unknown theme 'nope'" in result.stderr and "themes: cedarbay, default" in result.stderr
 
 
-def test_unknown_variant_is_a_one_line_error(tmp_path):
+def test_unknown_variant_is_a_usage_error(tmp_path):
     brief = write_brief(tmp_path)
     result = run_cli("build", brief, "--variant", "poster", "--out", tmp_path / "out")
-    assert result.exit_code == 1
-    assert result.stderr.strip().endswith("unknown variant 'poster'; the theme 'default' offers: full, memo, summary")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == ("Error: Invalid value for '--variant': unknown variant 'poster'; "
+                                              "the theme 'default' offers: full, memo, summary")
 
 
 def test_no_arguments_build_the_sample_into_out(tmp_path):

@@ -145,4 +145,5 @@ def test_a_fit_step_under_the_floor_is_refused(tmp_path):
         "pages: 1\nfit:\n  - {spacing: 0.5, body_size: 7pt}\n", encoding="utf-8")
     result = run_cli("build", write_brief(tmp_path), "--theme", theme, "-v", "summary", "--out", tmp_path)
     assert result.exit_code == 1
-    assert "fit: body_size 7pt is under the 8.5pt floor" in result.stderr
+    assert result.stderr.splitlines() == [f"{theme / 'templates' / 'variants' / 'summary.yaml'}:3: fit[0].body_size: "
+                                          "7pt is under the 8.5pt floor"]
