@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from briefgen.compose import template_environment
 from briefgen.theme import resolve_theme
+from briefgen.build import theme_of
 from conftest import BriefError, MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, check_brief, run_cli, write_brief
 
 LETTER = (612, 792)
@@ -94,7 +95,9 @@ def test_theme_precedence(tmp_path, brief_theme, option, expected):
 def test_a_brief_names_a_theme_folder_relative_to_itself(tmp_path):
     run_cli("new-theme", tmp_path / "themes" / "ours")
     brief = write_brief(tmp_path, MINIMAL_BRIEF + "theme: themes/ours\n")
-    assert check_brief(brief)  # resolves without error
+    check_brief(brief)  # raises when the theme does not resolve
+    # ... and it resolves beside the brief, not in the working folder (the repository here)
+    assert theme_of(brief, None).style_dirs[-1] == tmp_path / "themes" / "ours" / "styles"
     with pytest.raises(BriefError):
         check_brief(write_brief(tmp_path, MINIMAL_BRIEF + "theme: themes/theirs\n"))
 
