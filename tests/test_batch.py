@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import batch
+from briefgen import build as build_module
 from briefgen.build import Options
 from briefgen.manifest import MANIFEST
 from briefgen.watch import watch_brief
@@ -43,9 +45,22 @@ def build(folder, *args):
     return run_cli("build", folder / "one.yaml", folder / "two.yaml", "--out", folder / "out", *args)
 
 
-def test_a_batch_builds_every_brief_and_variant_in_worker_processes(folder):
+PIDS = []  # the file each build_document call writes its process id to
+
+
+def build_document_noting_the_process(brief, variant, options):
+    with open(PIDS[0], "a", encoding="utf-8") as file:
+        file.write(f"{os.getpid()}\n")
+    return build_module.build_document(brief, variant, options)
+
+
+def test_a_batch_builds_every_brief_and_variant_in_worker_processes(folder, monkeypatch):
+    monkeypatch.setattr(batch, "build_document", build_document_noting_the_process)
+    monkeypatch.setattr(sys.modules[__name__], "PIDS", [folder / "pids"])
     result = build(folder, "--jobs", "2")
     assert result.exit_code == 0, result.output
+    pids = (folder / "pids").read_text().split()
+    assert len(pids) == 6 and str(os.getpid()) not in pids  # each document built in a worker process
     assert table(result) == {(name, variant): "built" for name in ("one", "two") for variant in ("full", "memo", "summary")}
     assert result.stdout.splitlines()[0].split() == ["brief", "variant", "pages", "seconds", "status", "pdf"]
     assert len(list((folder / "out").glob("*.pdf"))) == 6
