@@ -144,3 +144,22 @@ def test_pdf_a_3b_identifies_itself_and_is_reproducible(tmp_path):
         assert "Eleanor Marsh" in str(metadata.get("dc:creator"))
         assert "/OutputIntents" in document.Root
     assert structure_problems(first) == []  # archived copies stay tagged
+
+
+TWO_TABLES = """  - title: Tables
+    content:
+      - table: {caption: First., columns: [A, B], rows: [[1, 2]]}
+      - table: {caption: Second., columns: [C, D], rows: [[3, 4]]}
+"""
+
+
+def test_the_structure_checker_finds_one_table_without_headers_among_others(tmp_path):
+    [output] = build_brief(write_brief(tmp_path, MINIMAL_BRIEF + TWO_TABLES), ["full"], out_dir=tmp_path)
+    assert structure_problems(output.pdf) == []
+    with pikepdf.open(output.pdf) as pdf:  # the second table's header cells become data cells
+        second = [element for element in elements(pdf.Root.StructTreeRoot) if str(element.S) == "/Table"][1]
+        for cell in elements(second):
+            if str(cell.S) == "/TH":
+                cell.S = pikepdf.Name.TD
+        pdf.save(tmp_path / "one-without.pdf")
+    assert structure_problems(tmp_path / "one-without.pdf") == ["a table without header cells (TH)"]
