@@ -81,7 +81,8 @@ def test_an_unchanged_rebuild_is_skipped_and_force_rebuilds(folder):
     assert set(table(build(folder, "--force")).values()) == {"built"}
 
 
-@pytest.mark.parametrize("change", ["brief", "image", "theme", "pdf removed", "manifest corrupt", "manifest gone"])
+@pytest.mark.parametrize("change", ["brief", "image", "theme", "theme file added", "pdf removed", "manifest corrupt",
+                                    "manifest gone"])
 def test_a_change_rebuilds_what_depends_on_it(folder, tmp_path, change):
     theme = tmp_path / "theme"
     run_cli("new-theme", theme)
@@ -92,6 +93,8 @@ def test_a_change_rebuilds_what_depends_on_it(folder, tmp_path, change):
         (folder / "box.svg").write_text((folder / "box.svg").read_text().replace("1f3a5f", "b8322a"))
     elif change == "theme":
         (theme / "styles" / "brief.css").write_text("p { color: #333; }", encoding="utf-8")
+    elif change == "theme file added":  # a file the last build did not know of
+        (theme / "styles" / "memo.css").write_text("h1 { color: #333; }", encoding="utf-8")
     elif change == "pdf removed":
         (folder / "out" / "two-memo.pdf").unlink()
     elif change == "manifest corrupt":
@@ -103,6 +106,7 @@ def test_a_change_rebuilds_what_depends_on_it(folder, tmp_path, change):
         "brief": {"one": "built", "two": "up to date"},
         "image": {"one": "up to date", "two": "built"},
         "theme": {"one": "built", "two": "built"},
+        "theme file added": {"one": "built", "two": "built"},
         "pdf removed": {"one": "up to date", "two": "built"},
         "manifest corrupt": {"one": "built", "two": "built"},
         "manifest gone": {"one": "built", "two": "built"},
