@@ -162,6 +162,33 @@ def test_watch_command_sees_edits_on_disk(folder):
     assert not processes_running("generate.py\0watch\0one.yaml"), "worker processes outlived the watch"
 
 
+def test_watch_does_not_react_to_its_own_output(folder):
+    """The PDFs go to out/ inside the watched folder: writing them is no edit."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "watch", "two.yaml", "-v", "summary"],
+                               cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_for(count, seconds):
+        deadline = time.monotonic() + seconds
+        while len(lines) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    try:
+        wait_for(1, 60)
+        assert len(lines) == 1 and (folder / "out" / "two-summary.pdf").is_file()
+        wait_for(2, 4)  # a rebuild caused by its own PDF would come within this
+        assert len(lines) == 1, lines
+        (folder / "two.yaml").write_text((folder / "two.yaml").read_text().replace("Some text.", "Edited."))
+        wait_for(2, 60)
+        wait_for(3, 4)
+        assert len(lines) == 2, lines  # the edit, once
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def processes_running(command_line):
     """Processes whose command line contains the text (arguments joined by NUL)."""
     found = []
