@@ -6,7 +6,7 @@ import yaml
 
 from briefgen.theme import resolve_theme
 from briefgen.validate import section_ids
-from conftest import SAMPLE, build_brief, destination_pages, flat, internal_links, page_texts
+from conftest import SAMPLE, build_brief, destination_pages, flat, internal_links, page_texts, write_brief
 
 BRIEF = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
 
@@ -212,3 +212,23 @@ def test_every_block_type_is_used_by_the_sample():
         for block in section["content"]:
             kinds.update(["text"] if isinstance(block, str) else block)
     assert {"text", "callout", "quote", "table", "figure", "pagebreak"} <= kinds
+
+
+def test_identical_bytes_with_the_fonttools_subsetter(tmp_path, monkeypatch):
+    """Without HarfBuzz's subsetter WeasyPrint subsets with fontTools, which
+    stamps each font with the time it was saved: two builds a second apart
+    must still be identical."""
+    import time
+
+    import weasyprint.pdf.fonts as fonts
+    subset_calls = []
+    original = fonts.Font._fonttools_subset
+    monkeypatch.setattr(fonts, "harfbuzz_subset", None)
+    monkeypatch.setattr(fonts.Font, "_fonttools_subset",
+                        lambda self, *args: subset_calls.append(1) or original(self, *args))
+    brief = write_brief(tmp_path)
+    [first] = build_brief(brief, ["summary"], out_dir=tmp_path / "first")
+    time.sleep(1.1)  # the fonts' time stamps count seconds
+    [second] = build_brief(brief, ["summary"], out_dir=tmp_path / "second")
+    assert subset_calls  # fontTools really did the subsetting
+    assert first.pdf.read_bytes() == second.pdf.read_bytes()
