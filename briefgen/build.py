@@ -80,28 +80,34 @@ def build_brief(brief_file, options=Options()):
     with _library_warnings(loaded):
         data = validate_brief(loaded)                                       # 2
         theme = _resolve_theme(options.theme, data, loaded)                 # 3
-        outputs, problems = [], []
-        for variant in _variants(options.variants, theme, loaded):
-            try:
-                outputs.append(_build_variant(loaded, data, theme, variant, options))
-            except BriefError as error:  # over budget: the other variants still build
-                problems += error.problems
+    outputs, problems = [], []
+    for variant in _variants(options.variants, theme, loaded):
+        try:
+            outputs.append(_build_variant(loaded, data, theme, variant, options))
+        except BriefError as error:  # over budget: the other variants still build
+            problems += error.problems
     if problems:
         raise BriefError(problems, outputs)
     return outputs
 
 
+SILENCED_WARNINGS = (
+    "DeprecationWarning",        # ours to fix, not the author's
+    "DecompressionBombWarning",  # Pillow's; validation's own pixel bound reports these images
+)
+
+
 @contextmanager
 def _library_warnings(loaded):
-    """Python warnings of the libraries (Pillow's DecompressionBombWarning, ...)
-    become the brief's one-line warnings instead of printing raw."""
+    """Python warnings of the libraries become the brief's one-line warnings
+    instead of printing raw."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             yield
         finally:
             for warning in caught:
-                if not issubclass(warning.category, DeprecationWarning):  # ours to fix, not the author's
+                if not any(kind.__name__ in SILENCED_WARNINGS for kind in warning.category.__mro__):
                     loaded.warnings.append(Problem(loaded.shown_path, 1, "", _warning_text(warning)))
 
 
@@ -120,7 +126,8 @@ def _build_variant(loaded, data, theme, variant, options):
         return layout(html, loaded.path.parent, loaded.shown_path,           # 5
                       theme.folders, options.limits, options.standard)
 
-    fitted = fit_to_budget(render, spec)
+    with _library_warnings(loaded):  # Pillow decoding images, fontTools, ...
+        fitted = fit_to_budget(render, spec)
     laid_out = fitted.result
     found = [str(warning) for warning in loaded.warnings] + [   # each names its file: the brief's or a stylesheet
         message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"

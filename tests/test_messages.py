@@ -4,6 +4,7 @@ one exact line that names the file, the line and what to do."""
 import struct
 import subprocess
 import sys
+import warnings
 import zlib
 
 import pytest
@@ -207,9 +208,28 @@ def png_header(width, height):
 def test_pillow_s_decompression_bomb_warning_never_prints_raw(tmp_path):
     (tmp_path / "bomb.png").write_bytes(png_header(10_000, 9_000))  # 90 million pixels: Pillow warns
     brief = write_brief(tmp_path, MINIMAL_BRIEF + FIGURE.format(image="bomb.png"))
-    assert check_lines(brief) == [
-        f"{brief}:11: sections[1].content[0].figure.image: 'bomb.png' is 10000 x 9000 pixels; "
-        "images may have at most 40 million"]
+    expected = [f"{brief}:11: sections[1].content[0].figure.image: 'bomb.png' is 10000 x 9000 pixels; "
+                "images may have at most 40 million"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")  # as a first run would: Python shows each warning once
+        assert check_lines(brief) == expected
+        result = run_cli("build", brief, "--out", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 1 and result.stderr.splitlines() == expected
+
+
+def test_a_library_warning_becomes_one_line_of_the_brief(tmp_path, monkeypatch):
+    import briefgen.build
+    original = briefgen.build.validate_brief
+
+    def warning_validation(loaded):
+        warnings.warn("something a library says", UserWarning)
+        return original(loaded)
+
+    monkeypatch.setattr(briefgen.build, "validate_brief", warning_validation)
+    brief = write_brief(tmp_path)
+    result = run_cli("check", brief)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [f"warning: {brief}:1: UserWarning: something a library says"]
 
 
 # 11. Fonts from elsewhere (the contrast suggestion: test_accessibility) -----
