@@ -86,18 +86,19 @@ def parse_brief(text, path, shown_path):
 
 
 def parse_settings(text, path, shown_path):
-    return parse_yaml(text, path, shown_path, "expected a mapping of settings such as 'key: value'")
+    """A theme's settings file; one of comments only has no settings."""
+    return parse_yaml(text, path, shown_path, "expected a mapping of settings such as 'key: value'", empty={})
 
 
-def parse_yaml(text, path, shown_path, not_a_mapping):
+def parse_yaml(text, path, shown_path, not_a_mapping, empty=None):
     brief = LoadedBrief(Path(path), shown_path, None, text=text)
     loader = SafeLoader(text)
     try:
         node = loader.get_single_node()
-        if node is None:
+        if node is None and empty is None:
             raise BriefError([Problem(shown_path, 1, "", "the file is empty")])
-        brief.lines[()] = node.start_mark.line + 1
-        brief.data = _Converter(loader, brief).convert(node, ())
+        brief.lines[()] = node.start_mark.line + 1 if node else 1
+        brief.data = _Converter(loader, brief).convert(node, ()) if node else empty
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

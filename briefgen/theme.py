@@ -194,19 +194,15 @@ def _contrast_problem(theme, text_token, foreground, background_token, backgroun
     brand_file = theme.style_dirs[-1] / BRAND_FILE
     message = (f"{text_token} {foreground} on {background_token} {background} ({use}) has a contrast of "
                f"{ratio:.2f}:1, under the {MINIMUM_CONTRAST}:1 of WCAG AA")
+    brand = load_yaml_file(brand_file, shown(brand_file)) if brand_file.is_file() else None
+    brand_colours = brand.data.get("color") if brand and isinstance(brand.data.get("color"), dict) else {}
     for token, colour, other in ((text_token, foreground, background), (background_token, background, foreground)):
-        if token in roles and brand_file.is_file() and _brand_sets(brand_file, roles[token]):
+        if roles.get(token) in brand_colours:
             shade, shade_ratio = passing_shade(colour, other)
             message += f"; the nearest shade of {colour} that passes is {shade} ({shade_ratio:.2f}:1)"
-            loaded = load_yaml_file(brand_file, shown(brand_file))
-            return loaded.problem(("color", roles[token]), message)
+            return brand.problem(("color", roles[token]), message)
     own = theme.style_dirs[-1] / "brief.css"
     return Problem(shown(own if own.is_file() else theme.style_dirs[-1]), 1, "", message)
-
-
-def _brand_sets(brand_file, role):
-    settings = load_yaml_file(brand_file, shown(brand_file)).data
-    return isinstance(settings.get("color"), dict) and role in settings["color"]
 
 
 def _token_sources(theme):

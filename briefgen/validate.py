@@ -504,9 +504,9 @@ def _included(item, variant):
 def _path_included(data, path, variant):
     """Is every section and block on the way to this field part of the variant?"""
     node = data
-    for depth, key in enumerate(path):
+    for key in path:
         node = _value_at(node, (key,))
-        if depth > 0 and isinstance(node, dict) and not _included(node, variant):
+        if isinstance(node, dict) and not _included(node, variant):
             return False
     return True
 
