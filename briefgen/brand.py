@@ -74,7 +74,9 @@ def load_brand(styles_dir, known_families=()):
     return _Reader(loaded, known_families).brand()
 
 
-WORDS = {dict: "a mapping", list: "a list", str: "text", (str, int, float): "text or a number"}
+EXPECTED = {dict: "a mapping", list: "a list", str: "text", (str, int, float): "text or a number",
+            (str, dict): "text or a mapping"}
+FOUND = ((bool, "true or false"), (dict, "a mapping"), (list, "a list"), (str, "text"), ((int, float), "a number"))
 
 
 class _Reader:
@@ -92,9 +94,8 @@ class _Reader:
             else:
                 value = value[key] if isinstance(value, list) and isinstance(key, int) and key < len(value) else None
         if value is not None and kind is not None and not isinstance(value, kind):
-            found = next((words for python_type, words in WORDS.items() if isinstance(value, python_type)),
-                         type(value).__name__)
-            raise self.error(path, f"expected {WORDS[kind]}, found {found}")
+            found = next((words for python_type, words in FOUND if isinstance(value, python_type)), type(value).__name__)
+            raise self.error(path, f"expected {EXPECTED[kind]}, found {found}")
         return value
 
     def error(self, path, message):

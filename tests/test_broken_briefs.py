@@ -29,26 +29,21 @@ def test_the_corpus_covers_the_required_cases():
 def test_broken_brief_gives_its_message(path, command, in_root, tmp_path):
     relative = path.relative_to(ROOT)
     args = [command, relative] + (["--out", tmp_path] if command == "build" else [])
-    before = files_under(ROOT)
+    before = written_places(path)
     result = run_cli(*args)
     assert result.exit_code == 1, result.output
     assert result.stderr.splitlines() == expected_lines(path)
     assert "Traceback" not in result.output
-    # nothing written: no output for build, and neither command writes anywhere in the project
+    # nothing written: no output for build, and neither command writes beside the brief or in the working folder
     assert list(tmp_path.iterdir()) == []
-    assert files_under(ROOT) == before
+    assert written_places(path) == before
 
 
-def files_under(folder):
-    """Every file (and its modification time) in the project, outside caches and the venv."""
-    found = {}
-    for root, folders, files in os.walk(folder):
-        folders[:] = [name for name in folders if name not in SKIPPED]
-        found.update((Path(root) / name, (Path(root) / name).stat().st_mtime_ns) for name in files)
-    return found
-
-
-SKIPPED = {".venv", ".git", "__pycache__", ".pytest_cache", ".hypothesis", "policy_brief_generator.egg-info"}
+def written_places(brief):
+    """Where a command could leave a file: beside the brief (each file and its
+    modification time) and the working folder (its names, such as an out/)."""
+    beside = {file: file.stat().st_mtime_ns for file in brief.parent.rglob("*") if file.is_file()}
+    return beside, sorted(os.listdir("."))
 
 
 def test_messages_name_the_file_as_given(tmp_path, monkeypatch):
