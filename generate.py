@@ -9,13 +9,14 @@ import json
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from briefgen import __version__, project
 from briefgen.batch import build_all, print_table
-from briefgen.build import Options, check_brief, shown
+from briefgen.build import Options, check_brief, shown, theme_of, unknown_variant
 from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Limits
 from briefgen.problems import BriefError
 from briefgen.scaffold import init_project, new_theme
@@ -34,13 +35,27 @@ OUT_OPTION = click.option("--out", "-o", "out_dir", default="out", show_default=
 JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
                            type=click.IntRange(1), help="Worker processes building documents side by side.")
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+class BriefGroup(click.Group):
+    """`brief X.yaml ...` (so `python generate.py X.yaml`) is `brief build X.yaml ...`,
+    and so are options with no command (`brief --variant memo`)."""
+
+    def parse_args(self, context, args):
+        first = args[0] if args else ""
+        is_brief = first.endswith((".yaml", ".yml")) or Path(first).is_file()
+        is_option = first.startswith("-") and first not in ("-h", "--help", "--version")
+        if first not in self.commands and (is_brief or is_option):
+            args = ["build", *args]
+        return super().parse_args(context, args)
+
+
+@click.group(cls=BriefGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="brief")
 @click.pass_context
 def cli(context):
     """Turn policy briefs written in YAML into print-ready PDFs.
 
-    With no command, builds every brief in briefs/ into out/.
+    With no command, builds every brief in briefs/ into out/; `brief FILE.yaml`
+    is `brief build FILE.yaml`.
 
     \b
     Examples:
@@ -86,22 +101,21 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
         brief build briefs/north-korea-trafficking.yaml --pdf-standard a-3b
     """
     if theme:
-        try:
-            resolve_theme(theme, Path.cwd())
-        except ThemeError as error:
-            raise click.ClickException(str(error)) from None
-    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
+        _check_theme(theme)
     try:
         brief_files = project.briefs_to_build(briefs)
     except project.NoBriefs as error:
         raise _usage_error(str(error)) from None
+    _check_variants(brief_files, theme, variants)
+    started = time.perf_counter()
+    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
     rows = build_all(brief_files, options, jobs, force)
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
     for problem in dict.fromkeys(problem for row in rows for problem in row.problems):
         click.echo(problem, err=True)
-    print_table(rows)
+    print_table(rows, time.perf_counter() - started)
     if any(row.status == "failed" for row in rows):
         sys.exit(1)
 
@@ -122,6 +136,9 @@ def watch(brief, variants, theme, out_dir, jobs):
     Example:
         brief watch briefs/north-korea-trafficking.yaml --variant summary
     """
+    if theme:
+        _check_theme(theme)
+    _check_variants([brief], theme, variants)
     options = Options(tuple(variants), theme, out_dir)
     # A terminated watch shuts its worker processes down too, as Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
@@ -234,6 +251,26 @@ def _usage_error(message):
     error = click.ClickException(message)
     error.exit_code = 2
     return error
+
+
+def _check_theme(theme):
+    """--theme's problems, in the same form as a brief's theme: gets them."""
+    try:
+        resolve_theme(theme, Path.cwd())
+    except ThemeError as error:
+        _report(error.problems or [f"--theme: {error}"])
+        sys.exit(1)
+
+
+def _check_variants(briefs, theme, variants):
+    """A --variant that no brief's theme offers is a usage error (exit 2), said
+    before anything is built."""
+    if not variants:
+        return
+    themes = [found for found in (theme_of(brief, theme) for brief in briefs) if found]
+    for name in variants:
+        if themes and not any(name in found.variants for found in themes):
+            raise click.BadParameter(unknown_variant(name, themes[0]), param_hint="'--variant'")
 
 
 def _report(problems):

@@ -3,6 +3,7 @@ nothing, table columns without headers, heading levels a template skips, and
 colours without enough contrast (WCAG AA, 4.5:1). Errors where a reader would
 be failed, warnings otherwise."""
 
+import colorsys
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -52,21 +53,38 @@ def heading_problems(html):
 
 
 @lru_cache(maxsize=16)
-def contrast_problems(stylesheet_texts):
-    """Colour pairs of the theme's tokens (stylesheets in cascade order) under 4.5:1."""
+def contrast_failures(stylesheet_texts):
+    """(text token, colour, background token, colour, use, ratio) of the theme's
+    colour pairs (stylesheets in cascade order) under 4.5:1."""
     tokens = {}
     for text in stylesheet_texts:
         tokens.update(_root_tokens(text))
-    problems = []
+    failures = []
     for text_token, background_token, use in COLOUR_PAIRS:
         foreground, background = tokens.get(text_token), tokens.get(background_token)
         if not (foreground and background):
             continue
         ratio = contrast(foreground, background)
         if ratio < MINIMUM_CONTRAST:
-            problems.append(f"{text_token} {foreground} on {background_token} {background} ({use}) has a "
-                            f"contrast of {ratio:.2f}:1, under the {MINIMUM_CONTRAST}:1 of WCAG AA")
-    return problems
+            failures.append((text_token, foreground, background_token, background, use, ratio))
+    return failures
+
+
+def passing_shade(colour, other):
+    """The shade of a colour nearest to it (same hue and saturation, the least
+    change of lightness) whose contrast with the other colour passes; and its ratio."""
+    hue, lightness, saturation = colorsys.rgb_to_hls(*_channels(colour))
+    for step in range(1, 1001):
+        for candidate in (lightness - step / 1000, lightness + step / 1000):
+            if 0 <= candidate <= 1:
+                shade = _hex(colorsys.hls_to_rgb(hue, candidate, saturation))
+                if contrast(shade, other) >= MINIMUM_CONTRAST:
+                    return shade, contrast(shade, other)
+    return "#000000", contrast("#000000", other)
+
+
+def _hex(channels):
+    return "#" + "".join(f"{round(channel * 255):02x}" for channel in channels)
 
 
 def _root_tokens(css):
@@ -89,10 +107,14 @@ def contrast(first, second):
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def _luminance(colour):
+def _channels(colour):
     digits = colour.lstrip("#")
     if len(digits) == 3:
         digits = "".join(digit * 2 for digit in digits)
-    channels = [int(digits[index:index + 2], 16) / 255 for index in (0, 2, 4)]
+    return [int(digits[index:index + 2], 16) / 255 for index in (0, 2, 4)]
+
+
+def _luminance(colour):
+    channels = _channels(colour)
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]

@@ -96,8 +96,9 @@ def _problem_lines(brief, error):
     return [f"{brief}:1: internal error, please report it: {type(error).__name__}: {error}"]
 
 
-def print_table(rows):
-    """brief, variant, pages, seconds and status of every document."""
+def print_table(rows, seconds=None):
+    """brief, variant, pages, seconds and status of every document; then the
+    counts of each status and the total time the command took."""
     if not rows:
         return
     header = ("brief", "variant", "pages", "seconds", "status", "pdf")
@@ -108,3 +109,6 @@ def print_table(rows):
         cells = [cell.rjust(width) if column in (2, 3) else cell.ljust(width)
                  for column, (cell, width) in enumerate(zip(line, widths))]
         click.echo("  ".join(cells).rstrip())
+    counts = {status: sum(row.status == status for row in rows) for status in ("built", "up to date", "failed")}
+    total = f" in {seconds:.1f} s" if seconds is not None else ""
+    click.echo(", ".join(f"{count} {status}" for status, count in counts.items()) + total)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import yaml
+from .load import load_yaml_file
+from .problems import BriefError, shown
 
 BRAND_FILE = "_brand.yml"
 TOOL_KEY = "policy-brief"
@@ -25,14 +26,18 @@ COLOR_ROLES = {                      # Quarto colour -> CSS custom property
     "light": "--color-surface",
     "warning": "--color-warning",
 }
-PAPER = {"a4": ("A4", "297mm"), "letter": ("letter", "11in")}
+PAPER = {"a4": "A4", "letter": "letter"}
 IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
 FONT_TYPES = (".ttf", ".otf", ".woff", ".woff2")
 HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
 class BrandError(Exception):
-    pass
+    """Problems of a brand file, each at its file, line and key."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(map(str, self.problems)))
 
 
 @dataclass(frozen=True)
@@ -54,115 +59,160 @@ class Brand:
         return "data:text/css;charset=utf-8," + quote(self.css) if self.css else None
 
 
-def load_brand(styles_dir):
-    """The brand of a theme's styles folder; an empty Brand when it has no brand file."""
+def load_brand(styles_dir, known_families=()):
+    """The brand of a theme's styles folder; an empty Brand when it has no brand
+    file. known_families: font families the theme's stylesheets declare already."""
     file = Path(styles_dir) / BRAND_FILE
     if not file.is_file():
         return Brand()
     try:
-        settings = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        return _Reader(file, settings).brand()
-    except yaml.YAMLError as error:
-        raise BrandError(f"{file}: not valid YAML: {error}") from None
-    except (AttributeError, TypeError, ValueError) as error:
-        raise BrandError(f"{file}: {error}") from None
+        loaded = load_yaml_file(file, shown(file))  # lines, duplicate keys, no Python tags: as for a brief
+    except BriefError as error:
+        raise BrandError(error.problems) from None
+    if loaded.problems:
+        raise BrandError(loaded.problems)
+    return _Reader(loaded, known_families).brand()
+
+
+EXPECTED = {dict: "a mapping", list: "a list", str: "text", (str, int, float): "text or a number",
+            (str, dict): "text or a mapping"}
+FOUND = ((bool, "true or false"), (dict, "a mapping"), (list, "a list"), (str, "text"), ((int, float), "a number"))
 
 
 class _Reader:
-    def __init__(self, file, settings):
-        self.file, self.folder = file, file.parent
-        self.settings = settings if isinstance(settings, dict) else {}
-        self.tool = (self.settings.get("defaults") or {}).get(TOOL_KEY) or {}
+    def __init__(self, loaded, known_families):
+        self.loaded, self.folder = loaded, loaded.path.parent
+        self.known_families = set(known_families)
+        self.tool_path = ("defaults", TOOL_KEY)
+
+    def get(self, path, kind=None):
+        """The value at a key path, None when absent; of the kind asked, or a BrandError at its line."""
+        value = self.loaded.data
+        for key in path:
+            if isinstance(value, dict):
+                value = value.get(key)
+            else:
+                value = value[key] if isinstance(value, list) and isinstance(key, int) and key < len(value) else None
+        if value is not None and kind is not None and not isinstance(value, kind):
+            found = next((words for python_type, words in FOUND if isinstance(value, python_type)), type(value).__name__)
+            raise self.error(path, f"expected {EXPECTED[kind]}, found {found}")
+        return value
+
+    def error(self, path, message):
+        return BrandError([self.loaded.problem(path, message)])
 
     def brand(self):
-        meta = self.settings.get("meta") or {}
-        name = meta.get("name")
-        link = meta.get("link")
+        for path in (("meta",), ("color",), ("typography",), ("defaults",), self.tool_path):
+            self.get(path, dict)
+        name, link = self.get(("meta", "name")), self.get(("meta", "link"))
         return Brand(
-            name=name.get("full") or name.get("short") if isinstance(name, dict) else name,
-            link=link.get("home") if isinstance(link, dict) else link,
+            name=(self.get(("meta", "name", "full"), str) or self.get(("meta", "name", "short"), str)
+                  if isinstance(name, dict) else self.text(("meta", "name"))),
+            link=self.get(("meta", "link", "home"), str) if isinstance(link, dict) else self.text(("meta", "link")),
             logo=self.logo(),
-            contact=self.tool.get("contact"),
-            disclaimer=self.tool.get("disclaimer"),
+            contact=self.get(self.tool_path + ("contact",), str),
+            disclaimer=self.get(self.tool_path + ("disclaimer",), str),
             css="\n".join(self.font_faces() + [self.tokens()] + self.page()),
         )
 
+    def text(self, path):
+        return self.get(path, str)
+
     def logo(self):
-        logo = self.settings.get("logo")
+        logo = self.get(("logo",))
         if not logo:
             return None
+        path = ("logo",)
         if isinstance(logo, dict):
-            images = logo.get("images") or {}
-            chosen = logo.get("large") or logo.get("medium") or logo.get("small")
-            chosen = images.get(chosen, chosen)
+            images = self.get(("logo", "images"), dict) or {}
+            size = next((size for size in ("large", "medium", "small") if self.get(("logo", size))), None)
+            if size is None:
+                raise self.error(path, "names no image: give 'large', 'medium' or 'small'")
+            chosen = self.get(("logo", size), (str, dict))
+            path = ("logo", "images", chosen, "path") if chosen in images else ("logo", size)
+            chosen = images.get(chosen, chosen) if isinstance(chosen, str) else chosen
             logo = chosen.get("path") if isinstance(chosen, dict) else chosen
-        return self.existing(logo, "logo", IMAGE_TYPES)
+        return self.existing(logo, "", IMAGE_TYPES, path)
 
-    def existing(self, relative, what, suffixes):
-        path = (self.folder / str(relative)).resolve()
-        if not path.is_relative_to(self.folder.resolve()):
-            raise ValueError(f"{what} '{relative}' is outside the theme's styles folder")
-        if path.suffix.lower() not in suffixes:
-            raise ValueError(f"{what} '{relative}' is not one of {', '.join(suffixes)}")
-        if not path.is_file():
-            raise ValueError(f"{what} file not found: {path}")
-        return path
+    def existing(self, relative, what, suffixes, path):
+        """A file of the theme; `what` names it when the key does not ("font 'Lato': ")."""
+        what = f"{what}: " if what else ""
+        if not isinstance(relative, str):
+            raise self.error(path, f"{what}expected a file path")
+        file = (self.folder / relative).resolve()
+        if not file.is_relative_to(self.folder.resolve()):
+            is_font = suffixes == FONT_TYPES
+            home, name = (self.folder / "fonts", f"fonts/{file.name}") if is_font else (self.folder, file.name)
+            raise self.error(path, f"{what}'{relative}' is outside the theme's styles folder; a theme carries "
+                                   f"its files: copy it into {shown(home)}/ and write '{name}'")
+        if file.suffix.lower() not in suffixes:
+            raise self.error(path, f"{what}'{relative}' is not one of {', '.join(suffixes)}")
+        if not file.is_file():
+            raise self.error(path, f"{what}file not found: {shown(file)}")
+        return file
 
     def font_faces(self):
         faces = []
-        for font in (self.settings.get("typography") or {}).get("fonts") or []:
-            family = font.get("family")
-            if font.get("source", "file") != "file":
-                raise ValueError(f"font '{family}': only 'source: file' is read; "
-                                 "fonts must come with the theme")
-            for entry in font.get("files") or []:
+        for index, font in enumerate(self.get(("typography", "fonts"), list) or []):
+            path = ("typography", "fonts", index)
+            self.get(path, dict)
+            family = self.get(path + ("family",), str)
+            if self.get(path + ("source",)) not in (None, "file"):
+                raise self.error(path + ("source",), f"font '{family}': only 'source: file' is read; "
+                                                     "fonts must come with the theme")
+            for number, entry in enumerate(self.get(path + ("files",), list) or []):
                 entry = entry if isinstance(entry, dict) else {"path": entry}
-                path = self.existing(entry.get("path"), f"font '{family}'", FONT_TYPES)
-                faces.append(f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+                file = self.existing(entry.get("path"), f"font '{family}'", FONT_TYPES, path + ("files", number))
+                faces.append(f'@font-face {{ font-family: "{family}"; src: url("{file.as_uri()}"); '
                              f'font-weight: {entry.get("weight", 400)}; font-style: {entry.get("style", "normal")}; }}')
         return faces
 
+    def declared_families(self):
+        return {font.get("family") for font in self.get(("typography", "fonts")) or [] if isinstance(font, dict)}
+
     def tokens(self):
         tokens = {}
-        color = self.settings.get("color") or {}
-        palette = color.get("palette") or {}
+        palette = self.get(("color", "palette"), dict) or {}
         for role, prop in COLOR_ROLES.items():
-            if role in color:
-                tokens[prop] = self.color(palette.get(color[role], color[role]), role)
-        typography = self.settings.get("typography") or {}
-        base, headings = _as_family(typography.get("base")), _as_family(typography.get("headings"))
-        if base.get("family"):
-            tokens["--font-body"] = f'"{base["family"]}", serif'
-        if headings.get("family"):
-            tokens["--font-heading"] = f'"{headings["family"]}", sans-serif'
-        if base.get("size"):
-            tokens["--size-body"] = str(base["size"])
-        if base.get("line-height"):
-            tokens["--leading"] = str(base["line-height"])
-        paper = self.paper()
-        if paper:
-            tokens["--page-height"] = paper[1]
+            value = self.get(("color", role))
+            if value is not None:
+                tokens[prop] = self.color(palette.get(value, value) if isinstance(value, str) else value, role)
+        for key, prop, generic in (("base", "--font-body", "serif"), ("headings", "--font-heading", "sans-serif")):
+            family = self.family(key)
+            if family:
+                tokens[prop] = f'"{family}", {generic}'
+        base = self.get(("typography", "base"))
+        if isinstance(base, dict):
+            if base.get("size"):
+                tokens["--size-body"] = str(self.get(("typography", "base", "size"), (str, int, float)))
+            if base.get("line-height"):
+                tokens["--leading"] = str(self.get(("typography", "base", "line-height"), (str, int, float)))
         body = "; ".join(f"{prop}: {value}" for prop, value in tokens.items())
         return f":root {{ {body}; }}" if tokens else ""
 
-    def color(self, value, role):
-        if not isinstance(value, str) or not HEX_COLOR.fullmatch(value):
-            raise ValueError(f"color.{role}: {value!r} is not a #hex colour or a palette name")
+    def family(self, key):
+        """typography.base or .headings: `Family` or `{family: ...}` (Quarto allows both);
+        a family no @font-face declares would be replaced by a fallback font everywhere."""
+        path = ("typography", key)
+        value = self.get(path, (str, dict))
+        if isinstance(value, dict):
+            path = path + ("family",)
+            value = self.get(path, str)
+        if value and value not in self.declared_families() | self.known_families:
+            raise self.error(path, f"font '{value}' is not declared: add it under typography.fonts "
+                                   f"with its files (family: {value}, files: [fonts/....ttf])")
         return value
 
-    def paper(self):
-        paper = self.tool.get("paper")
-        if paper is None:
-            return None
-        if str(paper).lower() not in PAPER:
-            raise ValueError(f"defaults.{TOOL_KEY}.paper: {paper!r} is not A4 or letter")
-        return PAPER[str(paper).lower()]
+    def color(self, value, role):
+        if not isinstance(value, str) or not HEX_COLOR.fullmatch(value):
+            raise self.error(("color", role), f"{value!r} is not a #hex colour or a palette name")
+        return value
 
     def page(self):
-        paper = self.paper()
-        return [f"@page {{ size: {paper[0]}; }}"] if paper else []
-
-
-def _as_family(value):
-    """Quarto allows `base: Family` or `base: {family: ..., size: ...}`."""
-    return {"family": value} if isinstance(value, str) else (value or {})
+        paper = self.get(self.tool_path + ("paper",))
+        if paper is None:
+            return []
+        if str(paper).lower() not in PAPER:
+            raise self.error(self.tool_path + ("paper",), f"{paper!r} is not A4 or letter")
+        # The cover's height follows the page (100pvh in the stylesheets): the size is all it takes.
+        return [f"@page {{ size: {PAPER[str(paper).lower()]}; }}"]

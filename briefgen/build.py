@@ -11,7 +11,10 @@ One Options object travels from the command line to the worker that builds a
 document and back; batch.py and watch.py call build_document() with it.
 """
 
+import re
 import time
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -19,10 +22,10 @@ from . import writers
 from .access import heading_problems
 from .compose import compose_html
 from .load import load_brief
-from .pdf import DEFAULT_STANDARD, Limits, displaced_footnotes, missing_characters, write_text
-from .problems import BriefError, Problem, field_name
+from .pdf import DEFAULT_STANDARD, Limits, displaced_footnotes, missing_characters, names_a_stylesheet, write_text
+from .problems import BriefError, Problem, field_name, shown
 from .theme import ThemeError, resolve_theme
-from .validate import referenced_files, validate_brief
+from .validate import did_you_mean, referenced_files, validate_brief, variant_problems, walk
 from .variant import longest_items, select_variant
 
 
@@ -85,8 +88,9 @@ class Row:
 def prepare(brief_file, options):
     """Phases 1 to 3a, once per brief whatever the number of variants."""
     loaded = load_brief(brief_file, shown_path=shown(brief_file))           # 1
-    data = validate_brief(loaded)                                           # 2
-    theme = _resolve_theme(options.theme, data, loaded)                     # 3
+    with _library_warnings(loaded):
+        data = validate_brief(loaded)                                       # 2
+        theme = _resolve_theme(options.theme, data, loaded)                 # 3
     return Prepared(loaded, data, theme)
 
 
@@ -104,6 +108,26 @@ def build_brief(brief_file, options=Options(), prepared=None):
     return outputs
 
 
+SILENCED_WARNINGS = (
+    "DeprecationWarning",        # ours to fix, not the author's
+    "DecompressionBombWarning",  # Pillow's; validation's own pixel bound reports these images
+)
+
+
+@contextmanager
+def _library_warnings(loaded):
+    """Python warnings of the libraries become the brief's one-line warnings
+    instead of printing raw."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for warning in caught:
+                if not any(kind.__name__ in SILENCED_WARNINGS for kind in warning.category.__mro__):
+                    loaded.warnings.append(Problem(loaded.shown_path, 1, "", _warning_text(warning)))
+
+
 def _build_variant(prepared, variant, options):
     loaded, data, theme = prepared.loaded, prepared.data, prepared.theme
     spec = theme.variant_spec(variant)                                      # 3
@@ -111,13 +135,15 @@ def _build_variant(prepared, variant, options):
     writer = writers.writer(options.format)
     target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
     composed = _compose(brief, theme, spec, prepared, target, options)     # 4
-    written = writer.write(composed, target, options,                       # 5
-                           lambda lines: _overflow_problem(loaded, data, spec, lines))
-    warnings = [str(warning) for warning in loaded.warnings] + [   # each names the brief's file
-        f"{loaded.shown_path}: {message}" for message in written.messages + _layout_warnings(written.document, theme)]
+    with _library_warnings(loaded):  # Pillow decoding images, fontTools, ...
+        written = writer.write(composed, target, options,                   # 5
+                               lambda lines: _overflow_problem(loaded, data, spec, lines))
+    found = [str(warning) for warning in loaded.warnings] + [   # each names its file: the brief's or a stylesheet
+        message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"
+        for message in written.messages] + _layout_warnings(written.document, theme, loaded)
     if written.lines_over:
-        warnings.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
-    return Output(variant, target, written.pages, written.layouts, warnings)
+        found.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
+    return Output(variant, target, written.pages, written.layouts, found)
 
 
 def _compose(brief, theme, spec, prepared, target, options):
@@ -150,11 +176,26 @@ def _overflow_problem(loaded, data, spec, lines):
     return Problem(loaded.shown_path, loaded.line_of(longest[0]) if longest else 1, spec.name, message)
 
 
-def _layout_warnings(document, theme):
-    return [f"character {c!r} (U+{ord(c):04X}) is not in the theme's fonts; a fallback font is used"
-            for c in missing_characters(document, theme.font_files())] + [
-            f"footnote {number} is printed on page {note_page}, its call on page {call_page}"
-            for number, call_page, note_page in displaced_footnotes(document)]
+def _layout_warnings(document, theme, loaded):
+    missing = missing_characters(document, theme.font_files())
+    footnotes = [f"{loaded.shown_path}: footnote {number} is printed on page {note_page}, its call on page {call_page}"
+                 for number, call_page, note_page in displaced_footnotes(document)]
+    return ([str(_missing_characters_problem(missing, loaded))] if missing else []) + footnotes
+
+
+SHOWN_CHARACTERS = 12
+
+
+def _missing_characters_problem(missing, loaded):
+    """One line for every character the theme's fonts lack, at the first field that uses one."""
+    where, text = next(((path, value) for path, value in walk(loaded.data)
+                        if isinstance(value, str) and any(character in value for character in missing)), ((), ""))
+    first = next((character for character in text if character in missing), None)
+    listed = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:SHOWN_CHARACTERS])
+    more = f" and {len(missing) - SHOWN_CHARACTERS} more" if len(missing) > SHOWN_CHARACTERS else ""
+    count = f"{len(missing)} character{'s' if len(missing) > 1 else ''}"
+    line = loaded.line_in(where, re.escape(first)) if first else None
+    return loaded.problem(where, f"{count} not in the theme's fonts, printed in a fallback font: {listed}{more}", line)
 
 
 def check_brief(brief_file):
@@ -196,30 +237,49 @@ def build_document(brief, variant, options):
 
 
 def _resolve_theme(requested, data, loaded):
-    """--theme wins (relative to the working folder), then the brief's theme: (relative to the brief)."""
+    """--theme wins (relative to the working folder), then the brief's theme:
+    (relative to the brief). The variant names the brief uses, and what each
+    variant's content points to, are checked against the theme's variants."""
     try:
         if requested:
-            return resolve_theme(requested, Path.cwd())
-        # A brief may travel: a theme folder it names must sit inside its own folder.
-        return resolve_theme(data.get("theme"), loaded.path.parent, confine=True)
+            theme = resolve_theme(requested, Path.cwd())
+        else:  # A brief may travel: a theme folder it names must sit inside its own folder.
+            theme = resolve_theme(data.get("theme"), loaded.path.parent, confine=True)
     except ThemeError as error:
+        if error.problems:  # at the theme file's line, whichever way the theme was chosen
+            raise BriefError(error.problems) from None
         if requested:
             raise
         raise BriefError([loaded.problem(("theme",), str(error))]) from None
+    variant_problems(loaded, theme.name, theme.variants)
+    return theme
 
 
 def _variants(requested, theme, loaded):
     unknown = [name for name in requested if name not in theme.variants]
     if unknown:
-        raise BriefError([Problem(loaded.shown_path, 1, "", f"unknown variant '{unknown[0]}'; "
-                                  f"the theme '{theme.name}' offers: {', '.join(theme.variants)}")])
+        raise BriefError([Problem(loaded.shown_path, 1, "", unknown_variant(unknown[0], theme))])
     return list(requested) or theme.variants
 
 
-def shown(path):
-    """A path as messages show it: relative to the working folder when inside it."""
-    path = Path(path)
+def theme_of(brief_file, requested_theme):
+    """The theme a brief is built with (--theme wins); None when the brief
+    or its theme cannot be read (its build says why)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+        if requested_theme:
+            return resolve_theme(requested_theme, Path.cwd())
+        loaded = load_brief(brief_file, shown_path=shown(brief_file))
+        return resolve_theme(loaded.data.get("theme"), loaded.path.parent, confine=True)
+    except (BriefError, ThemeError):
+        return None
+
+
+def unknown_variant(name, theme):
+    offers = f"the theme '{theme.name}' offers: {', '.join(theme.variants)}"
+    suggestion = did_you_mean(name, theme.variants)
+    return f"unknown variant '{name}'{suggestion} {offers[0].upper()}{offers[1:]}" if suggestion \
+        else f"unknown variant '{name}'; {offers}"
+
+
+def _warning_text(warning):
+    return f"{warning.category.__name__}: {warning.message}"

@@ -4,6 +4,7 @@ PyYAML's own constructor silently keeps the last of two duplicate keys and
 expands aliases without bound, so the node tree is converted here instead.
 """
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,8 @@ class LoadedBrief:
     shown_path: str     # how messages name it
     data: object        # plain dicts, lists and scalars
     lines: dict = field(default_factory=dict)  # field path tuple -> line number
+    spans: dict = field(default_factory=dict)  # field path tuple -> (start, end) offsets of a text value in `text`
+    text: str = ""      # the file's source, to find a word inside a multi-line value
     problems: list = field(default_factory=list)  # found while reading, reported with validation's
     warnings: list = field(default_factory=list)  # Problems that do not stop a build
 
@@ -34,22 +37,43 @@ class LoadedBrief:
             path = path[:-1]
         return self.lines.get(path, 1)
 
-    def problem(self, path, message):
-        return Problem(self.shown_path, self.line_of(path), field_name(path), message)
+    def problem(self, path, message, line=None):
+        return Problem(self.shown_path, line or self.line_of(path), field_name(path), message)
+
+    def line_in(self, path, pattern):
+        """Line of the first match of a regex inside a text field's source, so a
+        message points into a multi-line markdown value; the field's line otherwise.
+
+        The value's source is searched, not the parsed text: YAML folds lines
+        (`>`, plain and quoted scalars) and strips indentation, so an offset in
+        the parsed text does not map back to a line, but a word found between the
+        value's first and last character does."""
+        span = self.spans.get(tuple(path))
+        if span:
+            match = re.search(pattern, self.text[span[0]:span[1]])
+            if match:
+                return self.text.count("\n", 0, span[0] + match.start()) + 1
+        return self.line_of(path)
 
 
 def load_brief(path, shown_path=None):
+    return load_yaml_file(path, shown_path, parse_brief)
+
+
+def load_yaml_file(path, shown_path=None, parse=None):
+    """A YAML file (a brief, a theme's brand or variant file) with its lines."""
+    parse = parse or parse_settings
     path = Path(path)
     shown = shown_path or str(path)
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise BriefError([Problem(shown, 1, "", f"the file is over {MAX_BYTES // 2**20} MB; a brief is far smaller")])
+            raise BriefError([Problem(shown, 1, "", f"the file is over {MAX_BYTES // 2**20} MB; far more than any brief or theme file")])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BriefError([Problem(shown, 1, "", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise BriefError([Problem(shown, 1, "", f"cannot read the file: {error}")]) from None
-    return parse_brief(text, path, shown)
+    return parse(text, path, shown)
 
 
 # libyaml's parser when PyYAML was built with it: the same safe loading, faster.
@@ -57,18 +81,28 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def parse_brief(text, path, shown_path):
-    brief = LoadedBrief(Path(path), shown_path, None)
+    return parse_yaml(text, path, shown_path,
+                      "a brief must be a mapping of fields such as 'title:' and 'date:'")
+
+
+def parse_settings(text, path, shown_path):
+    """A theme's settings file; one of comments only has no settings."""
+    return parse_yaml(text, path, shown_path, "expected a mapping of settings such as 'key: value'", empty={})
+
+
+def parse_yaml(text, path, shown_path, not_a_mapping, empty=None):
+    brief = LoadedBrief(Path(path), shown_path, None, text=text)
     loader = SafeLoader(text)
     try:
         node = loader.get_single_node()
-        if node is None:
+        if node is None and empty is None:
             raise BriefError([Problem(shown_path, 1, "", "the file is empty")])
-        brief.lines[()] = node.start_mark.line + 1
-        brief.data = _Converter(loader, brief).convert(node, ())
+        brief.lines[()] = node.start_mark.line + 1 if node else 1
+        brief.data = _Converter(loader, brief).convert(node, ()) if node else empty
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        raise BriefError([Problem(shown_path, line, "", f"YAML syntax error: {error.problem}")]) from None
+        raise BriefError([Problem(shown_path, line, "", f"YAML syntax error: {_explain(error.problem, text, line)}")]) from None
     except yaml.YAMLError as error:
         raise BriefError([Problem(shown_path, 1, "", f"YAML error: {error}")]) from None
     except RecursionError:
@@ -76,8 +110,18 @@ def parse_brief(text, path, shown_path):
     finally:
         loader.dispose()
     if not isinstance(brief.data, dict):
-        raise BriefError([Problem(shown_path, 1, "", "a brief must be a mapping of fields such as 'title:' and 'date:'")])
+        raise BriefError([Problem(shown_path, 1, "", not_a_mapping)])
     return brief
+
+
+def _explain(problem, text, line):
+    """A tab where YAML expects indentation: libyaml's words ('found character
+    that cannot start any token') do not name it."""
+    source_line = (text.splitlines()[line - 1:line] or [""])[0]
+    indentation = source_line[:len(source_line) - len(source_line.lstrip(" \t"))]
+    if "\t" in indentation:
+        return "a tab in the indentation; indent with spaces only"
+    return problem
 
 
 class _Converter:
@@ -106,6 +150,7 @@ class _Converter:
         # An unquoted date is text like any other field; the schema checks its form.
         if node.tag == TIMESTAMP_TAG:
             return node.value
+        self.brief.spans[path] = (node.start_mark.index, node.end_mark.index)
         try:
             return self.loader.construct_object(node)
         except yaml.MarkedYAMLError as error:

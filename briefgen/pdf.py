@@ -3,6 +3,7 @@
 import datetime
 import logging
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -17,6 +18,9 @@ from urllib.request import url2pathname
 from .problems import BriefError, Problem
 
 LOGGER = logging.getLogger("weasyprint")
+PROGRESS_LOGGER = logging.getLogger("weasyprint.progress")
+CSS_STEP = re.compile(r"Step 2 - Fetching and parsing CSS - (.*)")
+CSS_POSITION = re.compile(r" at (\d+):(\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -226,16 +230,48 @@ def _coverage_by_family(font_files):
 def _weasyprint_messages():
     """Collect WeasyPrint's warnings during one layout instead of printing them."""
     messages = []
+    stylesheet = []  # the stylesheet being parsed, from WeasyPrint's progress messages
 
     class Collector(logging.Handler):
         def emit(self, record):
-            messages.append(record.getMessage())
+            if record.name == PROGRESS_LOGGER.name:
+                found = CSS_STEP.match(record.getMessage())
+                stylesheet[:] = [found.group(1)] if found else []
+            elif record.levelno >= logging.WARNING:
+                messages.append(_located(record.getMessage(), stylesheet))
 
-    handler = Collector(logging.WARNING)
-    LOGGER.addHandler(handler)
+    handler = Collector(logging.INFO)
+    for logger in (LOGGER, PROGRESS_LOGGER):
+        logger.addHandler(handler)
     propagate, LOGGER.propagate = LOGGER.propagate, False
+    level = PROGRESS_LOGGER.level
+    PROGRESS_LOGGER.setLevel(logging.INFO)  # setLevel, not .level =: it clears the logger's cache
+    progress_propagate, PROGRESS_LOGGER.propagate = PROGRESS_LOGGER.propagate, False
     try:
         yield messages
     finally:
-        LOGGER.removeHandler(handler)
+        for logger in (LOGGER, PROGRESS_LOGGER):
+            logger.removeHandler(handler)
         LOGGER.propagate = propagate
+        PROGRESS_LOGGER.setLevel(level)
+        PROGRESS_LOGGER.propagate = progress_propagate
+
+
+def _located(message, stylesheet):
+    """'Ignored `colr: red` at 11:38, ...' -> 'styles/x/brief.css:11:38: Ignored ...':
+    WeasyPrint gives the line and column, the stylesheet is the one being parsed."""
+    position = CSS_POSITION.search(message)
+    if not (position and stylesheet and stylesheet[0].startswith("file:")):
+        return message
+    path = Path(url2pathname(urlsplit(stylesheet[0]).path))
+    try:
+        path = path.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    message = message[:position.start()] + message[position.end():]  # the position leads the line instead
+    return f"{path}:{position.group(1)}:{position.group(2)}: {message}"
+
+
+def names_a_stylesheet(message):
+    """Does a layout message name its stylesheet (not the brief) already?"""
+    return re.match(r"[^:]+\.css:\d+:\d+: ", message) is not None

@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 
 from . import blocks, project
-from .access import contrast_problems
-from .brand import BRAND_FILE, Brand, BrandError, load_brand
+from .access import MINIMUM_CONTRAST, contrast_failures, passing_shade
+from .brand import BRAND_FILE, COLOR_ROLES, Brand, BrandError, load_brand
+from .load import load_yaml_file
+from .problems import BriefError, Problem, shown
 
 DEFAULT = "default"
 THEME_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -24,7 +25,12 @@ TYPE_FLOOR_PT = 8.5     # no body text is ever set smaller to make a variant fit
 
 
 class ThemeError(Exception):
-    pass
+    """A theme that cannot be used. problems: at the theme file's line, when a
+    theme file is to blame (reported as a brief's problems are)."""
+
+    def __init__(self, message="", problems=()):
+        self.problems = list(problems)
+        super().__init__("\n".join(map(str, self.problems)) or message)
 
 
 @dataclass(frozen=True)
@@ -107,27 +113,55 @@ class Theme:
                       if file.suffix.lower() in FONT_TYPES)
 
 
+VARIANT_KEYS = ("pages", "citations", "body_size", "fit", "cut_hints")
+
+
 def _read_variant_spec(variant, file):
+    """A variant file, read like a brief: file:line: key: message for each problem."""
     try:
-        settings = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        body_size = _points(settings.get("body_size", "10pt"))
-        steps = tuple(FitStep(float(step.get("spacing", 1)), _points(step.get("body_size", body_size)))
-                      for step in settings.get("fit", []))
-        spec = VariantSpec(variant, settings.get("pages"), bool(settings.get("citations", True)), body_size,
-                           steps, tuple(settings.get("cut_hints", VariantSpec.cut_hints)))
-    except (yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
-        raise ThemeError(f"{file}: cannot read the variant's settings: {error}") from None
-    if spec.pages is not None and (not isinstance(spec.pages, int) or spec.pages < 1):
-        raise ThemeError(f"{file}: pages: expected a whole number of pages, at least 1")
-    too_small = [step.body_size for step in steps if step.body_size < TYPE_FLOOR_PT]
-    if too_small:
-        raise ThemeError(f"{file}: fit: body_size {too_small[0]:g}pt is under the {TYPE_FLOOR_PT:g}pt floor")
-    return spec
+        loaded = load_yaml_file(file, shown(file))
+    except BriefError as error:
+        raise ThemeError(problems=error.problems) from None
+
+    def fail(path, message):
+        raise ThemeError(problems=loaded.problems or [loaded.problem(path, message)])
+
+    settings = loaded.data
+    for key in settings:
+        if key not in VARIANT_KEYS:
+            fail((key,), f"unknown setting; expected one of: {', '.join(VARIANT_KEYS)}")
+    pages = settings.get("pages")
+    if pages is not None and (not isinstance(pages, int) or isinstance(pages, bool) or pages < 1):
+        fail(("pages",), "expected a whole number of pages, at least 1")
+    if not isinstance(settings.get("citations", True), bool):
+        fail(("citations",), "expected true or false")
+    body_size = _points(settings.get("body_size", "10pt"), ("body_size",), fail)
+    fit = settings.get("fit", [])
+    if not isinstance(fit, list) or not all(isinstance(step, dict) for step in fit):
+        fail(("fit",), "expected a list of steps such as {spacing: 0.75, body_size: 9pt}")
+    steps = []
+    for index, step in enumerate(fit):
+        spacing = step.get("spacing", 1)
+        if not isinstance(spacing, (int, float)) or isinstance(spacing, bool):
+            fail(("fit", index, "spacing"), "expected a number such as 0.75")
+        size = _points(step.get("body_size", body_size), ("fit", index, "body_size"), fail)
+        if size < TYPE_FLOOR_PT:
+            fail(("fit", index, "body_size"), f"{size:g}pt is under the {TYPE_FLOOR_PT:g}pt floor")
+        steps.append(FitStep(float(spacing), size))
+    hints = settings.get("cut_hints", VariantSpec.cut_hints)
+    if not isinstance(hints, (list, tuple)) or not all(isinstance(hint, str) for hint in hints):
+        fail(("cut_hints",), "expected a list of field names such as [summary, key_points]")
+    if loaded.problems:
+        fail((), "")
+    return VariantSpec(variant, pages, settings.get("citations", True), body_size, tuple(steps), tuple(hints))
 
 
-def _points(value):
+def _points(value, path, fail):
     """'9.5pt' or 9.5 -> 9.5"""
-    return float(str(value).removesuffix("pt"))
+    try:
+        return float(str(value).removesuffix("pt"))
+    except ValueError:
+        fail(path, f"{value!r} is not a size in points such as 9.5pt")
 
 
 def _roots(project_dir=None):
@@ -182,13 +216,13 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False, project_dir
         return Theme(DEFAULT, tuple(template_dirs), tuple(style_dirs), missing_overrides=missing)
     brand_dir = next((folder for folder in reversed(style_dirs) if (folder / BRAND_FILE).is_file()), style_dirs[-1])
     try:
-        brand = load_brand(brand_dir)
+        brand = load_brand(brand_dir, _declared_families(default_styles[-1] / "brief.css"))
     except BrandError as error:
-        raise ThemeError(str(error)) from None
+        raise ThemeError(problems=error.problems) from None
     theme = Theme(requested, tuple(template_dirs), tuple(style_dirs), brand, missing)
-    low = contrast_problems(tuple(_token_sources(theme)))
+    low = contrast_failures(tuple(_token_sources(theme)))
     if low:
-        raise ThemeError(f"theme '{requested}': {low[0]}")
+        raise ThemeError(problems=[_contrast_problem(theme, *low[0])])
     return theme
 
 
@@ -213,6 +247,28 @@ def _missing_overrides(names, project_dir):
 
 def _unique(folders):
     return list(dict.fromkeys(folders))
+
+
+def _declared_families(stylesheet):
+    """Font families the default theme's @font-face rules declare: a brand may name them."""
+    return set(re.findall(r'@font-face\s*{[^}]*font-family:\s*"([^"]+)"', stylesheet.read_text(encoding="utf-8")))
+
+
+def _contrast_problem(theme, text_token, foreground, background_token, background, use, ratio):
+    """At the brand's colour when the brand set one of the pair, with the nearest shade that passes."""
+    roles = {prop: role for role, prop in COLOR_ROLES.items()}
+    brand_file = theme.style_dirs[-1] / BRAND_FILE
+    message = (f"{text_token} {foreground} on {background_token} {background} ({use}) has a contrast of "
+               f"{ratio:.2f}:1, under the {MINIMUM_CONTRAST}:1 of WCAG AA")
+    brand = load_yaml_file(brand_file, shown(brand_file)) if brand_file.is_file() else None
+    brand_colours = brand.data.get("color") if brand and isinstance(brand.data.get("color"), dict) else {}
+    for token, colour, other in ((text_token, foreground, background), (background_token, background, foreground)):
+        if roles.get(token) in brand_colours:
+            shade, shade_ratio = passing_shade(colour, other)
+            message += f"; the nearest shade of {colour} that passes is {shade} ({shade_ratio:.2f}:1)"
+            return brand.problem(("color", roles[token]), message)
+    own = theme.style_dirs[-1] / "brief.css"
+    return Problem(shown(own if own.is_file() else theme.style_dirs[-1]), 1, "", message)
 
 
 def _token_sources(theme):

@@ -31,6 +31,8 @@ PATTERN_HINTS = {
     "width": "is not a width from 10% to 100%",
 }
 DATE_FORM = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line ends are text
+CONTROL_NAMES = {"\x00": "a NUL character"}
 VARIANT_NAME_HINT = "is not a variant name (lower case letters, digits, '-' and '_')"
 
 
@@ -59,14 +61,49 @@ def _validator_for(block_names):
 
 def validate_brief(loaded):
     """Raise BriefError listing every problem; return the brief's data when it has none."""
-    problems = list(loaded.problems)
-    for error in _validator().iter_errors(loaded.data):
+    problems = list(loaded.problems) + _text_problems(loaded)
+    # A text of spaces only is checked as the empty text it reads as (minLength).
+    for error in _validator().iter_errors(_blanks_emptied(loaded.data)):
         problems.extend(_schema_problems(loaded, error))
     problems.extend(_content_problems(loaded))
+    raise_problems(problems)
+    return loaded.data
+
+
+def raise_problems(problems):
     if problems:
         unique = dict.fromkeys(problems)  # a field can be reached twice through variants
         raise BriefError(sorted(unique, key=lambda p: p.line))
-    return loaded.data
+
+
+def _blanks_emptied(value):
+    if isinstance(value, str):
+        return "" if not value.strip() else value
+    if isinstance(value, dict):
+        return {key: _blanks_emptied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_blanks_emptied(item) for item in value]
+    return value
+
+
+def _text_problems(loaded):
+    """Control characters (NUL and the like) in any text: YAML's escapes let
+    them in, and a PDF would show them as replacement boxes."""
+    problems = []
+    for path, value in walk(loaded.data):
+        bad = CONTROL.search(value) if isinstance(value, str) else None
+        if bad:
+            name = CONTROL_NAMES.get(bad.group(), "a control character")
+            problems.append(loaded.problem(path, f"contains {name} (U+{ord(bad.group()):04X}); remove it"))
+    return problems
+
+
+def walk(value, path=()):
+    """(path, value) of every value of a brief, depth first, in the file's order."""
+    yield path, value
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield from walk(item, path + (key,))
 
 
 # --- schema errors in words an author understands -------------------------
@@ -83,7 +120,16 @@ def _schema_problems(loaded, error):
     if kind == "required":
         name = re.match(r"'(.*)' is a required property", error.message)
         return [loaded.problem(path, f"'{name.group(1) if name else value}' is required")]
-    return [loaded.problem(path, _describe(kind, value, instance, path, error))]
+    return [loaded.problem(path, _describe(kind, value, instance, path, error, _value_at(loaded.data, path)))]
+
+
+def _value_at(data, path):
+    for key in path:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _unknown_key(key, known, path):
@@ -93,7 +139,7 @@ def _unknown_key(key, known, path):
     return f"unknown block type '{key}'{hint}" if is_block else f"unknown field '{key}'{hint}"
 
 
-def _describe(kind, value, instance, path, error):
+def _describe(kind, value, instance, path, error, original=None):
     name = next((part for part in reversed(path) if isinstance(part, str)), "")
     if kind == "type":
         expected = " or ".join(JSON_TYPES[t] for t in ([value] if isinstance(value, str) else value))
@@ -105,6 +151,8 @@ def _describe(kind, value, instance, path, error):
         return f"needs at least {value} item{'s' if value > 1 else ''}"
     if kind == "maxItems":
         return f"has {len(instance)} items; at most {value} are allowed"
+    if kind == "minLength" and isinstance(original, str) and original:
+        return "is blank (spaces only); write the text or leave the field out"
     if kind in ("minLength", "minProperties"):
         return "must not be empty"
     if kind == "pattern":
@@ -200,13 +248,13 @@ def _block_problems(loaded, path, sections):
 
 def _markdown_problems(loaded, path, text, reference_ids, anchors):
     findings = inspect(text)
-    problems = [loaded.problem(path, f"unknown citation '@{ref}'; no reference has that id")
+    problems = [citation_problem(loaded, path, ref, reference_ids, "no reference has that id")
                 for ref in dict.fromkeys(findings.citations) if ref not in reference_ids]
     for href in findings.links:
         scheme = urlsplit(href).scheme.lower()
         if href.startswith("#"):
             if href[1:] not in anchors:
-                problems.append(loaded.problem(path, f"link to '{href}' but no section has the id '{href[1:]}'"))
+                problems.append(anchor_problem(loaded, path, href, anchors, f"no section has the id '{href[1:]}'"))
         elif scheme not in LINK_SCHEMES:
             problems.append(loaded.problem(path, f"link to '{href}' refused: links may go to http:, https:, mailto: or #section-id"))
     for image, alt in findings.images:
@@ -214,6 +262,22 @@ def _markdown_problems(loaded, path, text, reference_ids, anchors):
         if not alt.strip():
             problems.append(loaded.problem(path, f"image '{image}' needs alt text: ![what it shows]({image})"))
     return problems
+
+
+def citation_problem(loaded, path, ref, reference_ids, reason):
+    """At the line of the citation itself, inside a multi-line text."""
+    line = loaded.line_in(path, "@" + re.escape(ref) + r"(?![A-Za-z0-9_:-])")
+    return loaded.problem(path, f"unknown citation '@{ref}'; {reason}{did_you_mean(ref, reference_ids)}", line)
+
+
+def anchor_problem(loaded, path, href, anchors, reason):
+    line = loaded.line_in(path, r"\(\s*" + re.escape(href) + r"\b")
+    return loaded.problem(path, f"link to '{href}' but {reason}{did_you_mean(href[1:], anchors, '#')}", line)
+
+
+def did_you_mean(name, known, prefix=""):
+    match = difflib.get_close_matches(str(name), sorted(map(str, known)), n=1, cutoff=0.6)
+    return f"; did you mean '{prefix}{match[0]}'?" if match else ""
 
 
 def referenced_files(data, brief_dir):
@@ -274,3 +338,80 @@ def _dicts(value):
 
 def _items(value):
     return value.items() if isinstance(value, dict) else ()
+
+
+# --- checks that need the theme: its variants ------------------------------
+
+def variant_problems(loaded, theme_name, variants):
+    """Raise BriefError when a variant name is not one the theme offers, or
+    when a variant's merged content (the brief with that variant's fields
+    replaced and its sections and blocks selected) cites or links to
+    something the variant does not have."""
+    problems = _variant_name_problems(loaded, theme_name, variants)
+    if not problems:
+        for variant in variants:
+            problems += _merged_problems(loaded, variant)
+    raise_problems(problems)
+
+
+def _variant_name_problems(loaded, theme_name, variants):
+    """A misspelt name would silently drop a block from every PDF."""
+    problems = []
+    for path, value in walk(loaded.data):
+        if not path or path[-1] != "variants":
+            continue
+        named = [(path + (name,), name) for name in value] if path == ("variants",) and isinstance(value, dict) \
+            else [(path + (index,), name) for index, name in _indexed(value)]
+        for name_path, name in named:
+            if name not in variants:
+                hint = did_you_mean(name, variants) or f"; the theme '{theme_name}' offers: {', '.join(variants)}"
+                problems.append(loaded.problem(name_path, f"unknown variant '{name}'{hint}"))
+    return problems
+
+
+def _merged_problems(loaded, variant):
+    data, folder = loaded.data, loaded.path.parent
+    overrides = _items_dict(data.get("variants")).get(variant)
+    overrides = overrides if isinstance(overrides, dict) else {}
+    merged = {key: value for key, value in {**data, **overrides}.items() if key != "variants"}
+
+    def source(key):  # where a merged field was written
+        return ("variants", variant) if key in overrides else ()
+
+    references = _dicts(merged.get("references"))
+    reference_ids = {r.get("id") for r in references}
+    anchors = {section_id for section, section_id in zip(_dicts(merged.get("sections")), section_ids(merged.get("sections")))
+               if _included(section, variant)}
+    problems = _duplicate_ids(loaded, source("references") + ("references",), merged.get("references"),
+                              [r.get("id") for r in references], "reference id") if overrides.get("references") else []
+    where = (f"in the variant '{variant}', whose references are variants.{variant}.references"
+             if "references" in overrides else f"not in the variant '{variant}'")
+    for key, value in merged.items():
+        for path, text in _markdown_fields({key: value}, source(key), folder):
+            if not _path_included(data, path, variant):
+                continue
+            findings = inspect(text)
+            problems += [citation_problem(loaded, path, ref, reference_ids, f"no reference has that id {where}")
+                         for ref in dict.fromkeys(findings.citations) if ref not in reference_ids]
+            problems += [anchor_problem(loaded, path, href, anchors,
+                                        f"the section '{href[1:]}' is not in the variant '{variant}'")
+                         for href in findings.links if href.startswith("#") and href[1:] not in anchors]
+    return problems
+
+
+def _included(item, variant):
+    return not isinstance(item.get("variants"), list) or variant in item["variants"]
+
+
+def _path_included(data, path, variant):
+    """Is every section and block on the way to this field part of the variant?"""
+    node = data
+    for key in path:
+        node = _value_at(node, (key,))
+        if isinstance(node, dict) and not _included(node, variant):
+            return False
+    return True
+
+
+def _items_dict(value):
+    return value if isinstance(value, dict) else {}

@@ -26,8 +26,8 @@ def structure_problems(path):
         tags = [str(element.S) for element in found]
         problems += ["a Figure without /Alt" for element in found
                      if str(element.S) == "/Figure" and not str(element.get("/Alt", "")).strip()]
-        if "/Table" in tags and "/TH" not in tags:
-            problems.append("a table without header cells (TH)")
+        problems += ["a table without header cells (TH)" for element in found if str(element.S) == "/Table"
+                     and "/TH" not in {str(cell.S) for cell in elements(element)}]
         problems += _heading_problems(tags)
         for number, page in enumerate(pdf.pages, 1):
             if _untagged_text(page):

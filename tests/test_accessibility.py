@@ -1,9 +1,12 @@
 """Accessible and archival PDFs: tagged structure in every variant and theme,
 the author checks, and PDF/A."""
 
+import colorsys
+
 import pikepdf
 import pytest
 
+from briefgen.access import _channels, contrast, passing_shade
 from conftest import MINIMAL_BRIEF, SAMPLE, build_brief, run_cli, write_brief
 from pdfcheck import elements, structure_problems, tags_of
 
@@ -100,8 +103,19 @@ def test_a_low_contrast_accent_names_both_colours_and_the_ratio(tmp_path):
     result = run_cli("build", write_brief(tmp_path), "--theme", tmp_path / "theme", "--out", tmp_path / "out")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        f"Error: theme '{tmp_path / 'theme'}': --color-highlight #f0a040 on --color-background #ffffff "
-        "(numbers and labels) has a contrast of 2.14:1, under the 4.5:1 of WCAG AA")
+        f"{styles / '_brand.yml'}:2: color.secondary: --color-highlight #f0a040 on --color-background #ffffff "
+        "(numbers and labels) has a contrast of 2.14:1, under the 4.5:1 of WCAG AA; "
+        "the nearest shade of #f0a040 that passes is #ad650e (4.52:1)")
+
+
+def test_the_suggested_shade_is_the_nearest_that_passes():
+    original_hue, original_lightness, saturation = colorsys.rgb_to_hls(*_channels("#f0a040"))
+    shade, ratio = passing_shade("#f0a040", "#ffffff")
+    hue, lightness, _ = colorsys.rgb_to_hls(*_channels(shade))
+    assert ratio == contrast(shade, "#ffffff") >= 4.5 and abs(hue - original_hue) < 0.01
+    # a shade a little nearer the original fails: the suggestion changes no more than it must
+    nearer = "#" + "".join(f"{round(c * 255):02x}" for c in colorsys.hls_to_rgb(hue, lightness + 0.005, saturation))
+    assert contrast(nearer, "#ffffff") < 4.5
 
 
 def test_a_theme_override_that_skips_a_heading_level_is_an_error(tmp_path):
@@ -130,3 +144,22 @@ def test_pdf_a_3b_identifies_itself_and_is_reproducible(tmp_path):
         assert "Eleanor Marsh" in str(metadata.get("dc:creator"))
         assert "/OutputIntents" in document.Root
     assert structure_problems(first) == []  # archived copies stay tagged
+
+
+TWO_TABLES = """  - title: Tables
+    content:
+      - table: {caption: First., columns: [A, B], rows: [[1, 2]]}
+      - table: {caption: Second., columns: [C, D], rows: [[3, 4]]}
+"""
+
+
+def test_the_structure_checker_finds_one_table_without_headers_among_others(tmp_path):
+    [output] = build_brief(write_brief(tmp_path, MINIMAL_BRIEF + TWO_TABLES), ["full"], out_dir=tmp_path)
+    assert structure_problems(output.pdf) == []
+    with pikepdf.open(output.pdf) as pdf:  # the second table's header cells become data cells
+        second = [element for element in elements(pdf.Root.StructTreeRoot) if str(element.S) == "/Table"][1]
+        for cell in elements(second):
+            if str(cell.S) == "/TH":
+                cell.S = pikepdf.Name.TD
+        pdf.save(tmp_path / "one-without.pdf")
+    assert structure_problems(tmp_path / "one-without.pdf") == ["a table without header cells (TH)"]

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import batch
+from briefgen import build as build_module
 from briefgen.build import Options
 from briefgen.manifest import MANIFEST
 from briefgen.watch import watch_brief
@@ -18,9 +20,9 @@ from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
 
 
 def table(result):
-    """{(brief, variant): status} from the closing table."""
+    """{(brief, variant): status} from the closing table (its last line has the totals)."""
     rows = {}
-    for line in result.stdout.splitlines()[1:]:
+    for line in result.stdout.splitlines()[1:-1]:
         cells = line.split()
         status = " ".join(cells[4:6]) if cells[4:6] == ["up", "to"] else cells[4]
         rows[(cells[0], cells[1])] = ("up to date" if status == "up to" else status)
@@ -43,9 +45,22 @@ def build(folder, *args):
     return run_cli("build", folder / "one.yaml", folder / "two.yaml", "--out", folder / "out", *args)
 
 
-def test_a_batch_builds_every_brief_and_variant_in_worker_processes(folder):
+PIDS = []  # the file each build_document call writes its process id to
+
+
+def build_document_noting_the_process(brief, variant, options):
+    with open(PIDS[0], "a", encoding="utf-8") as file:
+        file.write(f"{os.getpid()}\n")
+    return build_module.build_document(brief, variant, options)
+
+
+def test_a_batch_builds_every_brief_and_variant_in_worker_processes(folder, monkeypatch):
+    monkeypatch.setattr(batch, "build_document", build_document_noting_the_process)
+    monkeypatch.setattr(sys.modules[__name__], "PIDS", [folder / "pids"])
     result = build(folder, "--jobs", "2")
     assert result.exit_code == 0, result.output
+    pids = (folder / "pids").read_text().split()
+    assert len(pids) == 6 and str(os.getpid()) not in pids  # each document built in a worker process
     assert table(result) == {(name, variant): "built" for name in ("one", "two") for variant in ("full", "memo", "summary")}
     assert result.stdout.splitlines()[0].split() == ["brief", "variant", "pages", "seconds", "status", "pdf"]
     assert len(list((folder / "out").glob("*.pdf"))) == 6
@@ -66,7 +81,8 @@ def test_an_unchanged_rebuild_is_skipped_and_force_rebuilds(folder):
     assert set(table(build(folder, "--force")).values()) == {"built"}
 
 
-@pytest.mark.parametrize("change", ["brief", "image", "theme", "pdf removed", "manifest corrupt", "manifest gone"])
+@pytest.mark.parametrize("change", ["brief", "image", "theme", "theme file added", "pdf removed", "manifest corrupt",
+                                    "manifest gone"])
 def test_a_change_rebuilds_what_depends_on_it(folder, tmp_path, change):
     theme = tmp_path / "theme"
     run_cli("new-theme", theme)
@@ -77,6 +93,8 @@ def test_a_change_rebuilds_what_depends_on_it(folder, tmp_path, change):
         (folder / "box.svg").write_text((folder / "box.svg").read_text().replace("1f3a5f", "b8322a"))
     elif change == "theme":
         (theme / "styles" / "brief.css").write_text("p { color: #333; }", encoding="utf-8")
+    elif change == "theme file added":  # a file the last build did not know of
+        (theme / "styles" / "memo.css").write_text("h1 { color: #333; }", encoding="utf-8")
     elif change == "pdf removed":
         (folder / "out" / "two-memo.pdf").unlink()
     elif change == "manifest corrupt":
@@ -88,6 +106,7 @@ def test_a_change_rebuilds_what_depends_on_it(folder, tmp_path, change):
         "brief": {"one": "built", "two": "up to date"},
         "image": {"one": "up to date", "two": "built"},
         "theme": {"one": "built", "two": "built"},
+        "theme file added": {"one": "built", "two": "built"},
         "pdf removed": {"one": "up to date", "two": "built"},
         "manifest corrupt": {"one": "built", "two": "built"},
         "manifest gone": {"one": "built", "two": "built"},
@@ -141,6 +160,33 @@ def test_watch_command_sees_edits_on_disk(folder):
         process.wait(timeout=10)
     time.sleep(0.5)
     assert not processes_running("generate.py\0watch\0one.yaml"), "worker processes outlived the watch"
+
+
+def test_watch_does_not_react_to_its_own_output(folder):
+    """The PDFs go to out/ inside the watched folder: writing them is no edit."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "watch", "two.yaml", "-v", "summary"],
+                               cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_for(count, seconds):
+        deadline = time.monotonic() + seconds
+        while len(lines) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    try:
+        wait_for(1, 60)
+        assert len(lines) == 1 and (folder / "out" / "two-summary.pdf").is_file()
+        wait_for(2, 4)  # a rebuild caused by its own PDF would come within this
+        assert len(lines) == 1, lines
+        (folder / "two.yaml").write_text((folder / "two.yaml").read_text().replace("Some text.", "Edited."))
+        wait_for(2, 60)
+        wait_for(3, 4)
+        assert len(lines) == 2, lines  # the edit, once
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def processes_running(command_line):

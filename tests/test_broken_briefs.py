@@ -1,6 +1,7 @@
 """Every broken brief in tests/broken/ fails with exit code 1 and exactly the
 one-line messages its `# expect:` comments give, naming file and line."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -28,11 +29,21 @@ def test_the_corpus_covers_the_required_cases():
 def test_broken_brief_gives_its_message(path, command, in_root, tmp_path):
     relative = path.relative_to(ROOT)
     args = [command, relative] + (["--out", tmp_path] if command == "build" else [])
+    before = written_places(path)
     result = run_cli(*args)
     assert result.exit_code == 1, result.output
     assert result.stderr.splitlines() == expected_lines(path)
     assert "Traceback" not in result.output
+    # nothing written: no output for build, and neither command writes beside the brief or in the working folder
     assert list(tmp_path.iterdir()) == []
+    assert written_places(path) == before
+
+
+def written_places(brief):
+    """Where a command could leave a file: beside the brief (each file and its
+    modification time) and the working folder (its names, such as an out/)."""
+    beside = {file: file.stat().st_mtime_ns for file in brief.parent.rglob("*") if file.is_file()}
+    return beside, sorted(os.listdir("."))
 
 
 def test_messages_name_the_file_as_given(tmp_path, monkeypatch):

@@ -37,11 +37,12 @@ def test_unknown_theme_on_the_command_line_lists_the_themes(tmp_path):
     assert "unknown theme 'nope'" in result.stderr and "themes: cedarbay, default" in result.stderr
 
 
-def test_unknown_variant_is_a_one_line_error(tmp_path):
+def test_unknown_variant_is_a_usage_error(tmp_path):
     brief = write_brief(tmp_path)
     result = run_cli("build", brief, "--variant", "poster", "--out", tmp_path / "out")
-    assert result.exit_code == 1
-    assert result.stderr.strip().endswith("unknown variant 'poster'; the theme 'default' offers: full, memo, summary")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == ("Error: Invalid value for '--variant': unknown variant 'poster'; "
+                                              "the theme 'default' offers: full, memo, summary")
 
 
 def test_no_arguments_build_the_sample_into_out(tmp_path):
@@ -75,15 +76,20 @@ def test_output_name_comes_from_file_and_variant(tmp_path):
 
 
 def test_failed_rebuild_keeps_the_previous_pdf(tmp_path):
+    """The edit is valid and gets as far as layout: the full brief and the memo
+    are rewritten, the summary runs over its page and keeps its last good PDF."""
     brief = write_brief(tmp_path)
     out = tmp_path / "out"
     assert run_cli("build", brief, "--out", out).exit_code == 0
     before = {pdf.name: pdf.read_bytes() for pdf in out.glob("*.pdf")}
     assert sorted(before) == ["brief-full.pdf", "brief-memo.pdf", "brief-summary.pdf"]
-    brief.write_text(MINIMAL_BRIEF.replace("title: A minimal brief\n", ""), encoding="utf-8")
+    long_summary = "The summary. " + "Evidence shows that the practice continues and governments can act. " * 120
+    brief.write_text(MINIMAL_BRIEF.replace("The summary.", long_summary), encoding="utf-8")
     result = run_cli("build", brief, "--out", out)
-    assert result.exit_code == 1
-    assert {pdf.name: pdf.read_bytes() for pdf in out.glob("*.pdf")} == before
+    assert result.exit_code == 1 and " lines over one page" in result.stderr
+    after = {pdf.name: pdf.read_bytes() for pdf in out.glob("*.pdf")}
+    assert after["brief-full.pdf"] != before["brief-full.pdf"]  # the build did write
+    assert after["brief-summary.pdf"] == before["brief-summary.pdf"]  # not over the good one
     assert not list(out.glob("*.tmp")) and not list(out.glob(".*.tmp"))
 
 

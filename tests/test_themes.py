@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from briefgen.compose import template_environment
 from briefgen.theme import resolve_theme
+from briefgen.build import theme_of
 from conftest import BriefError, MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, check_brief, run_cli, write_brief
 
 LETTER = (612, 792)
@@ -94,7 +95,9 @@ def test_theme_precedence(tmp_path, brief_theme, option, expected):
 def test_a_brief_names_a_theme_folder_relative_to_itself(tmp_path):
     run_cli("new-theme", tmp_path / "themes" / "ours")
     brief = write_brief(tmp_path, MINIMAL_BRIEF + "theme: themes/ours\n")
-    assert check_brief(brief)  # resolves without error
+    check_brief(brief)  # raises when the theme does not resolve
+    # ... and it resolves beside the brief, not in the working folder (the repository here)
+    assert theme_of(brief, None).style_dirs[-1] == tmp_path / "themes" / "ours" / "styles"
     with pytest.raises(BriefError):
         check_brief(write_brief(tmp_path, MINIMAL_BRIEF + "theme: themes/theirs\n"))
 
@@ -139,10 +142,20 @@ def test_template_syntax_error_names_file_and_line(tmp_path):
 
 
 @pytest.mark.parametrize("setting, message", [
-    ("logo: missing.svg\n", "logo file not found: {styles}/missing.svg"),
+    ("logo: missing.svg\n", "1: logo: file not found: {styles}/missing.svg"),
     ("typography:\n  fonts:\n    - family: Gone\n      files: [fonts/Gone.ttf]\n",
-     "font 'Gone' file not found: {styles}/fonts/Gone.ttf"),
-    ("color:\n  primary: teal-ish\n", "color.primary: 'teal-ish' is not a #hex colour or a palette name"),
+     "4: typography.fonts[0].files[0]: font 'Gone': file not found: {styles}/fonts/Gone.ttf"),
+    ("color:\n  primary: teal-ish\n", "2: color.primary: 'teal-ish' is not a #hex colour or a palette name"),
+    ("color: [a, b]\n", "1: color: expected a mapping, found a list"),
+    ("typography:\n  base: [a]\n", "2: typography.base: expected text or a mapping, found a list"),
+    ("color:\n  primary: '#000000'\n  primary: '#111111'\n", "3: color.primary: duplicate key (first given on line 2)"),
+    ("typography:\n  fonts:\n    - family: Far\n      files: [../../far/Far.ttf]\n",
+     "4: typography.fonts[0].files[0]: font 'Far': '../../far/Far.ttf' is outside the theme's styles folder; "
+     "a theme carries its files: copy it into {styles}/fonts/ and write 'fonts/Far.ttf'"),
+    ("typography:\n  base: Helvetica Neue\n",
+     "2: typography.base: font 'Helvetica Neue' is not declared: add it under typography.fonts with its files "
+     "(family: Helvetica Neue, files: [fonts/....ttf])"),
+    ("meta:\n\tname: Acme\n", "2: YAML syntax error: a tab in the indentation; indent with spaces only"),
 ])
 def test_brand_errors_name_what_is_wrong(tmp_path, setting, message):
     styles = tmp_path / "theme" / "styles"
@@ -150,4 +163,8 @@ def test_brand_errors_name_what_is_wrong(tmp_path, setting, message):
     (styles / "_brand.yml").write_text(setting, encoding="utf-8")
     result = run_cli("build", write_brief(tmp_path), "--theme", tmp_path / "theme", "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {styles / '_brand.yml'}: " + message.format(styles=styles)
+    assert result.stderr.strip() == f"{styles / '_brand.yml'}:" + message.format(styles=styles)
+    # the same line when the brief names the theme
+    result = run_cli("build", write_brief(tmp_path, MINIMAL_BRIEF + "theme: theme\n"), "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"{styles / '_brand.yml'}:" + message.format(styles=styles)

@@ -6,6 +6,7 @@ import weasyprint
 import yaml
 from pypdf import PdfReader
 
+from briefgen.theme import resolve_theme
 from conftest import SAMPLE, build_brief, flat, run_cli, write_brief
 
 BRIEF = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
@@ -63,8 +64,12 @@ def test_sample_memo_fits_two_pages_with_every_key_point_and_action(sample_short
     text = text_of(memo.pdf)
     for item in BRIEF["key_points"] + [r["title"] for r in BRIEF["recommendations"]]:
         assert flat(item.replace("*", "")) in text, item
-    for line in ("to", "from", "date", "subject"):
-        assert f" {line} " in f" {text} "
+    # the memo's header, line by line, in its order at the top of page 1
+    header = PdfReader(memo.pdf).pages[0].extract_text().splitlines()[1:6]
+    authors = ", ".join(author["name"] for author in BRIEF["authors"])
+    assert header == [f"To {BRIEF['audience']}", f"From {authors}, {BRIEF['organisation']}",
+                      "Date 20 November 2026", f"Subject {BRIEF['title'].replace(chr(39), chr(0x2019))}",
+                      f"Reference {BRIEF['series']} {BRIEF['number']}"]
     for section in BRIEF["sections"]:
         assert flat(section["title"]) in text
 
@@ -82,7 +87,8 @@ def test_the_fit_rescues_a_long_summary_without_going_under_the_floor(tmp_path, 
     assert output.pages == 1 and 2 <= output.layouts <= 4 and len(layouts) == output.layouts
     body = [size for size, text in font_sizes(output.pdf) if "Evidence" in text or "Recommendation" in text]
     assert body and min(body) >= 8.5
-    assert min(body) < 10  # the type really was made smaller
+    design = resolve_theme().variant_spec("summary").body_size  # the size before any fit step
+    assert min(body) < design  # the type really was made smaller than the design's
 
 
 def test_a_brief_that_cannot_fit_fails_and_names_what_to_cut(tmp_path, monkeypatch):
@@ -145,4 +151,5 @@ def test_a_fit_step_under_the_floor_is_refused(tmp_path):
         "pages: 1\nfit:\n  - {spacing: 0.5, body_size: 7pt}\n", encoding="utf-8")
     result = run_cli("build", write_brief(tmp_path), "--theme", theme, "-v", "summary", "--out", tmp_path)
     assert result.exit_code == 1
-    assert "fit: body_size 7pt is under the 8.5pt floor" in result.stderr
+    assert result.stderr.splitlines() == [f"{theme / 'templates' / 'variants' / 'summary.yaml'}:3: fit[0].body_size: "
+                                          "7pt is under the 8.5pt floor"]
