@@ -17,11 +17,12 @@ from pathlib import Path
 
 from .access import heading_problems
 from .compose import compose_html
+from .content_check import lost_content
 from .fit import fit_to_budget
 from .load import load_brief
-from .pdf import (DEFAULT_STANDARD, Limits, displaced_footnotes, layout, missing_characters, write_pdf,
-                  write_text)
-from .problems import BriefError, Problem, field_name
+from .engine import displaced_footnotes
+from .pdf import DEFAULT_STANDARD, Limits, layout, missing_characters, write_pdf, write_text
+from .problems import BriefError, OutputError, Problem, field_name
 from .theme import ThemeError, resolve_theme
 from .validate import referenced_files, validate_brief
 from .variant import longest_items, select_variant
@@ -46,6 +47,7 @@ class Output:
     pages: int
     layouts: int = 1
     warnings: list = field(default_factory=list)
+    served: list = field(default_factory=list)   # files the layout read (images in SVGs, CSS imports, fonts)
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Row:
     pdf: str = ""
     warnings: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    served: list = field(default_factory=list)   # files the layout read, as strings
 
 
 def build_brief(brief_file, options=Options()):
@@ -106,13 +109,17 @@ def _build_variant(loaded, data, theme, variant, options):
     laid_out = fitted.result
     warnings = [str(warning) for warning in loaded.warnings] + [   # each names the brief's file
         f"{loaded.shown_path}: {message}" for message in laid_out.messages + _layout_warnings(laid_out.document, theme)]
+    problems = lost_content(laid_out.html, laid_out.document, loaded)
     if fitted.lines_over:
         problem = _overflow_problem(loaded, data, spec, fitted.lines_over)
-        if not options.allow_overflow:
-            raise BriefError([problem])
-        warnings.append(f"{problem} (written anyway: --allow-overflow)")
+        if options.allow_overflow:
+            warnings.append(f"{problem} (written anyway: --allow-overflow)")
+        else:
+            problems.append(problem)
+    if problems:
+        raise BriefError(problems)
     write_pdf(laid_out, target, brief["date"])
-    return Output(variant, target, len(laid_out.document.pages), fitted.layouts, warnings)
+    return Output(variant, target, len(laid_out.document.pages), fitted.layouts, warnings, laid_out.served)
 
 
 def output_path(out_dir, stem, variant):
@@ -166,11 +173,13 @@ def build_document(brief_file, variant, options):
     try:
         [output] = build_brief(brief_file, replace(options, variants=(variant,)))
         row.status, row.pages, row.pdf = "built", output.pages, str(output.pdf)
-        row.warnings = output.warnings
+        row.warnings, row.served = output.warnings, [str(path) for path in output.served]
     except BriefError as error:
         row.problems = [str(problem) for problem in error.problems]
-    except ThemeError as error:  # names the theme's file and line itself
+    except (ThemeError, OutputError) as error:  # each names its file (and line) itself
         row.problems = [str(error)]
+    except OSError as error:  # a file the build reads: its path and the cause, as the system says it
+        row.problems = [f"{error.filename or shown(brief_file)}: {(error.strerror or str(error)).lower()}"]
     except Exception as error:  # a bug of ours: one line, and the other documents still build
         row.problems = [f"{shown(brief_file)}:1: internal error, please report it: "
                         f"{type(error).__name__}: {error}"]
