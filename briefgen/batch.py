@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from .build import Row, build_document, plan_brief, shown
-from .manifest import MANIFEST, Manifest, entry_key
+from .manifest import Manifest, entry_key
 from .problems import OutputError
 
 
@@ -26,8 +26,7 @@ def build_all(briefs, options, jobs, force):
         if outputs:
             rows += [Row(brief.stem, output["variant"], "up to date", str(brief), output["pages"], 0.0,
                          str(output["pdf"])) for output in outputs]
-        else:
-            manifest.forget(key)
+        else:  # its entry stays until replaced: it still describes the earlier PDFs, kept if this build fails
             stale.append((brief, key))
     # The workers start (and warm up) while the briefs are checked here.
     with (worker_pool(jobs) if jobs > 1 and stale else nullcontext()) as pool:
@@ -53,7 +52,7 @@ def build_all(briefs, options, jobs, force):
     except (OSError, OutputError) as error:  # the PDFs are written; only the next build's skipping suffers
         message = str(error) if isinstance(error, OutputError) else f"{error.filename}: {error.strerror.lower()}"
         for row in rows:
-            row.warnings.append(f"{message}; {MANIFEST} is not updated, the next build rebuilds")
+            row.warnings.append(f"{message}; what was built is not recorded, so the next build rebuilds it")
     return rows
 
 

@@ -65,7 +65,7 @@ class Manifest:
         self.folder = Path(out_dir)
         self.file = self.folder / MANIFEST
         self.entries = _read(self.file)
-        self.updates = {}   # key -> new entry, or None for a forgotten one: merged on save
+        self.updates = {}   # key -> new entry: merged into the manifest on disk on save
 
     def current(self, key):
         """The outputs recorded for key (variant, pages, pdf path), if every input
@@ -93,10 +93,6 @@ class Manifest:
                         for variant, pages, files in outputs],
         }
 
-    def forget(self, key):
-        if self.entries.pop(key, None) is not None:
-            self.updates[key] = None
-
     def save(self):
         """Merge this build's changes into the manifest on disk, under the lock.
         OSError or OutputError when the folder cannot be written."""
@@ -104,11 +100,7 @@ class Manifest:
             return
         with _locked(self.folder / LOCK):
             entries = _read(self.file)
-            for key, entry in self.updates.items():
-                if entry is None:
-                    entries.pop(key, None)
-                else:
-                    entries[key] = entry
+            entries.update(self.updates)
             write_text(json.dumps({"entries": entries}, indent=1, sort_keys=True), self.file)
         self.entries, self.updates = entries, {}
 
