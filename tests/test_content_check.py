@@ -4,6 +4,7 @@ is an error."""
 
 import re
 
+import weasyprint  # noqa: F401  (as in a warm worker: it tells Pillow to accept truncated images)
 from PIL import Image
 from pypdf import PdfReader
 

@@ -2,10 +2,12 @@
 describes the outputs (options, every file read, each output's hash), is
 merged under a lock, and a manifest it cannot read means a full build."""
 
+import fcntl
 import hashlib
 import json
 import multiprocessing
 import os
+import time
 
 import pikepdf
 import pytest
@@ -150,6 +152,24 @@ def test_two_builds_at_once_into_one_folder_keep_both_entries(tmp_path):
             assert process.exitcode == 0
         manifest = Manifest(out)
         assert [manifest.current(key) is not None for key in keys] == [True, True], f"round {round_number}"
+
+
+def test_a_build_waits_for_the_lock_before_it_writes_the_manifest(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    brief = write_brief(tmp_path)
+    key = entry_key(brief, Options(("summary",), out_dir=out))
+    process = multiprocessing.get_context("fork").Process(target=_build_one, args=(brief, out))
+    process.start()   # first: a child forked while the lock is held would share it
+    with open(out / LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # another build is merging its entries; the child is still laying out
+        deadline = time.monotonic() + 60
+        while not (out / "brief-summary.pdf").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        assert process.is_alive() and not (out / MANIFEST).exists()   # built, and waiting
+    process.join(timeout=60)   # the lock is released when the file closes
+    assert process.exitcode == 0 and Manifest(out).current(key) is not None
 
 
 CORRUPT = {
