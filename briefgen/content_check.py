@@ -21,24 +21,35 @@ SHOWN_CHARACTERS = 40      # of a lost text, in the message
 
 
 def lost_content(html, document, loaded):
-    """Problems for every piece of the HTML's text that is not on the pages."""
-    fields = list(_fields(loaded.data, (), loaded.path.parent))
-    tables = list(_tables(loaded.data, (), loaded.path.parent))
-    problems, covered = [], []
+    """Problems for every table wider than the page, and every piece of the
+    HTML's text that is not on the pages (outside those tables)."""
+    folder = loaded.path.parent
+    problems, wide_tables = _table_problems(document, loaded, list(_tables(loaded.data, (), folder)))
+    return problems + _text_problems(html, document, loaded, list(_fields(loaded.data, (), folder)), wide_tables)
+
+
+def _table_problems(document, loaded, tables):
+    problems, paths = [], []
     for table in table_fits(document):
         if table.outside:
             path = _table_path(tables, table.headers)
             message = f"{table.outside} of {table.columns} columns do not fit the page width"
-            problems.append(_problem(loaded, path, message if path else
-                                     f"a table with columns {', '.join(table.headers[:3])}, ...: {message}"))
-            covered.append(path)
-    lost = {}
+            if not path:  # a table of the templates, not of the brief
+                message = f"a table with columns {', '.join(table.headers[:3])}, ...: {message}"
+            problems.append(_problem(loaded, path, message))
+            paths += [path] if path else []
+    return problems, paths
+
+
+def _text_problems(html, document, loaded, fields, wide_tables):
+    lost = {}   # field path -> its texts not on the pages
     printed = _printed_text(document)
     for text in _html_texts(html):
         if _normal(text) not in printed:
             path = _field_of(fields, text)
-            if not any(path and path[:len(table)] == table for table in covered if table):
+            if not (path and any(path[:len(table)] == table for table in wide_tables)):  # said already
                 lost.setdefault(path, []).append(text.strip())
+    problems = []
     for path, texts in lost.items():
         shown = texts[0] if len(texts[0]) <= SHOWN_CHARACTERS else texts[0][:SHOWN_CHARACTERS] + "…"
         more = f" and {len(texts) - 1} more" if len(texts) > 1 else ""
