@@ -82,19 +82,24 @@ class Manifest:
                 for output in entry["outputs"]]
 
     def record(self, key, inputs, folders, outputs):
-        """outputs: (variant, pages, [files: the PDF first]) of each document built."""
-        self.updates[key] = self.entries[key] = {
-            "tool": tool_fingerprint(),
-            "inputs": {str(path): _fingerprint(path) for path in sorted({Path(p).resolve() for p in inputs})},
-            "folders": [str(folder) for folder in folders],
-            "listing": _listing([str(folder) for folder in folders]),
-            "outputs": [{"variant": variant, "pages": pages, "pdf": Path(files[0]).name,
-                         "files": {Path(file).name: _output_fingerprint(file) for file in files}}
-                        for variant, pages, files in outputs],
-        }
+        """outputs: (variant, pages, [files: the PDF first]) of each document built.
+        An input or output gone meanwhile: nothing is recorded, the next build rebuilds."""
+        try:
+            entry = {
+                "tool": tool_fingerprint(),
+                "inputs": {str(path): _fingerprint(path) for path in sorted({Path(p).resolve() for p in inputs})},
+                "folders": [str(folder) for folder in folders],
+                "listing": _listing([str(folder) for folder in folders]),
+                "outputs": [{"variant": variant, "pages": pages, "pdf": Path(files[0]).name,
+                             "files": {Path(file).name: _output_fingerprint(file) for file in files}}
+                            for variant, pages, files in outputs],
+            }
+        except OSError:
+            return
+        self.updates[key] = self.entries[key] = entry
 
     def save(self):
-        """Merge this build's changes into the manifest on disk, under the lock.
+        """Merge this build's entries into the manifest on disk, under the lock.
         OSError or OutputError when the folder cannot be written."""
         if not self.updates:
             return

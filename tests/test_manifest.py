@@ -235,3 +235,13 @@ def test_outputs_get_the_permissions_the_umask_gives(brief, umask):
     assert modes == {"brief-summary.pdf": expected, "brief-summary.html": expected,
                      MANIFEST: expected, LOCK: expected}
 
+
+
+def test_an_input_gone_before_it_is_recorded_records_nothing(brief):
+    manifest = Manifest(brief.parent / "out")
+    pdf = brief.parent / "made.pdf"
+    pdf.write_bytes(b"%PDF")
+    manifest.record("key", [brief, brief.parent / "gone.png"], [], [("summary", 1, [pdf])])
+    assert manifest.entries == {} and manifest.updates == {}
+    manifest.record("key", [brief], [], [("summary", 1, [pdf])])
+    assert list(manifest.updates) == ["key"]
