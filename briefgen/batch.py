@@ -6,24 +6,27 @@ import multiprocessing
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import nullcontext
+from pathlib import Path
+
 import click
 
-from .build import Row, build_document, plan_brief
+from .build import Row, build_document, plan_brief, shown
 from .manifest import Manifest, entry_key
+from .problems import OutputError
 
 
 def build_all(briefs, options, jobs, force):
     """Rows of the closing table for every variant of every brief."""
     manifest = Manifest(options.out_dir)
-    rows, stale = [], []
+    briefs, rows = _refuse_collisions(briefs, options.out_dir)
+    stale = []
     for brief in briefs:
-        key = entry_key(brief, options.theme, options.variants, options.allow_overflow, options.standard)
+        key = entry_key(brief, options)
         outputs = None if force else manifest.current(key)
         if outputs:
             rows += [Row(brief.stem, output["variant"], "up to date", str(brief), output["pages"], 0.0,
-                         output["pdf"]) for output in outputs]
-        else:
-            manifest.forget(key)
+                         str(output["pdf"])) for output in outputs]
+        else:  # its entry stays until replaced: it still describes the earlier PDFs, kept if this build fails
             stale.append((brief, key))
     # The workers start (and warm up) while the briefs are checked here.
     with (worker_pool(jobs) if jobs > 1 and stale else nullcontext()) as pool:
@@ -41,10 +44,42 @@ def build_all(briefs, options, jobs, force):
         done = [row for row in built if row.source == str(plan.brief)]
         rows += done
         if done and all(row.status == "built" for row in done):
-            manifest.record(key, plan.inputs, plan.folders,
-                            [{"variant": row.variant, "pages": row.pages, "pdf": row.pdf} for row in done])
-    manifest.save()
+            served = [file for row in done for file in row.served]
+            manifest.record(key, plan.inputs + served, plan.folders,
+                            [(row.variant, row.pages, _output_files(row.pdf, options)) for row in done])
+    try:
+        manifest.save()
+    except (OSError, OutputError) as error:  # the PDFs are written; only the next build's skipping suffers
+        message = str(error) if isinstance(error, OutputError) else f"{error.filename}: {error.strerror.lower()}"
+        for row in rows:
+            row.warnings.append(f"{message}; what was built is not recorded, so the next build rebuilds it")
     return rows
+
+
+def _output_files(pdf, options):
+    return [pdf, str(Path(pdf).with_suffix(".html"))] if options.keep_html else [pdf]
+
+
+def _refuse_collisions(briefs, out_dir):
+    """Briefs whose outputs would have the same names (the same file name in
+    different folders) are refused, all of them: none may overwrite another's
+    PDFs. The same brief named twice is built once."""
+    unique = {}   # the brief's real path -> the brief as named first
+    for brief in map(Path, briefs):
+        unique.setdefault(brief.resolve(), brief)
+    by_stem = {}
+    for brief in unique.values():
+        by_stem.setdefault(brief.stem, []).append(brief)
+    kept, refused = [], []
+    for brief in unique.values():
+        others = [other for other in by_stem[brief.stem] if other is not brief]
+        if not others:
+            kept.append(brief)
+            continue
+        refused.append(Row(brief.stem, "-", "failed", str(brief), problems=[
+            f"{shown(brief)}:1: its outputs ({Path(out_dir) / brief.stem}-*.pdf) would overwrite those of "
+            f"{shown(others[0])}, a brief with the same file name; rename one, or build them with different --out"]))
+    return kept, refused
 
 
 def _run(tasks, options, pool):

@@ -21,9 +21,11 @@ from pathlib import Path
 from . import writers
 from .access import heading_problems
 from .compose import compose_html
+from .content_check import lost_content
+from .engine import displaced_footnotes
 from .load import load_brief
-from .pdf import DEFAULT_STANDARD, Limits, displaced_footnotes, missing_characters, names_a_stylesheet, write_text
-from .problems import BriefError, Problem, field_name, shown
+from .pdf import DEFAULT_STANDARD, Limits, missing_characters, names_a_stylesheet, write_text
+from .problems import BriefError, OutputError, Problem, field_name, shown
 from .theme import ThemeError, resolve_theme
 from .validate import did_you_mean, referenced_files, validate_brief, variant_problems, walk
 from .variant import longest_items, select_variant
@@ -49,6 +51,7 @@ class Output:
     pages: int
     layouts: int = 1
     warnings: list = field(default_factory=list)
+    served: list = field(default_factory=list)   # files the layout read (images in SVGs, CSS imports, fonts)
 
 
 @dataclass
@@ -83,6 +86,7 @@ class Row:
     pdf: str = ""
     warnings: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    served: list = field(default_factory=list)   # files the layout read, as strings
 
 
 def prepare(brief_file, options):
@@ -135,15 +139,22 @@ def _build_variant(prepared, variant, options):
     writer = writers.writer(options.format)
     target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
     composed = _compose(brief, theme, spec, prepared, target, options)     # 4
+
+    def stops_the_write(document, lines_over):
+        """Content that did not reach the page, or a variant over its budget."""
+        problems = lost_content(composed.html, document, loaded)
+        if lines_over and not options.allow_overflow:
+            problems.append(_overflow_problem(loaded, data, spec, lines_over))
+        return problems
+
     with _library_warnings(loaded):  # Pillow decoding images, fontTools, ...
-        written = writer.write(composed, target, options,                   # 5
-                               lambda lines: _overflow_problem(loaded, data, spec, lines))
+        written = writer.write(composed, target, options, stops_the_write)  # 5
     found = [str(warning) for warning in loaded.warnings] + [   # each names its file: the brief's or a stylesheet
         message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"
         for message in written.messages] + _layout_warnings(written.document, theme, loaded)
     if written.lines_over:
         found.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
-    return Output(variant, target, written.pages, written.layouts, found)
+    return Output(variant, target, written.pages, written.layouts, found, written.served)
 
 
 def _compose(brief, theme, spec, prepared, target, options):
@@ -224,11 +235,13 @@ def build_document(brief, variant, options):
     try:
         [output] = build_brief(brief_file, replace(options, variants=(variant,)), prepared)
         row.status, row.pages, row.pdf = "built", output.pages, str(output.pdf)
-        row.warnings = output.warnings
+        row.warnings, row.served = output.warnings, [str(path) for path in output.served]
     except BriefError as error:
         row.problems = [str(problem) for problem in error.problems]
-    except ThemeError as error:  # names the theme's file and line itself
+    except (ThemeError, OutputError) as error:  # each names its file (and line) itself
         row.problems = [str(error)]
+    except OSError as error:  # a file the build reads: its path and the cause, as the system says it
+        row.problems = [f"{error.filename or shown(brief_file)}: {(error.strerror or str(error)).lower()}"]
     except Exception as error:  # a bug of ours: one line, and the other documents still build
         row.problems = [f"{shown(brief_file)}:1: internal error, please report it: "
                         f"{type(error).__name__}: {error}"]

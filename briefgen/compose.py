@@ -16,6 +16,10 @@ from .markdown import Markdown
 from .theme import FitStep, ThemeError
 
 VARIANT_TEMPLATE = "variants/{}.html"
+BREAK_EVERY = 20   # characters of a long word or URL between the break chances `breakable` adds
+LONG_WORD = re.compile(r"(?:&[#\w]+;|[^\s<>&]){%d,}" % (BREAK_EVERY + 1))
+CHARACTER = re.compile(r"&[#\w]+;|[^&]")
+TAG = re.compile(r"(<[^>]*>)")
 
 
 def compose_html(brief, theme, spec):
@@ -65,8 +69,26 @@ def template_environment(theme):
             lambda context, text: context["markdown"].text(_first_sentence(context["markdown"].plain(text)))),
         short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
         qr_code=_qr_code,
+        breakable=_breakable,
     )
     return environment
+
+
+def _breakable(html):
+    """Markup with a break chance (<wbr>) every BREAK_EVERY characters of a long
+    word or URL, so that it breaks in a narrow table column instead of running
+    off the page. (CSS `overflow-wrap: anywhere` would do the same, but
+    WeasyPrint 70 sizes table columns in time quadratic in the word's length.)"""
+    parts = TAG.split(str(html))
+    for index in range(0, len(parts), 2):  # the text between tags
+        parts[index] = LONG_WORD.sub(lambda match: _with_breaks(match.group()), parts[index])
+    return Markup("".join(parts))
+
+
+def _with_breaks(word):
+    characters = CHARACTER.findall(word)  # an entity such as &amp; is one character
+    return "<wbr>".join("".join(characters[start:start + BREAK_EVERY])
+                        for start in range(0, len(characters), BREAK_EVERY))
 
 
 def _first_sentence(text):

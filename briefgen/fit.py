@@ -11,6 +11,7 @@ does not fit, the caller reports how many lines are over.
 import math
 from dataclasses import dataclass
 
+from .engine import page_height, used_height
 from .theme import FitStep
 
 MAX_LAYOUTS = 4
@@ -63,18 +64,12 @@ def _gain(current, step):
 
 def _demand(document, pages):
     """Content height needed over the height the budget offers."""
-    available = document.pages[0]._page_box.height * pages
+    available = page_height(document) * pages
     return (available + _overflow(document, pages)) / available
 
 
 def _overflow(document, pages):
-    return sum(_used_height(page) for page in document.pages[pages:])
-
-
-def _used_height(page):
-    root, *rest = page._page_box.children
-    notes = [box for box in rest if type(box).__name__ == "FootnoteAreaBox" and box.children]
-    return root.height + sum(box.margin_height() for box in notes)
+    return sum(used_height(page) for page in document.pages[pages:])
 
 
 def _lines_over(document, pages, step):

@@ -5,7 +5,7 @@ import csv
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PIL import Image
+from PIL import Image, ImageFile
 
 IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
 MAX_IMAGE_BYTES = 20 * 2**20       # per image file
@@ -64,10 +64,24 @@ def _image_size_problem(file):
     try:
         with Image.open(file) as image:  # reads the header only
             width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return f"is {width} x {height} pixels; images may have at most {MAX_IMAGE_PIXELS // 10**6} million"
+            return _decoding_problem(image)
     except Image.DecompressionBombError:
         return f"has more than {MAX_IMAGE_PIXELS // 10**6} million pixels"
     except (OSError, Image.UnidentifiedImageError):
         return "is not a readable PNG or JPEG image"
-    if width * height > MAX_IMAGE_PIXELS:
-        return f"is {width} x {height} pixels; images may have at most {MAX_IMAGE_PIXELS // 10**6} million"
+
+
+def _decoding_problem(image):
+    """Decode every pixel (within the size bound above): a truncated file
+    would otherwise print with its lower part black. WeasyPrint tells Pillow
+    to accept truncated images, process-wide; here they are refused."""
+    accepting, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError) as error:
+        return f"is truncated or damaged and cannot be decoded ({error})"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = accepting
     return None

@@ -1,72 +1,142 @@
-"""Incremental builds: a small manifest in the output folder remembers, for
-each brief built with given options, the inputs it was built from and the
-PDFs it made. A brief whose inputs are unchanged is skipped.
+"""Incremental builds: a manifest in the output folder describes what each
+build made, so that the next build can skip what is up to date.
 
-Inputs: the brief file, the files it references, every file of the theme's
-folders (default's included) and the tool itself. A file counts as unchanged
-when its size and modification time are; when only those changed, its hash
-decides. A missing or unreadable manifest means a full build, never a crash.
+An entry's key is the brief and every option that changes the output's bytes
+(theme, variants, --html, --allow-overflow, --pdf-standard, the tool's
+version). The entry records the inputs (the brief, the files it references,
+every file of the theme's folders and every file the layout read, such as an
+image inside an SVG) and each output file's size and sha256. A brief is up to
+date when every input is unchanged (same size and modification time, or same
+hash) and every output file is there with the size and hash recorded: a PDF
+overwritten by a build with other options, emptied or damaged is rebuilt.
+
+The manifest is written under a lock (flock on a lock file beside it) and
+merged with what is on disk, so builds into one folder at the same time keep
+each other's entries. A manifest that cannot be read, or an entry of the wrong
+shape, counts as absent: a full build, never a crash.
 """
 
+import fcntl
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+
+from jsonschema import Draft202012Validator
 
 from . import __version__
 from .pdf import write_text
 
 MANIFEST = ".brief-manifest.json"
+LOCK = ".brief-manifest.lock"
 PACKAGE = Path(__file__).parent
 TOOL_FILES = sorted(PACKAGE.glob("*.py")) + [PACKAGE / "brief.schema.json", PACKAGE.parent / "generate.py"]
+
+_INTEGER, _TEXT = {"type": "integer", "minimum": 0}, {"type": "string"}
+_FILE_NAME = {"type": "string", "pattern": r"^(?!\.\.?$)[^/\x00]+$"}  # a name in the output folder, no path
+ENTRY_SCHEMA = {
+    "type": "object",
+    "required": ["tool", "inputs", "folders", "listing", "outputs"],
+    "properties": {
+        "tool": _TEXT,
+        "inputs": {"type": "object", "additionalProperties": {
+            "type": "array", "prefixItems": [_INTEGER, _INTEGER, _TEXT], "minItems": 3, "maxItems": 3}},
+        "folders": {"type": "array", "items": _TEXT},
+        "listing": _TEXT,
+        "outputs": {"type": "array", "minItems": 1, "items": {
+            "type": "object",
+            "required": ["variant", "pages", "pdf", "files"],
+            "properties": {
+                "variant": _TEXT, "pages": _INTEGER, "pdf": _FILE_NAME,
+                "files": {"type": "object", "minProperties": 1,
+                          "propertyNames": _FILE_NAME,
+                          "additionalProperties": {"type": "array", "prefixItems": [_INTEGER, _TEXT],
+                                                   "minItems": 2, "maxItems": 2}},
+            }}},
+    },
+}
+_ENTRY = Draft202012Validator(ENTRY_SCHEMA)
 
 
 class Manifest:
     def __init__(self, out_dir):
-        self.file = Path(out_dir) / MANIFEST
-        try:
-            self.entries = json.loads(self.file.read_text(encoding="utf-8"))["entries"]
-            assert isinstance(self.entries, dict)
-        except (OSError, ValueError, KeyError, TypeError, AssertionError):
-            self.entries = {}
-        self.changed = False
+        self.folder = Path(out_dir)
+        self.file = self.folder / MANIFEST
+        self.entries = _read(self.file)
+        self.updates = {}   # key -> new entry: merged into the manifest on disk on save
 
     def current(self, key):
-        """The outputs recorded for key, if every input and output is as it was; else None."""
+        """The outputs recorded for key (variant, pages, pdf path), if every input
+        and every output file is as recorded; else None."""
         entry = self.entries.get(key)
-        try:
-            if entry["tool"] != tool_fingerprint() or _listing(entry["folders"]) != entry["listing"]:
-                return None
-            if not all(_unchanged(path, recorded) for path, recorded in entry["inputs"].items()):
-                return None
-            if not all(Path(output["pdf"]).is_file() for output in entry["outputs"]):
-                return None
-        except (TypeError, KeyError, ValueError):
+        if entry is None or entry["tool"] != tool_fingerprint() or _listing(entry["folders"]) != entry["listing"]:
             return None
-        return entry["outputs"]
+        if not all(_unchanged(path, recorded) for path, recorded in entry["inputs"].items()):
+            return None
+        if not all(_same_output(self.folder / name, recorded)
+                   for output in entry["outputs"] for name, recorded in output["files"].items()):
+            return None
+        return [{"variant": output["variant"], "pages": output["pages"], "pdf": self.folder / output["pdf"]}
+                for output in entry["outputs"]]
 
     def record(self, key, inputs, folders, outputs):
-        self.entries[key] = {
-            "tool": tool_fingerprint(),
-            "inputs": {str(path): _fingerprint(path) for path in sorted(set(map(Path, inputs)))},
-            "folders": [str(folder) for folder in folders],
-            "listing": _listing([str(folder) for folder in folders]),
-            "outputs": outputs,
-        }
-        self.changed = True
-
-    def forget(self, key):
-        self.changed |= self.entries.pop(key, None) is not None
+        """outputs: (variant, pages, [files: the PDF first]) of each document built.
+        An input or output gone meanwhile: nothing is recorded, the next build rebuilds."""
+        try:
+            entry = {
+                "tool": tool_fingerprint(),
+                "inputs": {str(path): _fingerprint(path) for path in sorted({Path(p).resolve() for p in inputs})},
+                "folders": [str(folder) for folder in folders],
+                "listing": _listing([str(folder) for folder in folders]),
+                "outputs": [{"variant": variant, "pages": pages, "pdf": Path(files[0]).name,
+                             "files": {Path(file).name: _output_fingerprint(file) for file in files}}
+                            for variant, pages, files in outputs],
+            }
+        except OSError:
+            return
+        self.updates[key] = self.entries[key] = entry
 
     def save(self):
-        if self.changed:
-            write_text(json.dumps({"entries": self.entries}, indent=1, sort_keys=True), self.file)
+        """Merge this build's entries into the manifest on disk, under the lock.
+        OSError or OutputError when the folder cannot be written."""
+        if not self.updates:
+            return
+        with _locked(self.folder / LOCK):
+            entries = _read(self.file)
+            entries.update(self.updates)
+            write_text(json.dumps({"entries": entries}, indent=1, sort_keys=True), self.file)
+        self.entries, self.updates = entries, {}
 
 
-def entry_key(brief_file, theme, variants, allow_overflow, standard):
-    """What a build depends on besides files: the brief and the options given."""
-    return json.dumps([str(Path(brief_file).resolve()), theme and str(theme), sorted(variants), allow_overflow, standard])
+def entry_key(brief_file, options):
+    """What a build's output depends on besides files: the brief and the options that change the bytes."""
+    return json.dumps([str(Path(brief_file).resolve()), options.theme and str(options.theme),
+                       sorted(options.variants), options.keep_html, options.allow_overflow,
+                       options.standard, __version__])
+
+
+@contextmanager
+def _locked(lock_file):
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(lock_file, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def _read(file):
+    """The entries of a manifest file that have the right shape; {} when it is unreadable."""
+    try:
+        entries = json.loads(file.read_text(encoding="utf-8"))["entries"]
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
+        return {}
+    if not isinstance(entries, dict):
+        return {}
+    return {key: entry for key, entry in entries.items() if _ENTRY.is_valid(entry)}
 
 
 @lru_cache(maxsize=1)
@@ -82,15 +152,28 @@ def _fingerprint(path):
     return [stat.st_size, stat.st_mtime_ns, _sha256(path)]
 
 
+def _output_fingerprint(file):
+    return [Path(file).stat().st_size, _sha256(file)]
+
+
 def _unchanged(path, recorded):
     try:
         stat = os.stat(path)
+        size, mtime, digest = recorded
+        if stat.st_size != size:
+            return False
+        return stat.st_mtime_ns == mtime or _sha256(Path(path)) == digest
     except OSError:
         return False
-    size, mtime, digest = recorded
-    if stat.st_size != size:
+
+
+def _same_output(file, recorded):
+    """The output file is there, with the size and hash recorded: not another build's, not damaged."""
+    size, digest = recorded
+    try:
+        return file.is_file() and file.stat().st_size == size and _sha256(file) == digest
+    except OSError:
         return False
-    return stat.st_mtime_ns == mtime or _sha256(Path(path)) == digest
 
 
 def _sha256(path):

@@ -1,21 +1,23 @@
 """Phase 5: lay the HTML out once with WeasyPrint and write the PDF atomically."""
 
 import datetime
+import errno
 import logging
 import os
 import re
+import secrets
 import signal
-import tempfile
 import threading
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .problems import BriefError, Problem
+from .engine import text_runs
+from .problems import BriefError, OutputError, Problem
 
 LOGGER = logging.getLogger("weasyprint")
 PROGRESS_LOGGER = logging.getLogger("weasyprint.progress")
@@ -45,6 +47,7 @@ def sandbox_fetcher_class():
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
             self.roots = [Path(root).resolve() for root in roots]
             self.refused = []
+            self.served = []   # every file read, for the manifest of incremental builds
 
         def fetch(self, url, headers=None):
             scheme = urlsplit(url).scheme.lower()
@@ -52,6 +55,7 @@ def sandbox_fetcher_class():
                 path = Path(url2pathname(urlsplit(url).path)).resolve()
                 if not any(path.is_relative_to(root) for root in self.roots):
                     return self._refuse(f"{path} is outside the brief's and the theme's folders")
+                self.served.append(path)
             elif scheme != "data":
                 return self._refuse(f"{url}: only files of the brief and the theme are read, never the network")
             return super().fetch(url, headers)
@@ -82,6 +86,7 @@ class Layout:
     refused: list            # resources the fetcher refused; drawing SVG images can add more
     shown_path: str
     standard: str = DEFAULT_STANDARD
+    served: list = field(default_factory=list)   # files the fetcher read; drawing SVG images can add more
 
 
 def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAULT_STANDARD, extra_css=None):
@@ -106,7 +111,7 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
     if failures:
         raise BriefError([Problem(shown_path, 1, "", failure) for failure in failures])
     messages = [message for message in messages if not message.startswith("Failed to load")]
-    return Layout(html, document, messages, fetcher.refused, shown_path, standard)
+    return Layout(html, document, messages, fetcher.refused, shown_path, standard, fetcher.served)
 
 
 def _pdf_options(standard):
@@ -169,45 +174,61 @@ def write_text(text, target):
 @contextmanager
 def atomic_file(target, mode):
     """Write next to the target, then rename: a failed write never leaves a
-    half-written file, nor removes the previous good one."""
+    half-written file, nor removes the previous good one. The file gets the
+    permissions the umask gives, as any program's output; a failure of the
+    file system is an OutputError naming the folder (or the target) and the cause."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    folder = f"{target.parent}{os.sep}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = _new_temporary(target)
+    except FileExistsError:  # the folder's name is taken by a file
+        raise OutputError(folder, errno.ENOTDIR) from None
+    except OSError as error:
+        raise OutputError(folder, error.errno) from None
     try:
         with os.fdopen(handle, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as file:
             yield file
-        os.replace(temporary, target)
-    except BaseException:
-        os.unlink(temporary)
+    except BaseException as error:
+        _discard(temporary)
+        if isinstance(error, OSError):  # a full disk, a quota
+            raise OutputError(folder, error.errno) from None
         raise
+    try:
+        os.replace(temporary, target)
+    except OSError as error:  # the target is a folder, say
+        _discard(temporary)
+        raise OutputError(str(target), error.errno) from None
+
+
+def _new_temporary(target):
+    """A new file .<name>.<random>.tmp beside the target, created with mode
+    0666 so the umask decides (tempfile.mkstemp makes 0600)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temporary = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+
+
+def _discard(temporary):
+    try:
+        os.unlink(temporary)
+    except OSError:
+        pass
 
 
 def missing_characters(document, font_files):
     """Characters of the laid-out text that the theme's font for their box lacks."""
     coverage = _coverage_by_family(tuple(font_files))
     missing = set()
-    for page in document.pages:
-        for box in _text_boxes(page._page_box):
-            family = next((f for f in box.style["font_family"] if f in coverage), None)
-            covered = coverage.get(family, frozenset())
-            missing.update(c for c in box.text if ord(c) not in covered and not _invisible(c))
+    for run in text_runs(document):
+        family = next((f for f in run.families if f in coverage), None)
+        covered = coverage.get(family, frozenset())
+        missing.update(c for c in run.text if ord(c) not in covered and not _invisible(c))
     return sorted(missing)
-
-
-def displaced_footnotes(document):
-    """(number, call page, note page) of footnotes printed on another page than their call."""
-    note_pages = {name: number for number, page in enumerate(document.pages, 1) for name in page.anchors}
-    return [(target.removeprefix("footnote-"), number, note_pages[target])
-            for number, page in enumerate(document.pages, 1)
-            for kind, target, *_ in page.links
-            if kind == "internal" and target.startswith("footnote-") and note_pages.get(target, number) != number]
-
-
-def _text_boxes(box):
-    if isinstance(getattr(box, "text", None), str):
-        yield box
-    for child in getattr(box, "children", ()):
-        yield from _text_boxes(child)
 
 
 def _invisible(character):

@@ -1,5 +1,6 @@
 """Problems found in a brief, reported one line each as `file:line: field: message`."""
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,15 @@ class BriefError(Exception):
         self.problems = list(problems)
         self.outputs = list(outputs)  # what was built before the problem, if anything
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class OutputError(Exception):
+    """An output that cannot be written, as one line naming the path and the
+    cause: 'out/: read-only file system'."""
+
+    def __init__(self, path, error_number):
+        cause = os.strerror(error_number).lower() if error_number else "cannot be written"
+        super().__init__(one_line(f"{path}: {cause}"))
 
 
 def field_name(path):

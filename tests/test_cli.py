@@ -1,5 +1,6 @@
 """The command line: help, version, exit codes, outputs, and nothing lost."""
 
+import errno
 import re
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 import generate
+from briefgen.problems import OutputError
 from conftest import MINIMAL_BRIEF, ROOT, build_brief, run_cli, write_brief
 
 
@@ -101,13 +103,13 @@ def test_a_write_that_fails_midway_leaves_no_partial_file(tmp_path, monkeypatch)
 
     def half_write(self, target=None, **options):  # noqa: ARG001
         target.write(b"%PDF-1.7 half")
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr("weasyprint.document.Document.write_pdf", half_write)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match=f"^{re.escape(str(out))}/: no space left on device$"):
         build_brief(brief, ["full"], out_dir=out)
     assert (out / "brief-full.pdf").read_bytes() == before
-    assert sorted(p.name for p in out.iterdir()) == [".brief-manifest.json", "brief-full.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == [".brief-manifest.json", ".brief-manifest.lock", "brief-full.pdf"]
 
 
 def test_one_broken_brief_does_not_stop_the_others(tmp_path):

@@ -38,6 +38,7 @@ class Written:
     lines_over: int = 0
     messages: list = field(default_factory=list)   # the engine's warnings, for the author
     document: object = None                        # the laid-out document, for checks after layout
+    served: list = field(default_factory=list)     # every file the layout read (for the manifest)
 
 
 def writer(name):

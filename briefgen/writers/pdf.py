@@ -9,10 +9,9 @@ from . import Written
 EXTENSION = ".pdf"
 
 
-def write(composed, target, options, over_budget):
-    """Write the PDF to target. over_budget(lines) -> Problem says what to tell
-    the author when even the last fit step is over; it stops the write unless
-    --allow-overflow."""
+def write(composed, target, options, stops_the_write):
+    """Write the PDF to target, unless stops_the_write(document, lines over the
+    budget) finds problems in the layout kept: then raise them, writing nothing."""
     def render(step):
         # A fit step overrides the design's spacing and type tokens from a user
         # stylesheet (hence !important): the HTML is composed once.
@@ -21,8 +20,9 @@ def write(composed, target, options, over_budget):
 
     fitted = fit_to_budget(render, composed.spec)
     laid_out = fitted.result
-    if fitted.lines_over and not options.allow_overflow:
-        raise BriefError([over_budget(fitted.lines_over)])
+    problems = stops_the_write(laid_out.document, fitted.lines_over)
+    if problems:
+        raise BriefError(problems)
     write_pdf(laid_out, target, composed.date)
     return Written(target, len(laid_out.document.pages), fitted.layouts, fitted.lines_over,
-                   laid_out.messages, laid_out.document)
+                   laid_out.messages, laid_out.document, laid_out.served)

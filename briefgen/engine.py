@@ -1,0 +1,106 @@
+"""The only module that reads WeasyPrint's layout internals: the box tree of a
+page (`page._page_box`), box classes and their `.children`, footnote areas,
+table column positions and the tuples of `page.links`. A WeasyPrint upgrade
+that changes them is a change to this file alone; tests/test_engine.py holds a
+test for each function.
+"""
+
+from dataclasses import dataclass
+
+TOLERANCE = 0.5  # CSS px: rounding in WeasyPrint's layout
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """The text of one laid-out text box."""
+    text: str
+    families: tuple     # its font-family list, first choice first
+    on_sheet: bool      # wholly inside the sheet: nothing of it is cut off at an edge
+    in_flow: bool       # in the page's body, not in a footnote area or a page margin
+
+
+@dataclass(frozen=True)
+class TableFit:
+    """How one laid-out table sits on its page."""
+    headers: tuple      # the text of each column's header cell ('' without one)
+    columns: int
+    outside: int        # columns that reach past the right edge of the page's text area
+
+
+def text_runs(document):
+    """Every text box of every page, in document order."""
+    for page in document.pages:
+        sheet = page._page_box
+        width, height = sheet.margin_width(), sheet.margin_height()
+        body, *others = sheet.children
+        for part, in_flow in [(body, True)] + [(other, False) for other in others]:
+            for box in _text_boxes(part):
+                yield TextRun(box.text, tuple(box.style["font_family"]), _within(box, width, height), in_flow)
+
+
+def table_fits(document):
+    """Each table of the document once (a table continued on the next page is
+    the same table), with the columns that do not fit the page's width."""
+    from weasyprint.formatting_structure.boxes import TableBox
+    seen = {}
+    for page in document.pages:
+        sheet = page._page_box
+        right = sheet.content_box_x() + sheet.width + TOLERANCE
+        for table in _boxes(sheet, TableBox):
+            ends = [x + width for x, width in zip(table.column_positions, table.column_widths)]
+            headers = _header_texts(table, len(ends))
+            outside = sum(end > right for end in ends)
+            seen[headers] = max(outside, seen.get(headers, 0))
+    return [TableFit(headers, len(headers), outside) for headers, outside in seen.items()]
+
+
+def page_height(document):
+    """The height of the first page's text area, CSS px."""
+    return document.pages[0]._page_box.height
+
+
+def used_height(page):
+    """How much of a page its content and footnotes take, CSS px."""
+    root, *rest = page._page_box.children
+    notes = [box for box in rest if type(box).__name__ == "FootnoteAreaBox" and box.children]
+    return root.height + sum(box.margin_height() for box in notes)
+
+
+def displaced_footnotes(document):
+    """(number, call page, note page) of footnotes printed on another page than their call."""
+    note_pages = {name: number for number, page in enumerate(document.pages, 1) for name in page.anchors}
+    return [(target.removeprefix("footnote-"), number, note_pages[target])
+            for number, page in enumerate(document.pages, 1)
+            for kind, target, *_ in page.links
+            if kind == "internal" and target.startswith("footnote-") and note_pages.get(target, number) != number]
+
+
+def _header_texts(table, columns):
+    """The header row's cell texts by column, else the first row's."""
+    groups = [group for group in table.children if getattr(group, "is_header", False)] or table.children
+    rows = [row for group in groups for row in group.children]
+    texts = [""] * columns
+    for cell in rows[0].children if rows else ():
+        if cell.grid_x < columns:
+            texts[cell.grid_x] = " ".join(box.text for box in _text_boxes(cell)).strip()
+    return tuple(texts)
+
+
+def _within(box, width, height):
+    x, y = box.position_x, box.position_y
+    return (x >= -TOLERANCE and y >= -TOLERANCE
+            and x + box.margin_width() <= width + TOLERANCE and y + box.margin_height() <= height + TOLERANCE)
+
+
+def _text_boxes(box):
+    if isinstance(getattr(box, "text", None), str):
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _text_boxes(child)
+
+
+def _boxes(box, kind):
+    if isinstance(box, kind):
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child, kind)

@@ -1,0 +1,55 @@
+"""The adapter to WeasyPrint's layout internals (briefgen/engine.py): one test
+per function, on small documents laid out by WeasyPrint itself, so that a
+WeasyPrint upgrade that changes its boxes fails here first."""
+
+import pytest
+from weasyprint import HTML
+
+from briefgen import engine
+
+MM = 96 / 25.4   # CSS px per mm
+PAGE = "@page { size: 100mm 100mm; margin: 10mm; } body { margin: 0; font-family: serif; }"
+
+
+def render(body, css=""):
+    return HTML(string=f"<style>{PAGE}{css}</style><body>{body}</body>").render()
+
+
+def test_text_runs_tells_text_on_the_sheet_from_text_cut_off_and_body_from_margins():
+    document = render('<p>Inside</p><p style="position: absolute; left: 150mm">Outside</p>',
+                      "@page { @top-center { content: 'Running head' } } p { font-family: monospace, serif; }")
+    runs = {run.text: run for run in engine.text_runs(document)}
+    assert runs["Inside"].on_sheet and runs["Inside"].in_flow
+    assert not runs["Outside"].on_sheet
+    assert runs["Running head"].on_sheet and not runs["Running head"].in_flow
+    assert runs["Inside"].families == ("monospace", "serif")
+
+
+def test_table_fits_counts_the_columns_past_the_text_area():
+    cells = "".join(f"<th><div>h{index}</div></th>" for index in range(8))
+    document = render(f"<table><thead><tr>{cells}</tr></thead><tbody><tr>{cells}</tr></tbody></table>",
+                      "table { border-collapse: collapse; } th { padding: 0; } th div { width: 30mm; }")
+    # the text area is 80 mm wide: two 30 mm columns fit, six do not
+    assert engine.table_fits(document) == [engine.TableFit(tuple(f"h{i}" for i in range(8)), 8, 6)]
+    assert engine.table_fits(render("<table><tr><td>a</td><td>b</td></tr></table>")) == [
+        engine.TableFit(("a", "b"), 2, 0)]
+
+
+def test_page_height_is_the_height_of_the_text_area():
+    assert engine.page_height(render("<p>x</p>")) == pytest.approx(80 * MM)
+
+
+def test_used_height_counts_the_body_and_its_footnotes():
+    block = '<div style="height: 30mm"></div>'
+    empty = render(block).pages[0]
+    plain = render(block + '<p style="margin: 0">Text</p>').pages[0]
+    noted = render(block + '<p style="margin: 0">Text<span style="float: footnote">A note.</span></p>').pages[0]
+    assert engine.used_height(empty) == pytest.approx(30 * MM)
+    assert engine.used_height(noted) > engine.used_height(plain) + 10   # the footnote area: a line and more
+
+
+def test_displaced_footnotes_names_a_note_printed_on_another_page_than_its_call():
+    document = render('<p><a href="#footnote-1">1</a> <a href="#footnote-2">2</a></p>'
+                      '<p id="footnote-2">Beside its call.</p>'
+                      '<p id="footnote-1" style="break-before: page">On the next page.</p>')
+    assert engine.displaced_footnotes(document) == [("1", 1, 2)]
