@@ -65,6 +65,8 @@ def cli(context):
 @click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each PDF.")
 @click.option("--allow-overflow", is_flag=True,
               help="Write a variant that stays over its page budget anyway, with a warning.")
+@click.option("--allow-missing-glyphs", is_flag=True,
+              help="Build even when no font of the theme draws some characters, with one warning.")
 @click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
               metavar="SECONDS", help="Stop a layout that takes longer.")
 @click.option("--max-pages", default=Limits.pages, show_default=True, type=click.IntRange(1),
@@ -74,7 +76,8 @@ def cli(context):
 @click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
               type=click.Choice(list(PDF_STANDARDS)),
               help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
-def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages, jobs, force, standard):
+def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, allow_missing_glyphs, time_limit, max_pages,
+          jobs, force, standard):
     """Build PDFs from briefs (default: every brief in briefs/).
 
     Each output is named after the brief's file and the variant, e.g.
@@ -94,7 +97,8 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
             resolve_theme(theme, Path.cwd())
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
-    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
+    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard,
+                      allow_missing_glyphs=allow_missing_glyphs)
     rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force)
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):

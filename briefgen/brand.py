@@ -27,7 +27,10 @@ COLOR_ROLES = {                      # Quarto colour -> CSS custom property
 }
 PAPER = {"a4": ("A4", "297mm"), "letter": ("letter", "11in")}
 IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
-FONT_TYPES = (".ttf", ".otf", ".woff", ".woff2")
+FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
+# `source: system` fonts: whole files a system package installs (Debian's
+# fonts-noto-cjk, fonts-noto-core), read from here and nowhere else.
+SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
@@ -43,6 +46,22 @@ class Brand:
     contact: str = None
     disclaimer: str = None
     css: str = ""            # @font-face rules, role tokens and page size
+    scripts: tuple = ()      # (script, body family, heading family) after the Latin faces
+    font_files: tuple = ()   # system font files the brand uses (the theme's own are in its folder)
+    missing_fonts: tuple = ()  # (family, package) of system fonts not installed
+    system_faces: tuple = ()   # (family, @font-face rule) of the system fonts
+
+    def script_faces(self, scripts):
+        """@font-face rules of the families drawing these scripts ('Hangul', 'Arabic', ...).
+        A CJK collection is large: a brief without the script does not load it."""
+        wanted = {script.lower() for script in scripts}
+        families = {family for script, *pair in self.scripts if script.lower() in wanted for family in pair}
+        return "\n".join(face for family, face in self.system_faces if family in families)
+
+    @property
+    def font_dirs(self):
+        """Folders of the system fonts: a render may read them."""
+        return tuple(sorted({str(Path(file).parent) for file in self.font_files}))
 
     def brief_defaults(self):
         """Brief fields the brand supplies when a brief leaves them out."""
@@ -78,13 +97,19 @@ class _Reader:
         meta = self.settings.get("meta") or {}
         name = meta.get("name")
         link = meta.get("link")
+        self.system_files, self.missing, self.system_faces = [], [], []
+        faces = self.font_faces()
         return Brand(
             name=name.get("full") or name.get("short") if isinstance(name, dict) else name,
             link=link.get("home") if isinstance(link, dict) else link,
             logo=self.logo(),
             contact=self.tool.get("contact"),
             disclaimer=self.tool.get("disclaimer"),
-            css="\n".join(self.font_faces() + [self.tokens()] + self.page()),
+            css="\n".join(faces + [self.tokens()] + self.page()),
+            scripts=self.scripts(),
+            font_files=tuple(self.system_files),
+            missing_fonts=tuple(dict.fromkeys(self.missing)),
+            system_faces=tuple(self.system_faces),
         )
 
     def logo(self):
@@ -112,15 +137,50 @@ class _Reader:
         faces = []
         for font in (self.settings.get("typography") or {}).get("fonts") or []:
             family = font.get("family")
-            if font.get("source", "file") != "file":
-                raise ValueError(f"font '{family}': only 'source: file' is read; "
-                                 "fonts must come with the theme")
+            source = font.get("source", "file")
+            if source not in ("file", "system"):
+                raise ValueError(f"font '{family}': only 'source: file' (a file of the theme) and "
+                                 "'source: system' (a file a system package installs) are read")
             for entry in font.get("files") or []:
                 entry = entry if isinstance(entry, dict) else {"path": entry}
-                path = self.existing(entry.get("path"), f"font '{family}'", FONT_TYPES)
-                faces.append(f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
-                             f'font-weight: {entry.get("weight", 400)}; font-style: {entry.get("style", "normal")}; }}')
+                if source == "system":
+                    path = self.system_font(entry.get("path"), family, font.get("package"))
+                    if path is None:
+                        continue
+                else:
+                    path = self.existing(entry.get("path"), f"font '{family}'", FONT_TYPES)
+                face = (f'@font-face {{ font-family: "{family}"; src: url("{path.as_uri()}"); '
+                        f'font-weight: {entry.get("weight", 400)}; font-style: {entry.get("style", "normal")}; }}')
+                if source == "system":   # loaded only for a brief that uses its script (compose.py)
+                    self.system_faces.append((family, face))
+                else:
+                    faces.append(face)
         return faces
+
+    def system_font(self, path, family, package):
+        """A system font file, or None (remembered) when its package is not installed."""
+        path = Path(str(path))
+        if not path.is_absolute() or not any(path.is_relative_to(root) for root in SYSTEM_FONT_DIRS):
+            raise ValueError(f"font '{family}': a 'source: system' file must be under "
+                             f"{' or '.join(map(str, SYSTEM_FONT_DIRS))}, not {path}")
+        if path.suffix.lower() not in FONT_TYPES:
+            raise ValueError(f"font '{family}' '{path}' is not one of {', '.join(FONT_TYPES)}")
+        if not path.is_file():
+            self.missing.append((family, package or "?"))
+            return None
+        self.system_files.append(path)
+        return path
+
+    def scripts(self):
+        """`scripts:` of the tool's defaults: per script, the families set after the
+        Latin ones, {base: ..., headings: ...}; text of that script falls back to them."""
+        scripts = self.tool.get("scripts") or {}
+        if not isinstance(scripts, dict):
+            raise ValueError(f"defaults.{TOOL_KEY}.scripts: expected a map of script name to "
+                             "{base: family, headings: family}")
+        return tuple((str(script), _as_family(value.get("base")).get("family"),
+                      _as_family(value.get("headings") or value.get("base")).get("family"))
+                     for script, value in scripts.items())
 
     def tokens(self):
         tokens = {}
@@ -131,10 +191,12 @@ class _Reader:
                 tokens[prop] = self.color(palette.get(color[role], color[role]), role)
         typography = self.settings.get("typography") or {}
         base, headings = _as_family(typography.get("base")), _as_family(typography.get("headings"))
+        scripts = self.scripts()
         if base.get("family"):
-            tokens["--font-body"] = f'"{base["family"]}", serif'
+            tokens["--font-body"] = _families(base["family"], [body for _, body, _ in scripts], "serif")
         if headings.get("family"):
-            tokens["--font-heading"] = f'"{headings["family"]}", sans-serif'
+            tokens["--font-heading"] = _families(headings["family"], [heading for *_, heading in scripts],
+                                                 "sans-serif")
         if base.get("size"):
             tokens["--size-body"] = str(base["size"])
         if base.get("line-height"):
@@ -161,6 +223,13 @@ class _Reader:
     def page(self):
         paper = self.paper()
         return [f"@page {{ size: {paper[0]}; }}"] if paper else []
+
+
+def _families(latin, script_families, generic):
+    """'"Latin", "Hangul family", "Arabic family", generic': the Latin face draws
+    what it can, each script's face the rest."""
+    names = dict.fromkeys([latin, *filter(None, script_families)])
+    return ", ".join([f'"{name}"' for name in names] + [generic])
 
 
 def _as_family(value):

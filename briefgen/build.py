@@ -19,6 +19,7 @@ from . import writers
 from .access import heading_problems
 from .compose import compose_html
 from .load import load_brief
+from .glyphs import check_glyphs
 from .pdf import DEFAULT_STANDARD, Limits, displaced_footnotes, missing_characters, write_text
 from .problems import BriefError, Problem, field_name
 from .theme import ThemeError, resolve_theme
@@ -37,6 +38,7 @@ class Options:
     limits: Limits = Limits()
     standard: str = DEFAULT_STANDARD
     format: str = "pdf"               # the output writer (writers.FORMATS)
+    allow_missing_glyphs: bool = False  # a script no theme font draws: one warning, not an error
 
 
 @dataclass
@@ -114,7 +116,7 @@ def _build_variant(prepared, variant, options):
     written = writer.write(composed, target, options,                       # 5
                            lambda lines: _overflow_problem(loaded, data, spec, lines))
     warnings = [str(warning) for warning in loaded.warnings] + [   # each names the brief's file
-        f"{loaded.shown_path}: {message}" for message in written.messages + _layout_warnings(written.document, theme)]
+        f"{loaded.shown_path}: {message}" for message in written.messages + _layout_warnings(written.document)]
     if written.lines_over:
         warnings.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
     return Output(variant, target, written.pages, written.layouts, warnings)
@@ -128,8 +130,13 @@ def _compose(brief, theme, spec, prepared, target, options):
     if options.keep_html:  # before layout, so a failing layout can be inspected
         write_text(html, target.with_suffix(".html"))
     loaded = prepared.loaded
-    return writers.Composed(html, spec.name, spec, loaded.path.parent, (loaded.path.parent, *theme.folders),
-                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"])
+    def glyphs(document):  # after layout, before anything is written
+        return check_glyphs(missing_characters(document, theme.font_files()), loaded, theme,
+                            options.allow_missing_glyphs)
+
+    return writers.Composed(html, spec.name, spec, loaded.path.parent,
+                            (loaded.path.parent, *theme.folders, *theme.brand.font_dirs),
+                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"], glyphs)
 
 
 def output_path(out_dir, stem, variant, extension=".pdf"):
@@ -150,10 +157,8 @@ def _overflow_problem(loaded, data, spec, lines):
     return Problem(loaded.shown_path, loaded.line_of(longest[0]) if longest else 1, spec.name, message)
 
 
-def _layout_warnings(document, theme):
-    return [f"character {c!r} (U+{ord(c):04X}) is not in the theme's fonts; a fallback font is used"
-            for c in missing_characters(document, theme.font_files())] + [
-            f"footnote {number} is printed on page {note_page}, its call on page {call_page}"
+def _layout_warnings(document):
+    return [f"footnote {number} is printed on page {note_page}, its call on page {call_page}"
             for number, call_page, note_page in displaced_footnotes(document)]
 
 

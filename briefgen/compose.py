@@ -11,6 +11,7 @@ from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxEr
 from markupsafe import Markup
 
 from . import __version__
+from .glyphs import by_script
 from .labels import direction, install_labels, locale_of
 from .markdown import Markdown
 from .theme import FitStep, ThemeError
@@ -38,8 +39,16 @@ def _template_frame(error):
 def _render(brief, theme, spec):
     language = brief["language"]
     template = template_environment(theme, language).get_template(VARIANT_TEMPLATE.format(spec.name))
+    html = _render_with(template, brief, theme, spec, language, "")
+    # The fonts of the scripts the page holds (content and labels alike).
+    faces = theme.brand.script_faces(by_script(set(html)))
+    return _render_with(template, brief, theme, spec, language, faces) if faces else html
+
+
+def _render_with(template, brief, theme, spec, language, script_fonts):
     references = [ref["id"] for ref in brief["references"]]
     return template.render(
+        script_fonts=Markup(script_fonts),
         brief=brief,
         variant=spec.name,
         theme=theme.name,

@@ -184,8 +184,8 @@ def missing_characters(document, font_files):
     missing = set()
     for page in document.pages:
         for box in _text_boxes(page._page_box):
-            family = next((f for f in box.style["font_family"] if f in coverage), None)
-            covered = coverage.get(family, frozenset())
+            # Any theme family of the box's list may draw a character (per-script fallback).
+            covered = frozenset().union(*(coverage.get(f, frozenset()) for f in box.style["font_family"]))
             missing.update(c for c in box.text if ord(c) not in covered and not _invisible(c))
     return sorted(missing)
 
@@ -213,12 +213,14 @@ def _invisible(character):
 @lru_cache(maxsize=8)
 def _coverage_by_family(font_files):
     """Family name -> the characters its font files cover."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTCollection, TTFont
     coverage = {}
     for file in font_files:
-        with TTFont(file, lazy=True) as font:
-            family = font["name"].getBestFamilyName()
-            coverage[family] = coverage.get(family, frozenset()) | frozenset(font.getBestCmap())
+        # A collection holds one face per family (Noto Sans CJK KR, SC, ...).
+        with (TTCollection if str(file).lower().endswith(".ttc") else TTFont)(file, lazy=True) as opened:
+            for font in getattr(opened, "fonts", [opened]):
+                family = font["name"].getBestFamilyName()
+                coverage[family] = coverage.get(family, frozenset()) | frozenset(font.getBestCmap())
     return coverage
 
 

@@ -17,7 +17,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
 STYLES = PROJECT / "styles"
 DEFAULT = "default"
-FONT_TYPES = (".ttf", ".otf", ".woff", ".woff2")
+FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
 TYPE_FLOOR_PT = 8.5     # no body text is ever set smaller to make a variant fit
 
 
@@ -100,8 +100,9 @@ class Theme:
                 if (folder / name).is_file()]
 
     def font_files(self):
-        return sorted(file for folder in self.style_dirs for file in folder.rglob("*")
-                      if file.suffix.lower() in FONT_TYPES)
+        """The theme's own font files and the system fonts its brand names."""
+        return sorted([file for folder in self.style_dirs for file in folder.rglob("*")
+                       if file.suffix.lower() in FONT_TYPES] + list(self.brand.font_files))
 
 
 def _read_variant_spec(variant, file):
@@ -148,12 +149,12 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False):
         if not (templates.is_dir() or styles.is_dir()):
             raise ThemeError(f"unknown theme '{requested}': no theme has that name and {folder} "
                              f"holds no templates/ or styles/ folder; themes: {', '.join(available_themes())}")
-    if templates == default[0]:
-        return Theme(DEFAULT, (templates,), (styles,))
     try:
         brand = load_brand(styles)
     except BrandError as error:
         raise ThemeError(str(error)) from None
+    if templates == default[0]:
+        return Theme(DEFAULT, (templates,), (styles,), brand)
     theme = Theme(requested, (templates, default[0]), (default[1], styles), brand)
     low = contrast_problems(tuple(_token_sources(theme)))
     if low:

@@ -26,6 +26,7 @@ class Composed:
     stylesheets: tuple         # the theme's stylesheet files in cascade order, for writers that copy them
     shown_path: str            # how messages name the brief
     date: object               # the brief's date: the output's creation date
+    check: object = None       # check(document) -> warnings, after layout; raises BriefError to stop the write
 
 
 @dataclass

@@ -23,6 +23,7 @@ def write(composed, target, options, over_budget):
     laid_out = fitted.result
     if fitted.lines_over and not options.allow_overflow:
         raise BriefError([over_budget(fitted.lines_over)])
+    warnings = composed.check(laid_out.document) if composed.check else []
     write_pdf(laid_out, target, composed.date)
     return Written(target, len(laid_out.document.pages), fitted.layouts, fitted.lines_over,
-                   laid_out.messages, laid_out.document)
+                   laid_out.messages + warnings, laid_out.document)
