@@ -106,7 +106,30 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
 
 
 def _pdf_options(standard):
+    _tag_passage_languages()
     return {"pdf_variant": PDF_STANDARDS[standard], "pdf_tags": True}
+
+
+@lru_cache(maxsize=1)
+def _tag_passage_languages():
+    """A passage in another language (`<span lang="ko">`, from `[...]{lang=ko}`)
+    gets its own /Lang in the structure tree, as PDF/UA asks; WeasyPrint 70
+    only writes the document's. Wraps its tree builder, which calls itself
+    through the module, once per process."""
+    import pydyf
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+
+    def build_with_languages(box, parent, *args):
+        element = getattr(box, "element", None)
+        language = element.get("lang") if element is not None and element.tag not in ("html", "body") else None
+        for node in build(box, parent, *args):
+            if language and node.get("P") == parent.reference and "Lang" not in node:
+                node["Lang"] = pydyf.String(language)
+            yield node
+
+    tags._build_box_tree = build_with_languages
 
 
 def _refusals(reasons):
