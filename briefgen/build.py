@@ -19,6 +19,7 @@ from . import writers
 from .access import heading_problems
 from .compose import compose_html
 from .load import load_brief
+from .editions import lacking
 from .glyphs import check_glyphs
 from .pdf import DEFAULT_STANDARD, Limits, displaced_footnotes, missing_characters, write_text
 from .problems import BriefError, Problem, field_name
@@ -88,6 +89,7 @@ def prepare(brief_file, options):
     """Phases 1 to 3a, once per brief whatever the number of variants."""
     loaded = load_brief(brief_file, shown_path=shown(brief_file))           # 1
     data = validate_brief(loaded)                                           # 2
+    loaded.warnings += lacking(loaded)     # a translation: what the original has that it lacks
     theme = _resolve_theme(options.theme, data, loaded)                     # 3
     return Prepared(loaded, data, theme)
 
