@@ -61,10 +61,10 @@ def _compiled(files):
     """The catalogues merged and compiled in memory, as `pybabel compile` would
     (fuzzy and empty entries left out)."""
     merged = Catalog(domain=DOMAIN)
-    for file, _ in reversed(files):   # the default theme's first; a theme's entries replace them
+    for file, _ in files:   # search order: a label the theme has is never replaced by the default's
         with open(file, "rb") as source:
             for message in read_po(source, domain=DOMAIN):
-                if message.id and message.string and not message.fuzzy:
+                if message.id and message.string and not message.fuzzy and message.id not in merged:
                     merged[message.id] = message
     buffer = io.BytesIO()
     write_mo(buffer, merged)
