@@ -164,7 +164,7 @@ class _Reader:
             raise ValueError(f"font '{family}': a 'source: system' file must be under "
                              f"{' or '.join(map(str, SYSTEM_FONT_DIRS))}, not {path}")
         if path.suffix.lower() not in FONT_TYPES:
-            raise ValueError(f"font '{family}' '{path}' is not one of {', '.join(FONT_TYPES)}")
+            raise ValueError(f"font '{family}': '{path}' is not one of {', '.join(FONT_TYPES)}")
         if not path.is_file():
             self.missing.append((family, package or "?"))
             return None

@@ -18,9 +18,9 @@ from pathlib import Path
 from . import writers
 from .access import heading_problems
 from .compose import compose_html
-from .load import load_brief
 from .editions import lacking
 from .glyphs import check_glyphs
+from .load import load_brief
 from .pdf import DEFAULT_STANDARD, Limits, displaced_footnotes, missing_characters, write_text
 from .problems import BriefError, Problem, field_name
 from .theme import ThemeError, resolve_theme

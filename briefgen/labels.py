@@ -13,9 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.messages.catalog import Catalog
 from babel.support import Translations
 from markupsafe import Markup
 

@@ -106,7 +106,6 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
 
 
 def _pdf_options(standard):
-    _tag_passage_languages()
     return {"pdf_variant": PDF_STANDARDS[standard], "pdf_tags": True}
 
 
@@ -158,6 +157,7 @@ def write_pdf(laid_out, target, date):
     """Write the PDF; the same input gives the same bytes. Images inside SVG
     are fetched while drawing, so refusals are checked again before the PDF
     takes the target's place."""
+    _tag_passage_languages()
     with atomic_file(target, "wb") as file, _source_date(date):
         laid_out.document.write_pdf(file, **_pdf_options(laid_out.standard))
         if laid_out.refused:
