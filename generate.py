@@ -74,6 +74,8 @@ def cli(context):
 @click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each PDF.")
 @click.option("--allow-overflow", is_flag=True,
               help="Write a variant that stays over its page budget anyway, with a warning.")
+@click.option("--allow-missing-glyphs", is_flag=True,
+              help="Build even when no font of the theme draws some characters, with one warning.")
 @click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
               metavar="SECONDS", help="Stop a layout that takes longer.")
 @click.option("--max-pages", default=Limits.pages, show_default=True, type=click.IntRange(1),
@@ -83,7 +85,8 @@ def cli(context):
 @click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
               type=click.Choice(list(PDF_STANDARDS)),
               help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
-def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages, jobs, force, standard):
+def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, allow_missing_glyphs, time_limit, max_pages,
+          jobs, force, standard):
     """Build PDFs from briefs, or from every brief in a folder (default:
     briefs/ in the working folder).
 
@@ -108,7 +111,8 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
         raise _usage_error(str(error)) from None
     _check_variants(brief_files, theme, variants)
     started = time.perf_counter()
-    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
+    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard,
+                      allow_missing_glyphs=allow_missing_glyphs)
     rows = build_all(brief_files, options, jobs, force)
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):

@@ -28,7 +28,10 @@ COLOR_ROLES = {                      # Quarto colour -> CSS custom property
 }
 PAPER = {"a4": "A4", "letter": "letter"}
 IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
-FONT_TYPES = (".ttf", ".otf", ".woff", ".woff2")
+FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
+# `source: system` fonts: whole files a system package installs (Debian's
+# fonts-noto-cjk, fonts-noto-core), read from here and nowhere else.
+SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
@@ -48,6 +51,22 @@ class Brand:
     contact: str = None
     disclaimer: str = None
     css: str = ""            # @font-face rules, role tokens and page size
+    scripts: tuple = ()      # (script, body family, heading family) after the Latin faces
+    font_files: tuple = ()   # system font files the brand uses (the theme's own are in its folder)
+    missing_fonts: tuple = ()  # (family, package) of system fonts not installed
+    system_faces: tuple = ()   # (family, @font-face rule) of the system fonts
+
+    def script_faces(self, scripts):
+        """@font-face rules of the families drawing these scripts ('Hangul', 'Arabic', ...).
+        A CJK collection is large: a brief without the script does not load it."""
+        wanted = {script.lower() for script in scripts}
+        families = {family for script, *pair in self.scripts if script.lower() in wanted for family in pair}
+        return "\n".join(face for family, face in self.system_faces if family in families)
+
+    @property
+    def font_dirs(self):
+        """Folders of the system fonts: a render may read them."""
+        return tuple(sorted({str(Path(file).parent) for file in self.font_files}))
 
     def brief_defaults(self):
         """Brief fields the brand supplies when a brief leaves them out."""
@@ -105,6 +124,8 @@ class _Reader:
         for path in (("meta",), ("color",), ("typography",), ("defaults",), self.tool_path):
             self.get(path, dict)
         name, link = self.get(("meta", "name")), self.get(("meta", "link"))
+        self.system_files, self.missing, self.system_faces = [], [], []
+        faces = self.font_faces()
         return Brand(
             name=(self.get(("meta", "name", "full"), str) or self.get(("meta", "name", "short"), str)
                   if isinstance(name, dict) else self.text(("meta", "name"))),
@@ -112,7 +133,11 @@ class _Reader:
             logo=self.logo(),
             contact=self.get(self.tool_path + ("contact",), str),
             disclaimer=self.get(self.tool_path + ("disclaimer",), str),
-            css="\n".join(self.font_faces() + [self.tokens()] + self.page()),
+            css="\n".join(faces + [self.tokens()] + self.page()),
+            scripts=self.scripts(),
+            font_files=tuple(self.system_files),
+            missing_fonts=tuple(dict.fromkeys(self.missing)),
+            system_faces=tuple(self.system_faces),
         )
 
     def text(self, path):
@@ -157,18 +182,54 @@ class _Reader:
             path = ("typography", "fonts", index)
             self.get(path, dict)
             family = self.get(path + ("family",), str)
-            if self.get(path + ("source",)) not in (None, "file"):
-                raise self.error(path + ("source",), f"font '{family}': only 'source: file' is read; "
-                                                     "fonts must come with the theme")
+            source = self.get(path + ("source",)) or "file"
+            if source not in ("file", "system"):
+                raise self.error(path + ("source",), f"font '{family}': only 'source: file' (a file of the theme) "
+                                                     "and 'source: system' (a file a system package installs) are read")
             for number, entry in enumerate(self.get(path + ("files",), list) or []):
                 entry = entry if isinstance(entry, dict) else {"path": entry}
-                file = self.existing(entry.get("path"), f"font '{family}'", FONT_TYPES, path + ("files", number))
-                faces.append(f'@font-face {{ font-family: "{family}"; src: url("{file.as_uri()}"); '
-                             f'font-weight: {entry.get("weight", 400)}; font-style: {entry.get("style", "normal")}; }}')
+                where = path + ("files", number)
+                if source == "system":
+                    file = self.system_font(entry.get("path"), family, font.get("package"), where)
+                    if file is None:
+                        continue
+                else:
+                    file = self.existing(entry.get("path"), f"font '{family}'", FONT_TYPES, where)
+                face = (f'@font-face {{ font-family: "{family}"; src: url("{file.as_uri()}"); '
+                        f'font-weight: {entry.get("weight", 400)}; font-style: {entry.get("style", "normal")}; }}')
+                if source == "system":   # loaded only for a brief that uses its script (compose.py)
+                    self.system_faces.append((family, face))
+                else:
+                    faces.append(face)
         return faces
 
     def declared_families(self):
         return {font.get("family") for font in self.get(("typography", "fonts")) or [] if isinstance(font, dict)}
+
+    def system_font(self, path, family, package, where):
+        """A system font file, or None (remembered) when its package is not installed."""
+        path = Path(str(path))
+        if not path.is_absolute() or not any(path.is_relative_to(root) for root in SYSTEM_FONT_DIRS):
+            raise self.error(where, f"font '{family}': a 'source: system' file must be under "
+                                    f"{' or '.join(map(str, SYSTEM_FONT_DIRS))}, not {path}")
+        if path.suffix.lower() not in FONT_TYPES:
+            raise self.error(where, f"font '{family}': '{path}' is not one of {', '.join(FONT_TYPES)}")
+        if not path.is_file():
+            self.missing.append((family, package or "?"))
+            return None
+        self.system_files.append(path)
+        return path
+
+    def scripts(self):
+        """`scripts:` of the tool's defaults: per script, the families set after the
+        Latin ones, {base: ..., headings: ...}; text of that script falls back to them."""
+        scripts = self.get(self.tool_path + ("scripts",), dict) or {}
+        families = []
+        for script in scripts:
+            value = self.get(self.tool_path + ("scripts", script), dict) or {}
+            families.append((str(script), _as_family(value.get("base")).get("family"),
+                             _as_family(value.get("headings") or value.get("base")).get("family")))
+        return tuple(families)
 
     def tokens(self):
         tokens = {}
@@ -177,10 +238,12 @@ class _Reader:
             value = self.get(("color", role))
             if value is not None:
                 tokens[prop] = self.color(palette.get(value, value) if isinstance(value, str) else value, role)
+        scripts = self.scripts()
         for key, prop, generic in (("base", "--font-body", "serif"), ("headings", "--font-heading", "sans-serif")):
             family = self.family(key)
             if family:
-                tokens[prop] = f'"{family}", {generic}'
+                fallbacks = [body if key == "base" else heading for _, body, heading in scripts]
+                tokens[prop] = _families(family, fallbacks, generic)
         base = self.get(("typography", "base"))
         if isinstance(base, dict):
             if base.get("size"):
@@ -216,3 +279,15 @@ class _Reader:
             raise self.error(self.tool_path + ("paper",), f"{paper!r} is not A4 or letter")
         # The cover's height follows the page (100pvh in the stylesheets): the size is all it takes.
         return [f"@page {{ size: {PAPER[str(paper).lower()]}; }}"]
+
+
+def _families(latin, script_families, generic):
+    """'"Latin", "Hangul family", "Arabic family", generic': the Latin face draws
+    what it can, each script's face the rest."""
+    names = dict.fromkeys([latin, *filter(None, script_families)])
+    return ", ".join([f'"{name}"' for name in names] + [generic])
+
+
+def _as_family(value):
+    """Quarto allows `base: Family` or `base: {family: ..., size: ...}`."""
+    return {"family": value} if isinstance(value, str) else (value or {})

@@ -11,7 +11,6 @@ One Options object travels from the command line to the worker that builds a
 document and back; batch.py and watch.py call build_document() with it.
 """
 
-import re
 import time
 import warnings
 from contextlib import contextmanager
@@ -22,12 +21,14 @@ from . import writers
 from .access import heading_problems
 from .compose import compose_html
 from .content_check import lost_content
+from .editions import lacking
 from .engine import displaced_footnotes
+from .glyphs import glyph_problems
 from .load import load_brief
 from .pdf import DEFAULT_STANDARD, Limits, missing_characters, names_a_stylesheet, write_text
 from .problems import BriefError, OutputError, Problem, field_name, shown
 from .theme import ThemeError, resolve_theme
-from .validate import did_you_mean, referenced_files, validate_brief, variant_problems, walk
+from .validate import did_you_mean, referenced_files, validate_brief, variant_problems
 from .variant import longest_items, select_variant
 
 
@@ -42,6 +43,7 @@ class Options:
     limits: Limits = Limits()
     standard: str = DEFAULT_STANDARD
     format: str = "pdf"               # the output writer (writers.FORMATS)
+    allow_missing_glyphs: bool = False  # a script no theme font draws: one warning, not an error
 
 
 @dataclass
@@ -94,6 +96,7 @@ def prepare(brief_file, options):
     loaded = load_brief(brief_file, shown_path=shown(brief_file))           # 1
     with _library_warnings(loaded):
         data = validate_brief(loaded)                                       # 2
+        loaded.warnings += lacking(loaded)     # a translation: what the original has that it lacks
         theme = _resolve_theme(options.theme, data, loaded)                 # 3
     return Prepared(loaded, data, theme)
 
@@ -140,18 +143,22 @@ def _build_variant(prepared, variant, options):
     target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
     composed = _compose(brief, theme, spec, prepared, target, options)     # 4
 
-    def stops_the_write(document, lines_over):
-        """Content that did not reach the page, or a variant over its budget."""
+    def after_layout(document, lines_over):
+        """Content that did not reach the page, characters no font of the theme
+        draws, a variant over its budget: problems that stop the write."""
         problems = lost_content(composed.html, document, loaded)
+        missing, glyph_warnings = glyph_problems(missing_characters(document, theme.font_files()), loaded, theme,
+                                                 options.allow_missing_glyphs)
+        problems += missing
         if lines_over and not options.allow_overflow:
             problems.append(_overflow_problem(loaded, data, spec, lines_over))
-        return problems
+        return problems, glyph_warnings
 
     with _library_warnings(loaded):  # Pillow decoding images, fontTools, ...
-        written = writer.write(composed, target, options, stops_the_write)  # 5
+        written = writer.write(composed, target, options, after_layout)     # 5
     found = [str(warning) for warning in loaded.warnings] + [   # each names its file: the brief's or a stylesheet
         message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"
-        for message in written.messages] + _layout_warnings(written.document, theme, loaded)
+        for message in written.messages] + _layout_warnings(written.document, loaded)
     if written.lines_over:
         found.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
     return Output(variant, target, written.pages, written.layouts, found, written.served)
@@ -165,7 +172,8 @@ def _compose(brief, theme, spec, prepared, target, options):
     if options.keep_html:  # before layout, so a failing layout can be inspected
         write_text(html, target.with_suffix(".html"))
     loaded = prepared.loaded
-    return writers.Composed(html, spec.name, spec, loaded.path.parent, (loaded.path.parent, *theme.folders),
+    return writers.Composed(html, spec.name, spec, loaded.path.parent,
+                            (loaded.path.parent, *theme.folders, *theme.brand.font_dirs),
                             tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"])
 
 
@@ -187,26 +195,9 @@ def _overflow_problem(loaded, data, spec, lines):
     return Problem(loaded.shown_path, loaded.line_of(longest[0]) if longest else 1, spec.name, message)
 
 
-def _layout_warnings(document, theme, loaded):
-    missing = missing_characters(document, theme.font_files())
-    footnotes = [f"{loaded.shown_path}: footnote {number} is printed on page {note_page}, its call on page {call_page}"
-                 for number, call_page, note_page in displaced_footnotes(document)]
-    return ([str(_missing_characters_problem(missing, loaded))] if missing else []) + footnotes
-
-
-SHOWN_CHARACTERS = 12
-
-
-def _missing_characters_problem(missing, loaded):
-    """One line for every character the theme's fonts lack, at the first field that uses one."""
-    where, text = next(((path, value) for path, value in walk(loaded.data)
-                        if isinstance(value, str) and any(character in value for character in missing)), ((), ""))
-    first = next((character for character in text if character in missing), None)
-    listed = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:SHOWN_CHARACTERS])
-    more = f" and {len(missing) - SHOWN_CHARACTERS} more" if len(missing) > SHOWN_CHARACTERS else ""
-    count = f"{len(missing)} character{'s' if len(missing) > 1 else ''}"
-    line = loaded.line_in(where, re.escape(first)) if first else None
-    return loaded.problem(where, f"{count} not in the theme's fonts, printed in a fallback font: {listed}{more}", line)
+def _layout_warnings(document, loaded):
+    return [f"{loaded.shown_path}: footnote {number} is printed on page {note_page}, its call on page {call_page}"
+            for number, call_page, note_page in displaced_footnotes(document)]
 
 
 def check_brief(brief_file):

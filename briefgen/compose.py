@@ -6,12 +6,13 @@ import traceback
 from functools import lru_cache
 
 import segno
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
 from markupsafe import Markup
 
 from . import __version__
+from .glyphs import by_script
+from .labels import direction, install_labels, locale_of
 from .markdown import Markdown
 from .theme import FitStep, ThemeError
 
@@ -40,9 +41,18 @@ def _template_frame(error):
 
 
 def _render(brief, theme, spec):
-    template = template_environment(theme).get_template(VARIANT_TEMPLATE.format(spec.name))
+    language = brief["language"]
+    template = template_environment(theme, language).get_template(VARIANT_TEMPLATE.format(spec.name))
+    html = _render_with(template, brief, theme, spec, language, "")
+    # The fonts of the scripts the page holds (content and labels alike).
+    faces = theme.brand.script_faces(by_script(set(html)))
+    return _render_with(template, brief, theme, spec, language, faces) if faces else html
+
+
+def _render_with(template, brief, theme, spec, language, script_fonts):
     references = [ref["id"] for ref in brief["references"]]
     return template.render(
+        script_fonts=Markup(script_fonts),
         brief=brief,
         variant=spec.name,
         theme=theme.name,
@@ -50,13 +60,15 @@ def _render(brief, theme, spec):
         stylesheets=theme.stylesheets(spec.name),
         fit_css=Markup(FitStep(1.0, spec.body_size).css()) if spec.pages else "",
         generator=f"brief {__version__}",
+        direction=direction(language),
         markdown=Markdown(references, brief["language"], citations=spec.citations),
     )
 
 
 @lru_cache(maxsize=16)
-def template_environment(theme):
-    """One Jinja environment per theme: autoescaped, strict about undefined names."""
+def template_environment(theme, language="en"):
+    """One Jinja environment per theme and language: autoescaped, strict about
+    undefined names, with the language's labels."""
     environment = Environment(loader=theme.loader, autoescape=True, undefined=StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True)
     environment.filters.update(
@@ -71,6 +83,7 @@ def template_environment(theme):
         qr_code=_qr_code,
         breakable=_breakable,
     )
+    install_labels(environment, theme.template_dirs, language)
     return environment
 
 
@@ -101,7 +114,4 @@ def _qr_code(url):
 
 
 def _locale(context):
-    try:
-        return Locale.parse(context["brief"]["language"], sep="-")
-    except (ValueError, UnknownLocaleError):
-        return Locale("en")
+    return locale_of(context["brief"]["language"])

@@ -1,5 +1,6 @@
 """Markdown for every markdown field: CommonMark (markdown-it-py) with inline
-footnotes `^[...]` and citations `[@id]` / `[@a; @b]`. Raw HTML stays text."""
+footnotes `^[...]`, citations `[@id]` / `[@a; @b]` and passages in another
+language `[조선로동당]{lang=ko}`. Raw HTML stays text."""
 
 import itertools
 import re
@@ -11,6 +12,7 @@ from markdown_it.rules_core import replace, smartquotes
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
 from markupsafe import Markup, escape
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 CITATION = re.compile(r"\[(@[A-Za-z0-9_.:-]+(?:\s*;\s*@[A-Za-z0-9_.:-]+)*)\]")
@@ -19,7 +21,14 @@ CITATION = re.compile(r"\[(@[A-Za-z0-9_.:-]+(?:\s*;\s*@[A-Za-z0-9_.:-]+)*)\]")
 QUOTES = {
     "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u202f", "\u202f»", "“", "”"],
     "es": "«»“”", "it": "«»“”", "pt": "«»“”", "nl": "‘’“”", "ru": "«»„“",
+    "ko": "“”‘’", "zh": "“”‘’", "ja": "「」『』", "ar": "«»“”", "fa": "«»“”",
 }
+HANGUL = "\uac00-\ud7a3"
+# Korean breaks lines between words only. WeasyPrint 70 ignores `word-break:
+# keep-all`, so a word joiner (U+2060, invisible, never extracted) goes between
+# the characters of a word that touch a Hangul syllable.
+KOREAN_JOINS = re.compile(f"(?<=[{HANGUL}])(?=\\S)|(?<=\\S)(?=[{HANGUL}])")
+WORD_JOINER = "\u2060"
 
 
 @dataclass
@@ -41,8 +50,11 @@ def make_parser(language="en", preset="commonmark"):
     quotes = QUOTES[quotes_language(language)]
     md = MarkdownIt(preset, {"html": False, "typographer": True, "quotes": quotes})
     md.enable(["replacements", "smartquotes"])
+    md.core.ruler.push("korean_words", lambda state: _keep_korean_words(state, language))
     if preset == "zero":  # plain text: typography only
         return md
+    # `[text]{lang=xx}`: a passage in another language; no other attribute is taken.
+    attrs_plugin(md, spans=True, allowed=["lang"])
     footnote_plugin(md, inline=True, move_to_end=False)
     # Only inline footnotes are part of the format; `[^1]` stays text.
     md.block.ruler.disable("footnote_def")
@@ -56,6 +68,29 @@ def make_parser(language="en", preset="commonmark"):
     # Every link reaches validation, which refuses the schemes the format forbids.
     md.validateLink = lambda url: True
     return md
+
+
+def _keep_korean_words(state, language):
+    """Word joiners inside Korean words, in the document's language or a passage
+    marked `{lang=ko}`, also where markup splits a word (`**북한**의`)."""
+    for token in state.tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        languages, previous = [language], None
+        for child in token.children:
+            if child.type == "span_open":
+                languages.append(str(child.attrs.get("lang", languages[-1])).split("-")[0].lower())
+            elif child.type == "span_close" and len(languages) > 1:
+                languages.pop()
+            elif child.type == "text" and languages[-1] == "ko":
+                child.content = KOREAN_JOINS.sub(WORD_JOINER, child.content)
+                if previous is not None and previous.content and child.content and \
+                        KOREAN_JOINS.search(previous.content[-1] + child.content[0]):
+                    previous.content += WORD_JOINER
+                previous = child
+                continue
+            elif child.type not in ("strong_open", "strong_close", "em_open", "em_close", "link_open", "link_close"):
+                previous = None
 
 
 def _citation_rule(state, silent):

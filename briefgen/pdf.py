@@ -118,6 +118,28 @@ def _pdf_options(standard):
     return {"pdf_variant": PDF_STANDARDS[standard], "pdf_tags": True}
 
 
+@lru_cache(maxsize=1)
+def _tag_passage_languages():
+    """A passage in another language (`<span lang="ko">`, from `[...]{lang=ko}`)
+    gets its own /Lang in the structure tree, as PDF/UA asks; WeasyPrint 70
+    only writes the document's. Wraps its tree builder, which calls itself
+    through the module, once per process."""
+    import pydyf
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+
+    def build_with_languages(box, parent, *args):
+        element = getattr(box, "element", None)
+        language = element.get("lang") if element is not None and element.tag not in ("html", "body") else None
+        for node in build(box, parent, *args):
+            if language and node.get("P") == parent.reference and "Lang" not in node:
+                node["Lang"] = pydyf.String(language)
+            yield node
+
+    tags._build_box_tree = build_with_languages
+
+
 def _refusals(reasons):
     return [f"resource refused: {reason}" for reason in dict.fromkeys(reasons)]
 
@@ -144,6 +166,7 @@ def write_pdf(laid_out, target, date):
     """Write the PDF; the same input gives the same bytes. Images inside SVG
     are fetched while drawing, so refusals are checked again before the PDF
     takes the target's place."""
+    _tag_passage_languages()
     with atomic_file(target, "wb") as file, _source_date(date):
         laid_out.document.write_pdf(file, **_pdf_options(laid_out.standard))
         if laid_out.refused:
@@ -225,8 +248,8 @@ def missing_characters(document, font_files):
     coverage = _coverage_by_family(tuple(font_files))
     missing = set()
     for run in text_runs(document):
-        family = next((f for f in run.families if f in coverage), None)
-        covered = coverage.get(family, frozenset())
+        # Any theme family of the run's list may draw a character (per-script fallback).
+        covered = frozenset().union(*(coverage.get(family, frozenset()) for family in run.families))
         missing.update(c for c in run.text if ord(c) not in covered and not _invisible(c))
     return sorted(missing)
 
@@ -238,12 +261,14 @@ def _invisible(character):
 @lru_cache(maxsize=8)
 def _coverage_by_family(font_files):
     """Family name -> the characters its font files cover."""
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTCollection, TTFont
     coverage = {}
     for file in font_files:
-        with TTFont(file, lazy=True) as font:
-            family = font["name"].getBestFamilyName()
-            coverage[family] = coverage.get(family, frozenset()) | frozenset(font.getBestCmap())
+        # A collection holds one face per family (Noto Sans CJK KR, SC, ...).
+        with (TTCollection if str(file).lower().endswith(".ttc") else TTFont)(file, lazy=True) as opened:
+            for font in getattr(opened, "fonts", [opened]):
+                family = font["name"].getBestFamilyName()
+                coverage[family] = coverage.get(family, frozenset()) | frozenset(font.getBestCmap())
     return coverage
 
 

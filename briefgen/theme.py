@@ -20,7 +20,7 @@ from .problems import BriefError, Problem, shown
 
 DEFAULT = "default"
 THEME_NAME = re.compile(r"[A-Za-z0-9_-]+")
-FONT_TYPES = (".ttf", ".otf", ".woff", ".woff2")
+FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
 TYPE_FLOOR_PT = 8.5     # no body text is ever set smaller to make a variant fit
 
 
@@ -109,8 +109,9 @@ class Theme:
                 if (folder / name).is_file()]
 
     def font_files(self):
-        return sorted(file for folder in self.style_dirs for file in folder.rglob("*")
-                      if file.suffix.lower() in FONT_TYPES)
+        """The theme's own font files and the system fonts its brand names."""
+        return sorted([file for folder in self.style_dirs for file in folder.rglob("*")
+                       if file.suffix.lower() in FONT_TYPES] + list(self.brand.font_files))
 
 
 VARIANT_KEYS = ("pages", "citations", "body_size", "fit", "cut_hints")
@@ -212,13 +213,13 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False, project_dir
     template_dirs = _unique(templates + default_templates)
     style_dirs = _unique(default_styles[::-1] + styles[::-1])
     missing = _missing_overrides({DEFAULT, requested} if requested in names else {DEFAULT}, project_dir)
-    if (template_dirs, style_dirs) == (default_templates[-1:], default_styles[-1:]):  # the built-in default as it is
-        return Theme(DEFAULT, tuple(template_dirs), tuple(style_dirs), missing_overrides=missing)
     brand_dir = next((folder for folder in reversed(style_dirs) if (folder / BRAND_FILE).is_file()), style_dirs[-1])
     try:
         brand = load_brand(brand_dir, _declared_families(default_styles[-1] / "brief.css"))
     except BrandError as error:
         raise ThemeError(problems=error.problems) from None
+    if (template_dirs, style_dirs) == (default_templates[-1:], default_styles[-1:]):  # the built-in default as it is
+        return Theme(DEFAULT, tuple(template_dirs), tuple(style_dirs), brand, missing)
     theme = Theme(requested, tuple(template_dirs), tuple(style_dirs), brand, missing)
     low = contrast_failures(tuple(_token_sources(theme)))
     if low:

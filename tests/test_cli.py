@@ -57,7 +57,10 @@ def test_no_arguments_build_the_sample_into_out(tmp_path):
     out = tmp_path / "out"
     pages = {pdf.name: len(PdfReader(pdf).pages) for pdf in out.glob("*.pdf")}
     assert 5 <= pages.pop("north-korea-trafficking-full.pdf") <= 10
-    assert pages == {"north-korea-trafficking-memo.pdf": 2, "north-korea-trafficking-summary.pdf": 1}
+    assert 5 <= pages.pop("north-korea-trafficking.ko-full.pdf") <= 10     # the Korean and Arabic editions
+    assert 3 <= pages.pop("north-korea-trafficking.ar-full.pdf") <= 10
+    assert pages == {f"north-korea-trafficking{edition}-{variant}.pdf": budget
+                     for edition in ("", ".ko", ".ar") for variant, budget in (("memo", 2), ("summary", 1))}
     assert re.search(r"north-korea-trafficking +summary +1 +[0-9.]+ +built +out/north-korea-trafficking-summary.pdf",
                      done.stdout)
 

@@ -122,21 +122,21 @@ def test_a_css_problem_names_the_stylesheet_and_its_line(tmp_path, monkeypatch):
 
 # 7. One line per font problem ----------------------------------------------
 
-def test_a_korean_paragraph_gives_one_line_at_its_own_line(tmp_path):
-    korean = "북한의 인신매매 피해자들은 국경을 넘어 중국으로 팔려 가며 강제 노동과 결혼을 강요당한다"
+def test_a_paragraph_in_a_script_without_a_font_gives_one_line_at_its_own_line(tmp_path):
+    """Ethiopic: no font of the default theme draws it. One error line for the
+    script, at the line inside the block where it is used."""
+    amharic = "የሰሜን ኮሪያ የሰዎች ዝውውር ሰለባዎች ድንበር አቋርጠው ይሸጣሉ"
     brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("    content: [Some text.]\n", (
         "    content:\n"
         "      - |\n"
         "        An English line first.\n"
-        f"        {korean}\n")))
+        f"        {amharic}\n")))
     result = run_cli("build", brief, "-v", "full", "--out", tmp_path / "out")
-    assert result.exit_code == 0, result.output
-    missing = sorted({c for c in korean if not c.isspace()})
-    [line] = result.stderr.splitlines()
-    assert line.startswith(f"warning: {brief}:10: sections[0].content[0]: {len(missing)} characters not in "
-                           "the theme's fonts, printed in a fallback font: ")
-    assert line.endswith(f" and {len(missing) - 12} more")
-    assert ", ".join(f"{c} (U+{ord(c):04X})" for c in missing[:12]) in line
+    assert result.exit_code == 1, result.output
+    line = result.stderr.splitlines()[0]
+    assert line.startswith(f"{brief}:10: sections[0].content[0]: no font of the theme 'default' draws Ethiopic text: ")
+    assert sum("Ethiopic" in error for error in result.stderr.splitlines()) == 1
+    assert not (tmp_path / "out" / "brief-full.pdf").exists()
 
 
 # 8. Citation errors at the citation's own line, with a suggestion ----------

@@ -9,9 +9,9 @@ from . import Written
 EXTENSION = ".pdf"
 
 
-def write(composed, target, options, stops_the_write):
-    """Write the PDF to target, unless stops_the_write(document, lines over the
-    budget) finds problems in the layout kept: then raise them, writing nothing."""
+def write(composed, target, options, after_layout):
+    """Write the PDF to target. after_layout(document, lines over the budget)
+    -> (problems, warnings) checks the layout kept: problems stop the write."""
     def render(step):
         # A fit step overrides the design's spacing and type tokens from a user
         # stylesheet (hence !important): the HTML is composed once.
@@ -20,9 +20,9 @@ def write(composed, target, options, stops_the_write):
 
     fitted = fit_to_budget(render, composed.spec)
     laid_out = fitted.result
-    problems = stops_the_write(laid_out.document, fitted.lines_over)
+    problems, warnings = after_layout(laid_out.document, fitted.lines_over)
     if problems:
         raise BriefError(problems)
     write_pdf(laid_out, target, composed.date)
     return Written(target, len(laid_out.document.pages), fitted.layouts, fitted.lines_over,
-                   laid_out.messages, laid_out.document, laid_out.served)
+                   laid_out.messages + warnings, laid_out.document, laid_out.served)
