@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 import yaml
 
+from .files import MB, FileRefused, read_text, regular_file
+
 BRAND_FILE = "_brand.yml"
 TOOL_KEY = "policy-brief"
 COLOR_ROLES = {                      # Quarto colour -> CSS custom property
@@ -29,6 +31,7 @@ PAPER = {"a4": ("A4", "297mm"), "letter": ("letter", "11in")}
 IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
 FONT_TYPES = (".ttf", ".otf", ".woff", ".woff2")
 HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+MAX_SETTINGS_BYTES = 1 * MB   # a brand file is a page of settings
 
 
 class BrandError(Exception):
@@ -60,8 +63,11 @@ def load_brand(styles_dir):
     if not file.is_file():
         return Brand()
     try:
-        settings = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        text = read_text(file, file.parent, MAX_SETTINGS_BYTES, where="the theme's styles folder")
+        settings = yaml.safe_load(text) or {}
         return _Reader(file, settings).brand()
+    except FileRefused as error:
+        raise BrandError(str(error)) from None
     except yaml.YAMLError as error:
         raise BrandError(f"{file}: not valid YAML: {error}") from None
     except (AttributeError, TypeError, ValueError) as error:
@@ -104,8 +110,10 @@ class _Reader:
             raise ValueError(f"{what} '{relative}' is outside the theme's styles folder")
         if path.suffix.lower() not in suffixes:
             raise ValueError(f"{what} '{relative}' is not one of {', '.join(suffixes)}")
-        if not path.is_file():
-            raise ValueError(f"{what} file not found: {path}")
+        try:
+            regular_file(path, self.folder, "the theme's styles folder", name=str(relative))
+        except FileRefused as error:
+            raise ValueError(f"{what} file not found: {path}" if error.kind == "missing" else f"{what}: {error}") from None
         return path
 
     def font_faces(self):

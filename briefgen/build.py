@@ -141,10 +141,15 @@ def _layout_warnings(document, theme):
 
 
 def check_brief(brief_file):
-    """Load and validate only; raise BriefError listing every problem."""
+    """Load, validate and compose every variant of the brief's theme, without
+    layout or writing; raise BriefError listing every problem of the brief,
+    ThemeError for one of the theme's templates."""
     loaded = load_brief(brief_file, shown_path=shown(brief_file))
     data = validate_brief(loaded)
-    _resolve_theme(None, data, loaded)
+    theme = _resolve_theme(None, data, loaded)
+    for variant in theme.variants:  # a hostile or broken template fails here, not at build time
+        brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
+        compose_html(brief, theme, theme.variant_spec(variant))
     return loaded
 
 

@@ -1,21 +1,27 @@
-"""Phase 4: compose the variant's HTML with Jinja. Content is data passed to
-the templates, never compiled as a template itself."""
+"""Phase 4: compose the variant's HTML with Jinja, in the sandbox of
+sandbox.py. Content is data passed to the templates, never compiled as a
+template itself."""
 
 import re
 import traceback
+from contextvars import ContextVar
 from functools import lru_cache
 
 import segno
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
+from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
 from . import __version__
 from .markdown import Markdown
+from .sandbox import ThemeEnvironment
 from .theme import FitStep, ThemeError
 
 VARIANT_TEMPLATE = "variants/{}.html"
+# The render's markdown renderer and language, for the filters: kept out of the
+# templates' reach (a template sees only data).
+_RENDER = ContextVar("render")
 
 
 def compose_html(brief, theme, spec, fit_step=None):
@@ -25,6 +31,9 @@ def compose_html(brief, theme, spec, fit_step=None):
         return _render(brief, theme, spec, fit_step)
     except TemplateSyntaxError as error:
         raise ThemeError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
+    except TemplateNotFound as error:
+        raise ThemeError(f"{_template_frame(error)}: template error: template '{error.name}' not found "
+                         "in the theme's templates/ folders") from None
     except TemplateError as error:
         raise ThemeError(f"{_template_frame(error)}: template error: {error.message}") from None
 
@@ -38,35 +47,40 @@ def _template_frame(error):
 def _render(brief, theme, spec, fit_step):
     template = template_environment(theme).get_template(VARIANT_TEMPLATE.format(spec.name))
     references = [ref["id"] for ref in brief["references"]]
-    return template.render(
-        brief=brief,
-        variant=spec.name,
-        theme=theme.name,
-        brand=theme.brand,
-        stylesheets=theme.stylesheets(spec.name),
-        fit_css=Markup((fit_step or FitStep(1.0, spec.body_size)).css()) if spec.pages else "",
-        generator=f"brief {__version__}",
-        markdown=Markdown(references, brief["language"], citations=spec.citations),
-    )
+    token = _RENDER.set((Markdown(references, brief["language"], citations=spec.citations), brief["language"]))
+    try:
+        return template.render(
+            brief=brief,
+            variant=spec.name,
+            theme=theme.name,
+            brand=theme.brand,
+            stylesheets=theme.stylesheets(spec.name),
+            fit_css=Markup((fit_step or FitStep(1.0, spec.body_size)).css()) if spec.pages else "",
+            generator=f"brief {__version__}",
+        )
+    finally:
+        _RENDER.reset(token)
 
 
 @lru_cache(maxsize=16)
 def template_environment(theme):
-    """One Jinja environment per theme: autoescaped, strict about undefined names."""
-    environment = Environment(loader=theme.loader, autoescape=True, undefined=StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
+    """One sandboxed Jinja environment per theme: autoescaped, strict about undefined names."""
+    environment = ThemeEnvironment(theme.loader)
     environment.filters.update(
-        markdown=pass_context(lambda context, text: context["markdown"].block(text)),
-        markdown_inline=pass_context(lambda context, text: context["markdown"].inline(text)),
-        typeset=pass_context(lambda context, text: context["markdown"].text(text)),
-        plain=pass_context(lambda context, text: context["markdown"].plain(text)),
-        long_date=pass_context(lambda context, date: format_date(date, "long", locale=_locale(context))),
-        first_sentence=pass_context(
-            lambda context, text: context["markdown"].text(_first_sentence(context["markdown"].plain(text)))),
+        markdown=lambda text: _markdown().block(text),
+        markdown_inline=lambda text: _markdown().inline(text),
+        typeset=lambda text: _markdown().text(text),
+        plain=lambda text: _markdown().plain(text),
+        long_date=lambda date: format_date(date, "long", locale=_locale()),
+        first_sentence=lambda text: _markdown().text(_first_sentence(_markdown().plain(text))),
         short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
         qr_code=_qr_code,
     )
     return environment
+
+
+def _markdown():
+    return _RENDER.get()[0]
 
 
 def _first_sentence(text):
@@ -78,8 +92,8 @@ def _qr_code(url):
     return segno.make(url, error="m").svg_data_uri(border=0, dark="#000")
 
 
-def _locale(context):
+def _locale():
     try:
-        return Locale.parse(context["brief"]["language"], sep="-")
+        return Locale.parse(_RENDER.get()[1], sep="-")
     except (ValueError, UnknownLocaleError):
         return Locale("en")

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import mimetypes
 import os
 import signal
 import tempfile
@@ -10,13 +11,16 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from .files import MB, FileRefused, check_served, read_bytes
 from .problems import BriefError, Problem
 
 LOGGER = logging.getLogger("weasyprint")
+MAX_RESOURCE_BYTES = 50 * MB   # a stylesheet, font or image the layout reads; images are held to 20 MB
 
 
 @dataclass(frozen=True)
@@ -30,12 +34,18 @@ class Limits:
 def sandbox_fetcher_class():
     """The fetcher class, made on first use: importing WeasyPrint costs 0.4 s,
     which a build with nothing to do should not pay."""
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Served(URLFetcherResponse):
+        """No path: WeasyPrint would read an image's file again, past files.py."""
+        path = None
 
     class SandboxFetcher(URLFetcher):
         """Every resource of a render comes through here: files inside the allowed
-        folders (after resolving symlinks and '..') and data: URIs; nothing else,
-        and never the network."""
+        folders read by files.py (after resolving symlinks and '..', bounded, no
+        special files) and data: URIs; nothing else, and never the network.
+        Images, including those an SVG refers to, are checked before anything
+        decodes them."""
 
         def __init__(self, roots):
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
@@ -48,9 +58,22 @@ def sandbox_fetcher_class():
                 path = Path(url2pathname(urlsplit(url).path)).resolve()
                 if not any(path.is_relative_to(root) for root in self.roots):
                     return self._refuse(f"{path} is outside the brief's and the theme's folders")
-            elif scheme != "data":
+                try:
+                    body = read_bytes(path, self.roots, MAX_RESOURCE_BYTES, name=str(path))
+                except FileRefused as error:
+                    return self._refuse(str(error))
+                response = Served(url, body, {"Content-Type": mimetypes.guess_type(path.name)[0] or "text/plain"})
+            elif scheme == "data":
+                response = super().fetch(url, headers)
+                body = response.read(MAX_RESOURCE_BYTES + 1)
+                response = Served(url, body, response.headers)
+            else:
                 return self._refuse(f"{url}: only files of the brief and the theme are read, never the network")
-            return super().fetch(url, headers)
+            try:
+                check_served(body, path.name if scheme == "file" else url[:40])
+            except FileRefused as error:
+                return self._refuse(str(error))
+            return response
 
         def _refuse(self, reason):
             self.refused.append(reason)
@@ -214,7 +237,8 @@ def _coverage_by_family(font_files):
     from fontTools.ttLib import TTFont
     coverage = {}
     for file in font_files:
-        with TTFont(file, lazy=True) as font:
+        data = read_bytes(file, Path(file).parent, MAX_RESOURCE_BYTES, where="the theme's folder")
+        with TTFont(BytesIO(data), lazy=True) as font:
             family = font["name"].getBestFamilyName()
             coverage[family] = coverage.get(family, frozenset()) | frozenset(font.getBestCmap())
     return coverage

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja2 import ChoiceLoader, PrefixLoader
 
 from .access import contrast_problems
 from .brand import Brand, BrandError, load_brand
+from .files import MB, FileRefused, read_text, regular_file
+from .sandbox import ConfinedLoader
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
@@ -18,6 +20,7 @@ STYLES = PROJECT / "styles"
 DEFAULT = "default"
 FONT_TYPES = (".ttf", ".otf", ".woff", ".woff2")
 TYPE_FLOOR_PT = 8.5     # no body text is ever set smaller to make a variant fit
+MAX_SETTINGS_BYTES = 1 * MB
 
 
 class ThemeError(Exception):
@@ -57,8 +60,8 @@ class Theme:
         """Template search path; `default/...` names reach the default theme, so
         an override can extend the very file it replaces and call super()."""
         return ChoiceLoader([
-            PrefixLoader({DEFAULT: FileSystemLoader(TEMPLATES / DEFAULT)}),
-            FileSystemLoader([str(d) for d in self.template_dirs]),
+            PrefixLoader({DEFAULT: ConfinedLoader(TEMPLATES / DEFAULT)}),
+            ConfinedLoader([str(d) for d in self.template_dirs]),
         ])
 
     @property
@@ -89,18 +92,18 @@ class Theme:
 
     def font_files(self):
         return sorted(file for folder in self.style_dirs for file in folder.rglob("*")
-                      if file.suffix.lower() in FONT_TYPES)
+                      if file.suffix.lower() in FONT_TYPES and _readable(file, folder))
 
 
 def _read_variant_spec(variant, file):
     try:
-        settings = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        settings = yaml.safe_load(read_text(file, file.parent, MAX_SETTINGS_BYTES, where="the theme's folder")) or {}
         body_size = _points(settings.get("body_size", "10pt"))
         steps = tuple(FitStep(float(step.get("spacing", 1)), _points(step.get("body_size", body_size)))
                       for step in settings.get("fit", []))
         spec = VariantSpec(variant, settings.get("pages"), bool(settings.get("citations", True)), body_size,
                            steps, tuple(settings.get("cut_hints", VariantSpec.cut_hints)))
-    except (yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
+    except (yaml.YAMLError, FileRefused, AttributeError, TypeError, ValueError) as error:
         raise ThemeError(f"{file}: cannot read the variant's settings: {error}") from None
     if spec.pages is not None and (not isinstance(spec.pages, int) or spec.pages < 1):
         raise ThemeError(f"{file}: pages: expected a whole number of pages, at least 1")
@@ -108,6 +111,15 @@ def _read_variant_spec(variant, file):
     if too_small:
         raise ThemeError(f"{file}: fit: body_size {too_small[0]:g}pt is under the {TYPE_FLOOR_PT:g}pt floor")
     return spec
+
+
+def _readable(file, folder):
+    """A theme's file that files.py would serve (inside its folder, regular, one link)."""
+    try:
+        regular_file(file, folder, "the theme's folder")
+    except FileRefused:
+        return False
+    return True
 
 
 def _points(value):
@@ -155,4 +167,7 @@ def _token_sources(theme):
     yield theme.brand.css
     own = theme.style_dirs[-1] / "brief.css"
     if own.is_file():
-        yield own.read_text(encoding="utf-8")
+        try:
+            yield read_text(own, own.parent, MAX_SETTINGS_BYTES, where="the theme's styles folder")
+        except (FileRefused, UnicodeDecodeError) as error:
+            raise ThemeError(f"{own}: {error}") from None

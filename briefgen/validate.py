@@ -1,7 +1,6 @@
 """Phase 2: check a loaded brief against the format: the JSON Schema first,
 then what a schema cannot say (unique ids, citations, files that exist)."""
 
-import csv
 import difflib
 import json
 import re
@@ -11,17 +10,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker
-from PIL import Image
 
+from . import files
 from .access import figure_alt_problems
 from .markdown import inspect
 from .problems import BriefError
+from .tabular import read_table, table_problems
 
 SCHEMA_FILE = Path(__file__).with_name("brief.schema.json")
 BLOCK_TYPES = ("text", "callout", "quote", "table", "figure", "pagebreak")
 IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
-MAX_IMAGE_BYTES = 20 * 2**20       # per image file
-MAX_IMAGE_PIXELS = 40 * 10**6      # per raster image; far above print needs
 LINK_SCHEMES = ("http", "https", "mailto")
 
 JSON_TYPES = {"string": "text", "object": "a mapping", "array": "a list", "number": "a number",
@@ -206,7 +204,7 @@ def _table_problems(loaded, path, table):
     if has_grid == has_csv:
         return [loaded.problem(path, "a table needs either 'columns' and 'rows', or 'csv'")]
     if has_csv:
-        return [loaded.problem(path + ("csv",), message) for message in _csv_problems(loaded.path.parent, table["csv"])]
+        return [loaded.problem(path + ("csv",), message) for message in table_problems(loaded.path.parent, table)]
     for key in ("columns", "rows"):
         if key not in table:
             return [loaded.problem(path, f"'{key}' is required with '{'rows' if key == 'columns' else 'columns'}'")]
@@ -217,63 +215,19 @@ def _table_problems(loaded, path, table):
                     for index, row in _indexed(table["rows"]) if isinstance(row, list) and width and len(row) != width]
 
 
-def read_csv(file):
-    with open(file, encoding="utf-8", newline="") as handle:
-        return [row for row in csv.reader(handle) if row]
-
-
-def _csv_problems(folder, name):
-    file = folder / name
-    if not _inside(file, folder):
-        return [f"'{name}' is outside the brief's folder"]
-    if not file.is_file():
-        return [f"file not found: {file}"]
-    try:
-        rows = read_csv(file)
-    except (UnicodeDecodeError, csv.Error, OSError) as error:
-        return [f"cannot read {name} as UTF-8 CSV: {error}"]
-    if len(rows) < 2:
-        return [f"{name} needs a header row and at least one data row"]
-    bad = [number for number, row in enumerate(rows, 1) if len(row) != len(rows[0])]
-    return [f"{name} row {bad[0]} has a different number of cells than the header"] if bad else []
-
-
 def _image_problems(loaded, path, image):
     folder = loaded.path.parent
     file = folder / image
     if urlsplit(image).scheme or Path(image).is_absolute():
         return [loaded.problem(path, f"'{image}' must be a path relative to the brief's folder")]
-    if not _inside(file, folder):
-        return [loaded.problem(path, f"'{image}' is outside the brief's folder")]
-    if Path(image).suffix.lower() not in IMAGE_TYPES:
-        return [loaded.problem(path, f"'{image}' is not an SVG, PNG or JPEG file")]
-    if not file.is_file():
-        return [loaded.problem(path, f"image not found: {file}")]
-    problem = _image_size_problem(file)
-    return [loaded.problem(path, f"'{image}' {problem}")] if problem else []
-
-
-def _inside(file, folder):
-    """After resolving symlinks and '..', is the file inside the folder?"""
-    return Path(file).resolve().is_relative_to(Path(folder).resolve())
-
-
-def _image_size_problem(file):
-    size = file.stat().st_size
-    if size > MAX_IMAGE_BYTES:
-        return f"is {size / 2**20:.0f} MB; images may have at most {MAX_IMAGE_BYTES // 2**20} MB"
-    if file.suffix.lower() == ".svg":
-        return None
     try:
-        with Image.open(file) as image:  # reads the header only
-            width, height = image.size
-    except Image.DecompressionBombError:
-        return f"has more than {MAX_IMAGE_PIXELS // 10**6} million pixels"
-    except (OSError, Image.UnidentifiedImageError):
-        return "is not a readable PNG or JPEG image"
-    if width * height > MAX_IMAGE_PIXELS:
-        return f"is {width} x {height} pixels; images may have at most {MAX_IMAGE_PIXELS // 10**6} million"
-    return None
+        files.resolve_inside(file, folder, name=image)
+        if Path(image).suffix.lower() not in IMAGE_TYPES:
+            return [loaded.problem(path, f"'{image}' is not an SVG, PNG or JPEG file")]
+        files.check_image(file, folder, name=image)
+    except files.FileRefused as error:
+        return [loaded.problem(path, f"image not found: {file}" if error.kind == "missing" else str(error))]
+    return []
 
 
 def _markdown_problems(loaded, path, text, reference_ids, anchors):
@@ -347,8 +301,8 @@ def _block_markdown(block, path, folder):
         for c, cell in _indexed(row):
             if isinstance(cell, str):
                 yield path + ("table", "rows", r, c), cell
-    if isinstance(table.get("csv"), str) and not _csv_problems(folder, table["csv"]):
-        for row in read_csv(folder / table["csv"]):
+    if isinstance(table.get("csv"), str) and not table_problems(folder, table):
+        for row in read_table(folder, table):
             yield from ((path + ("table", "csv"), cell) for cell in row)
 
 

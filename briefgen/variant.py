@@ -4,7 +4,8 @@ templates (with StrictUndefined) can test them."""
 
 import datetime
 
-from .validate import BLOCK_TYPES, read_csv, section_ids
+from .tabular import read_table
+from .validate import BLOCK_TYPES, section_ids
 
 TOP_DEFAULTS = {
     "subtitle": None, "series": None, "number": None, "language": "en", "theme": None,
@@ -56,7 +57,9 @@ def _block(block, brief_dir):
     if "variants" in block:
         fields["variants"] = block["variants"]
     if kind == "table" and "csv" in fields:
-        header, *rows = read_csv(brief_dir / fields.pop("csv"))
+        header, *rows = read_table(brief_dir, fields)
+        for key in ("csv", "delimiter", "encoding"):
+            fields.pop(key, None)
         fields.update(columns=header, rows=rows)
     return {**BLOCK_DEFAULTS.get(kind, {}), **fields, "type": kind}
 
