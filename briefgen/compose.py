@@ -45,11 +45,13 @@ def _template_frame(error):
 
 
 def _render(brief, theme, spec, fit_step):
-    template = template_environment(theme).get_template(VARIANT_TEMPLATE.format(spec.name))
+    environment = template_environment(theme)
+    template = environment.get_template(VARIANT_TEMPLATE.format(spec.name))
     references = [ref["id"] for ref in brief["references"]]
     token = _RENDER.set((Markdown(references, brief["language"], citations=spec.citations), brief["language"]))
     try:
-        return template.render(
+        return environment.render(
+            template,
             brief=brief,
             variant=spec.name,
             theme=theme.name,

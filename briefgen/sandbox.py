@@ -33,7 +33,8 @@ from .files import MB, FileRefused, read_text
 
 MAX_TEMPLATE_BYTES = 1 * MB
 MAX_OUTPUT_CHARACTERS = 20 * MB      # far above the sample's full variant (~0.2 MB)
-MAX_OUTPUT_PARTS = 2_000_000         # pieces held before joining them: each costs ~60 bytes
+MAX_OUTPUT_PARTS = 500_000           # pieces held before joining them: each costs ~60 bytes
+                                     # (the sample's full variant prints 30 kB in 200 pieces)
 MAX_REPEAT = 100_000                 # items or characters a '*' may make
 MAX_EXPONENT = 1_000
 SAFE_FILTERS = (
@@ -86,12 +87,21 @@ def _unchanged(filename, mtime):
 
 
 class _BoundedCodeGenerator(CodeGenerator):
-    """Output captured by macros, {% set %} and {% filter %} blocks goes into a
-    bounded list instead of a plain one."""
+    """Every {{ expression }} printed is counted where it is printed (so a
+    refusal names that line), and output captured by macros, {% set %} and
+    {% filter %} blocks goes into a bounded list instead of a plain one."""
 
     def buffer(self, frame):
         frame.buffer = self.temporary_identifier()
         self.writeline(f"{frame.buffer} = environment.output_buffer()")
+
+    def _output_child_pre(self, node, frame, finalize):
+        self.write("environment.counted(")
+        super()._output_child_pre(node, frame, finalize)
+
+    def _output_child_post(self, node, frame, finalize):
+        super()._output_child_post(node, frame, finalize)
+        self.write(")")
 
 
 class OutputBuffer(list):
@@ -101,7 +111,7 @@ class OutputBuffer(list):
 
     def append(self, part):
         self.characters += len(part)
-        _check_size(self.characters, len(self) + 1)
+        _check_size(self.characters // 2, (len(self) + 1) // 2)  # as bounded_concat
         super().append(part)
 
     def extend(self, parts):
@@ -110,19 +120,31 @@ class OutputBuffer(list):
 
 
 def bounded_concat(parts):
-    """Join the pieces of a render, stopping at the bound; the error is thrown
-    into the template's generator so that it names the template's file and line."""
+    """Join the pieces of a render, stopping at twice the bound (printed
+    expressions are stopped at the bound where they are printed, see counted;
+    this catches loops of constant text); the error is thrown into the
+    template's generator so that it names a file and line of the template."""
     kept, characters = [], 0
     for part in parts:
         characters += len(part)
         kept.append(part)
         try:
-            _check_size(characters, len(kept))
+            _check_size(characters // 2, len(kept) // 2)
         except SecurityError as error:
             if isinstance(parts, types.GeneratorType):
-                parts.throw(error)
+                _innermost(parts).throw(error)
             raise
     return "".join(kept)
+
+
+def _innermost(generator):
+    """The template generator that printed last: Jinja renders blocks with
+    `yield from` and includes with `for event in gen: yield event`."""
+    while True:
+        inner = generator.gi_yieldfrom or (generator.gi_frame.f_locals.get("gen") if generator.gi_frame else None)
+        if not isinstance(inner, types.GeneratorType) or inner.gi_frame is None:
+            return generator
+        generator = inner
 
 
 def _check_size(characters, parts):
@@ -143,6 +165,18 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         self.filters["join"] = _bounded_join
         self.concat = bounded_concat
         self.output_buffer = OutputBuffer
+        self.printed = [0, 0]     # characters and pieces of the current render
+
+    def render(self, template, **context):
+        """The template's output, within the output bounds."""
+        self.printed = [0, 0]
+        return template.render(**context)
+
+    def counted(self, text):
+        self.printed[0] += len(text)
+        self.printed[1] += 1
+        _check_size(*self.printed)
+        return text
 
     def is_safe_callable(self, obj):
         if not super().is_safe_callable(obj):
