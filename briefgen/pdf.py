@@ -16,11 +16,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .files import MB, FileRefused, check_served, read_bytes
+from .files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes
 from .problems import BriefError, Problem
 
 LOGGER = logging.getLogger("weasyprint")
-MAX_RESOURCE_BYTES = 50 * MB   # a stylesheet, font or image the layout reads; images are held to 20 MB
+MAX_RESOURCE_BYTES = 50 * MB   # a stylesheet or font the layout reads; images are held to 20 MB
+IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ def sandbox_fetcher_class():
                 if not any(path.is_relative_to(root) for root in self.roots):
                     return self._refuse(f"{path} is outside the brief's and the theme's folders")
                 try:
-                    body = read_bytes(path, self.roots, MAX_RESOURCE_BYTES, name=str(path))
+                    limit = MAX_IMAGE_BYTES if path.suffix.lower() in IMAGE_TYPES else MAX_RESOURCE_BYTES
+                    body = read_bytes(path, self.roots, limit, name=str(path), what="images" if
+                                      limit == MAX_IMAGE_BYTES else "stylesheets and fonts")
                 except FileRefused as error:
                     return self._refuse(str(error))
                 response = Served(url, body, {"Content-Type": mimetypes.guess_type(path.name)[0] or "text/plain"})
@@ -70,7 +73,7 @@ def sandbox_fetcher_class():
             else:
                 return self._refuse(f"{url}: only files of the brief and the theme are read, never the network")
             try:
-                check_served(body, path.name if scheme == "file" else url[:40])
+                check_served(body, str(path) if scheme == "file" else url[:40] + "...")
             except FileRefused as error:
                 return self._refuse(str(error))
             return response
