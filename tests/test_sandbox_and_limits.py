@@ -6,13 +6,11 @@ Each ends fast with one line naming the file and line; each test has its own
 timeout."""
 
 import os
-import resource
 import struct
 import subprocess
 import sys
 import time
 import zlib
-from pathlib import Path
 
 import pytest
 from PIL import Image
