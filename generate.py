@@ -171,6 +171,9 @@ def check(briefs):
         except BriefError as error:
             failed = True
             _report(error.problems)
+        except ThemeError as error:  # names the theme's file and line itself
+            failed = True
+            click.echo(str(error), err=True)
     if failed:
         sys.exit(1)
 

@@ -15,6 +15,8 @@ from urllib.parse import quote
 from .load import load_yaml_file
 from .problems import BriefError, shown
 
+from .files import MB, FileRefused, regular_file
+
 BRAND_FILE = "_brand.yml"
 TOOL_KEY = "policy-brief"
 COLOR_ROLES = {                      # Quarto colour -> CSS custom property
@@ -33,6 +35,7 @@ FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
 # fonts-noto-cjk, fonts-noto-core), read from here and nowhere else.
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+MAX_SETTINGS_BYTES = 1 * MB   # a brand file is a page of settings
 
 
 class BrandError(Exception):
@@ -85,7 +88,7 @@ def load_brand(styles_dir, known_families=()):
     if not file.is_file():
         return Brand()
     try:
-        loaded = load_yaml_file(file, shown(file))  # lines, duplicate keys, no Python tags: as for a brief
+        loaded = load_yaml_file(file, shown(file), single_link=True)  # lines, duplicate keys, no Python tags: as for a brief
     except BriefError as error:
         raise BrandError(error.problems) from None
     if loaded.problems:
@@ -172,8 +175,11 @@ class _Reader:
                                    f"its files: copy it into {shown(home)}/ and write '{name}'")
         if file.suffix.lower() not in suffixes:
             raise self.error(path, f"{what}'{relative}' is not one of {', '.join(suffixes)}")
-        if not file.is_file():
-            raise self.error(path, f"{what}file not found: {shown(file)}")
+        try:  # a regular file with one link, like every file a theme brings
+            regular_file(file, self.folder, "the theme's styles folder", name=relative)
+        except FileRefused as error:
+            raise self.error(path, f"{what}file not found: {shown(file)}" if error.kind == "missing"
+                             else f"{what}{error}") from None
         return file
 
     def font_faces(self):

@@ -201,8 +201,15 @@ def _layout_warnings(document, loaded):
 
 
 def check_brief(brief_file):
-    """Load and validate only; raise BriefError listing every problem."""
-    return prepare(brief_file, Options()).loaded
+    """Load, validate and compose every variant of the brief's theme, without
+    layout or writing; raise BriefError listing every problem of the brief,
+    ThemeError for one of the theme's templates."""
+    prepared = prepare(brief_file, Options())
+    loaded, data, theme = prepared.loaded, prepared.data, prepared.theme
+    for variant in theme.variants:  # a hostile or broken template fails here, not at build time
+        brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
+        compose_html(brief, theme, theme.variant_spec(variant))
+    return loaded
 
 
 def plan_brief(brief_file, options):

@@ -1,19 +1,22 @@
-"""Phase 4: compose the variant's HTML with Jinja. Content is data passed to
-the templates, never compiled as a template itself."""
+"""Phase 4: compose the variant's HTML with Jinja, in the sandbox of
+sandbox.py. Content is data passed to the templates, never compiled as a
+template itself."""
 
 import re
 import traceback
+from contextvars import ContextVar
 from functools import lru_cache
 
 import segno
 from babel.dates import format_date
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, pass_context
+from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
 from . import __version__
 from .glyphs import by_script
 from .labels import direction, install_labels, locale_of
 from .markdown import Markdown
+from .sandbox import ThemeEnvironment
 from .theme import FitStep, ThemeError
 
 VARIANT_TEMPLATE = "variants/{}.html"
@@ -21,6 +24,9 @@ BREAK_EVERY = 20   # characters of a long word or URL between the break chances 
 LONG_WORD = re.compile(r"(?:&[#\w]+;|[^\s<>&]){%d,}" % (BREAK_EVERY + 1))
 CHARACTER = re.compile(r"&[#\w]+;|[^&]")
 TAG = re.compile(r"(<[^>]*>)")
+# The render's markdown renderer and language, for the filters: kept out of the
+# templates' reach (a template sees only data).
+_RENDER = ContextVar("render")
 
 
 def compose_html(brief, theme, spec):
@@ -30,6 +36,9 @@ def compose_html(brief, theme, spec):
         return _render(brief, theme, spec)
     except TemplateSyntaxError as error:
         raise ThemeError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
+    except TemplateNotFound as error:
+        raise ThemeError(f"{_template_frame(error)}: template error: template '{error.name}' not found "
+                         "in the theme's templates/ folders") from None
     except TemplateError as error:
         raise ThemeError(f"{_template_frame(error)}: template error: {error.message}") from None
 
@@ -42,16 +51,22 @@ def _template_frame(error):
 
 def _render(brief, theme, spec):
     language = brief["language"]
-    template = template_environment(theme, language).get_template(VARIANT_TEMPLATE.format(spec.name))
-    html = _render_with(template, brief, theme, spec, language, "")
-    # The fonts of the scripts the page holds (content and labels alike).
-    faces = theme.brand.script_faces(by_script(set(html)))
-    return _render_with(template, brief, theme, spec, language, faces) if faces else html
-
-
-def _render_with(template, brief, theme, spec, language, script_fonts):
+    environment = template_environment(theme, language)
+    template = environment.get_template(VARIANT_TEMPLATE.format(spec.name))
     references = [ref["id"] for ref in brief["references"]]
-    return template.render(
+    token = _RENDER.set((Markdown(references, language, citations=spec.citations), language))
+    try:
+        html = _render_with(environment, template, brief, theme, spec, language, "")
+        # The fonts of the scripts the page holds (content and labels alike).
+        faces = theme.brand.script_faces(by_script(set(html)))
+        return _render_with(environment, template, brief, theme, spec, language, faces) if faces else html
+    finally:
+        _RENDER.reset(token)
+
+
+def _render_with(environment, template, brief, theme, spec, language, script_fonts):
+    return environment.render(
+        template,
         script_fonts=Markup(script_fonts),
         brief=brief,
         variant=spec.name,
@@ -61,30 +76,32 @@ def _render_with(template, brief, theme, spec, language, script_fonts):
         fit_css=Markup(FitStep(1.0, spec.body_size).css()) if spec.pages else "",
         generator=f"brief {__version__}",
         direction=direction(language),
-        markdown=Markdown(references, brief["language"], citations=spec.citations),
     )
 
 
 @lru_cache(maxsize=16)
 def template_environment(theme, language="en"):
-    """One Jinja environment per theme and language: autoescaped, strict about
-    undefined names, with the language's labels."""
-    environment = Environment(loader=theme.loader, autoescape=True, undefined=StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
+    """One sandboxed Jinja environment per theme and language: autoescaped,
+    strict about undefined names, with the language's labels."""
+    environment = ThemeEnvironment(theme.loader)
     environment.filters.update(
-        markdown=pass_context(lambda context, text: context["markdown"].block(text)),
-        markdown_inline=pass_context(lambda context, text: context["markdown"].inline(text)),
-        typeset=pass_context(lambda context, text: context["markdown"].text(text)),
-        plain=pass_context(lambda context, text: context["markdown"].plain(text)),
-        long_date=pass_context(lambda context, date: format_date(date, "long", locale=_locale(context))),
-        first_sentence=pass_context(
-            lambda context, text: context["markdown"].text(_first_sentence(context["markdown"].plain(text)))),
+        markdown=lambda text: _markdown().block(text),
+        markdown_inline=lambda text: _markdown().inline(text),
+        typeset=lambda text: _markdown().text(text),
+        plain=lambda text: _markdown().plain(text),
+        long_date=lambda date: format_date(date, "long", locale=locale_of(_RENDER.get()[1])),
+        first_sentence=lambda text: _markdown().text(_first_sentence(_markdown().plain(text))),
         short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
         qr_code=_qr_code,
         breakable=_breakable,
     )
     install_labels(environment, theme.template_dirs, language)
+    environment.allow_globals()   # the labels' gettext functions, which templates call
     return environment
+
+
+def _markdown():
+    return _RENDER.get()[0]
 
 
 def _breakable(html):
@@ -111,7 +128,3 @@ def _first_sentence(text):
 def _qr_code(url):
     """A QR code of the URL as an SVG data URI (printed with the URL beside it)."""
     return segno.make(url, error="m").svg_data_uri(border=0, dark="#000")
-
-
-def _locale(context):
-    return locale_of(context["brief"]["language"])

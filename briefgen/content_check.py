@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 from .engine import table_fits, text_runs
 from .problems import Problem
-from .inputs import read_csv
+from .tabular import TableError, read_table
 
 NOT_A_WORD = re.compile(r"[\W_]+")
 SHOWN_CHARACTERS = 40      # of a lost text, in the message
@@ -104,7 +104,7 @@ def _fields(value, path, folder):
         for key, item in value.items():
             yield from _fields(item, path + (key,), folder)
         if path and path[-1] == "table" and isinstance(value.get("csv"), str):
-            for row in _csv_rows(folder, value["csv"]):
+            for row in _csv_rows(folder, value):
                 yield from ((path + ("csv",), _normal(cell)) for cell in row)
     elif isinstance(value, list):
         for index, item in enumerate(value):
@@ -113,10 +113,10 @@ def _fields(value, path, folder):
         yield path, _normal(str(value))
 
 
-def _csv_rows(folder, name):
+def _csv_rows(folder, table):
     try:
-        return read_csv(folder / name)
-    except (OSError, ValueError):
+        return read_table(folder, table)
+    except (OSError, ValueError, TableError):
         return []
 
 
@@ -133,7 +133,7 @@ def _tables(value, path, folder):
         if path and path[-1] == "table":
             columns = value.get("columns")
             if isinstance(value.get("csv"), str):  # a CSV table: its first row is the header
-                columns = (_csv_rows(folder, value["csv"]) or [[]])[0]
+                columns = (_csv_rows(folder, value) or [[]])[0]
             if isinstance(columns, list):
                 yield path, [_normal(str(column)) for column in columns]
         for key, item in value.items():

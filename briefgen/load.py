@@ -10,11 +10,13 @@ from pathlib import Path
 
 import yaml
 
+from .files import FileRefused, read_bytes
 from .problems import BriefError, Problem, field_name
 
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 MAX_NODES = 100_000  # far above any real brief; stops "billion laughs" files fast
 MAX_BYTES = 2 * 2**20
+MAX_CHARACTERS = 4 * 2**20   # all text once aliases are expanded: an alias may repeat a long scalar
 MAX_DEPTH = 40       # a brief nests a handful of levels; deeper is an attack or an accident
 STANDARD_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
@@ -60,18 +62,21 @@ def load_brief(path, shown_path=None):
     return load_yaml_file(path, shown_path, parse_brief)
 
 
-def load_yaml_file(path, shown_path=None, parse=None):
+def load_yaml_file(path, shown_path=None, parse=None, single_link=False):
     """A YAML file (a brief, a theme's brand or variant file) with its lines."""
     parse = parse or parse_settings
     path = Path(path)
     shown = shown_path or str(path)
     try:
-        if path.stat().st_size > MAX_BYTES:
-            raise BriefError([Problem(shown, 1, "", f"the file is over {MAX_BYTES // 2**20} MB; far more than any brief or theme file")])
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BriefError([Problem(shown, 1, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as error:
+        # The brief is the file the user named: it may be a link to a file elsewhere;
+        # a theme's files come from a folder and are refused as links (single_link).
+        text = read_bytes(path, path.resolve().parent, MAX_BYTES, name=shown, single_link=single_link).decode("utf-8")
+    except FileRefused as error:
+        if error.kind == "size":
+            raise BriefError([Problem(shown, 1, "", f"the file is over {MAX_BYTES // 2**20} MB; "
+                                                    "far more than any brief or theme file")]) from None
+        raise BriefError([Problem(shown, 1, "", "file not found" if error.kind == "missing" else f"the file {error.reason}")]) from None
+    except UnicodeDecodeError as error:
         raise BriefError([Problem(shown, 1, "", f"cannot read the file: {error}")]) from None
     return parse(text, path, shown)
 
@@ -129,6 +134,7 @@ class _Converter:
         self.loader = loader
         self.brief = brief
         self.nodes = 0
+        self.characters = 0
 
     def convert(self, node, path):
         self.nodes += 1
@@ -148,6 +154,10 @@ class _Converter:
                 items.append(self.convert(item, path + (index,)))
             return items
         # An unquoted date is text like any other field; the schema checks its form.
+        self.characters += len(node.value)
+        if self.characters > MAX_CHARACTERS:
+            raise BriefError([self.brief.problem(path, f"the text adds up to over {MAX_CHARACTERS // 2**20} MB "
+                                                       "once YAML aliases are expanded; a brief is far smaller")])
         if node.tag == TIMESTAMP_TAG:
             return node.value
         self.brief.spans[path] = (node.start_mark.index, node.end_mark.index)

@@ -3,6 +3,7 @@
 import datetime
 import errno
 import logging
+import mimetypes
 import os
 import re
 import secrets
@@ -17,12 +18,15 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from .engine import text_runs
+from .files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from .problems import BriefError, OutputError, Problem
 
 LOGGER = logging.getLogger("weasyprint")
 PROGRESS_LOGGER = logging.getLogger("weasyprint.progress")
 CSS_STEP = re.compile(r"Step 2 - Fetching and parsing CSS - (.*)")
 CSS_POSITION = re.compile(r" at (\d+):(\d+)\b")
+MAX_RESOURCE_BYTES = 50 * MB   # a stylesheet or font the layout reads; images are held to 20 MB
+IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 @dataclass(frozen=True)
@@ -36,12 +40,18 @@ class Limits:
 def sandbox_fetcher_class():
     """The fetcher class, made on first use: importing WeasyPrint costs 0.4 s,
     which a build with nothing to do should not pay."""
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class Served(URLFetcherResponse):
+        """No path: WeasyPrint would read an image's file again, past files.py."""
+        path = None
 
     class SandboxFetcher(URLFetcher):
         """Every resource of a render comes through here: files inside the allowed
-        folders (after resolving symlinks and '..') and data: URIs; nothing else,
-        and never the network."""
+        folders read by files.py (after resolving symlinks and '..', bounded, no
+        special files) and data: URIs; nothing else, and never the network.
+        Images, including those an SVG refers to, are checked before anything
+        decodes them."""
 
         def __init__(self, roots):
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
@@ -55,10 +65,25 @@ def sandbox_fetcher_class():
                 path = Path(url2pathname(urlsplit(url).path)).resolve()
                 if not any(path.is_relative_to(root) for root in self.roots):
                     return self._refuse(f"{path} is outside the brief's and the theme's folders")
+                try:
+                    limit = MAX_IMAGE_BYTES if path.suffix.lower() in IMAGE_TYPES else MAX_RESOURCE_BYTES
+                    body = read_bytes(path, self.roots, limit, name=str(path), what="images" if
+                                      limit == MAX_IMAGE_BYTES else "stylesheets and fonts")
+                except FileRefused as error:
+                    return self._refuse(str(error))
                 self.served.append(path)
-            elif scheme != "data":
+                response = Served(url, body, {"Content-Type": mimetypes.guess_type(path.name)[0] or "text/plain"})
+            elif scheme == "data":
+                response = super().fetch(url, headers)
+                body = response.read(MAX_RESOURCE_BYTES + 1)
+                response = Served(url, body, response.headers)
+            else:
                 return self._refuse(f"{url}: only files of the brief and the theme are read, never the network")
-            return super().fetch(url, headers)
+            try:
+                check_served(body, str(path) if scheme == "file" else url[:40] + "...")
+            except FileRefused as error:
+                return self._refuse(str(error))
+            return response
 
         def _refuse(self, reason):
             self.refused.append(reason)
@@ -244,13 +269,15 @@ def _discard(temporary):
 
 
 def missing_characters(document, font_files):
-    """Characters of the laid-out text that the theme's font for their box lacks."""
-    coverage = _coverage_by_family(tuple(font_files))
+    """Characters of the laid-out text that no theme family of their run's list
+    draws (per-script fallback: any family of the list may). A family's
+    characters are read only when an earlier one lacks a character, so an
+    English brief never reads the large cmaps of a CJK collection."""
+    faces = _faces_by_family(tuple(font_files))
     missing = set()
     for run in text_runs(document):
-        # Any theme family of the run's list may draw a character (per-script fallback).
-        covered = frozenset().union(*(coverage.get(family, frozenset()) for family in run.families))
-        missing.update(c for c in run.text if ord(c) not in covered and not _invisible(c))
+        missing.update(character for character in set(run.text) if not _invisible(character) and not any(
+            ord(character) in _characters(faces.get(family, ())) for family in run.families))
     return sorted(missing)
 
 
@@ -259,17 +286,39 @@ def _invisible(character):
 
 
 @lru_cache(maxsize=8)
-def _coverage_by_family(font_files):
-    """Family name -> the characters its font files cover."""
-    from fontTools.ttLib import TTCollection, TTFont
-    coverage = {}
+def _faces_by_family(font_files):
+    """Family name -> its faces as (file, index in the file): a collection holds
+    several (Noto Sans CJK KR, SC, ...)."""
+    faces = {}
     for file in font_files:
-        # A collection holds one face per family (Noto Sans CJK KR, SC, ...).
-        with (TTCollection if str(file).lower().endswith(".ttc") else TTFont)(file, lazy=True) as opened:
-            for font in getattr(opened, "fonts", [opened]):
-                family = font["name"].getBestFamilyName()
-                coverage[family] = coverage.get(family, frozenset()) | frozenset(font.getBestCmap())
-    return coverage
+        for index, family in enumerate(_families_in(file)):
+            faces.setdefault(family, []).append((file, index))
+    return {family: tuple(found) for family, found in faces.items()}
+
+
+@lru_cache(maxsize=64)
+def _families_in(file):
+    with _opened(file) as opened:
+        return tuple(font["name"].getBestFamilyName() for font in getattr(opened, "fonts", [opened]))
+
+
+@lru_cache(maxsize=32)
+def _characters(faces):
+    return frozenset().union(*(_characters_of(file, index) for file, index in faces))
+
+
+@lru_cache(maxsize=64)
+def _characters_of(file, index):
+    with _opened(file) as opened:
+        return frozenset(getattr(opened, "fonts", [opened])[index].getBestCmap())
+
+
+def _opened(file):
+    """A font file, read lazily from disk (a CJK collection is 20 MB and more),
+    once files.py has found it a regular file of its folder."""
+    from fontTools.ttLib import TTCollection, TTFont
+    resolved, _ = regular_file(file, Path(file).parent, where="the theme's folder")
+    return (TTCollection if resolved.suffix.lower() == ".ttc" else TTFont)(resolved, lazy=True)
 
 
 @contextmanager

@@ -10,18 +10,21 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
+from jinja2 import ChoiceLoader, PrefixLoader
 
 from . import blocks, project
 from .access import MINIMUM_CONTRAST, contrast_failures, passing_shade
 from .brand import BRAND_FILE, COLOR_ROLES, Brand, BrandError, load_brand
+from .files import MB, FileRefused, read_text, regular_file
 from .load import load_yaml_file
 from .problems import BriefError, Problem, shown
+from .sandbox import ConfinedLoader
 
 DEFAULT = "default"
 THEME_NAME = re.compile(r"[A-Za-z0-9_-]+")
 FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
 TYPE_FLOOR_PT = 8.5     # no body text is ever set smaller to make a variant fit
+MAX_SETTINGS_BYTES = 1 * MB
 
 
 class ThemeError(Exception):
@@ -71,8 +74,8 @@ class Theme:
         theme, so an override can extend the very file it replaces and call super().
         Plugin block types' own templates come last: any theme may restyle them."""
         return ChoiceLoader([
-            PrefixLoader({DEFAULT: FileSystemLoader(self.template_dirs[-1])}),
-            FileSystemLoader([str(d) for d in self.template_dirs]),
+            PrefixLoader({DEFAULT: ConfinedLoader(self.template_dirs[-1])}),
+            ConfinedLoader([str(d) for d in self.template_dirs]),
             blocks.PluginTemplates(),
         ])
 
@@ -111,7 +114,7 @@ class Theme:
     def font_files(self):
         """The theme's own font files and the system fonts its brand names."""
         return sorted([file for folder in self.style_dirs for file in folder.rglob("*")
-                       if file.suffix.lower() in FONT_TYPES] + list(self.brand.font_files))
+                       if file.suffix.lower() in FONT_TYPES and _readable(file, folder)] + list(self.brand.font_files))
 
 
 VARIANT_KEYS = ("pages", "citations", "body_size", "fit", "cut_hints")
@@ -120,7 +123,7 @@ VARIANT_KEYS = ("pages", "citations", "body_size", "fit", "cut_hints")
 def _read_variant_spec(variant, file):
     """A variant file, read like a brief: file:line: key: message for each problem."""
     try:
-        loaded = load_yaml_file(file, shown(file))
+        loaded = load_yaml_file(file, shown(file), single_link=True)
     except BriefError as error:
         raise ThemeError(problems=error.problems) from None
 
@@ -155,6 +158,15 @@ def _read_variant_spec(variant, file):
     if loaded.problems:
         fail((), "")
     return VariantSpec(variant, pages, settings.get("citations", True), body_size, tuple(steps), tuple(hints))
+
+
+def _readable(file, folder):
+    """A theme's file that files.py would serve (inside its folder, regular, one link)."""
+    try:
+        regular_file(file, folder, "the theme's folder")
+    except FileRefused:
+        return False
+    return True
 
 
 def _points(value, path, fail):
@@ -278,5 +290,9 @@ def _token_sources(theme):
     yield (default / "brief.css").read_text(encoding="utf-8")
     yield theme.brand.css
     for folder in others:
-        if (folder / "brief.css").is_file():
-            yield (folder / "brief.css").read_text(encoding="utf-8")
+        stylesheet = folder / "brief.css"
+        if stylesheet.is_file():
+            try:
+                yield read_text(stylesheet, folder, MAX_SETTINGS_BYTES, where="the theme's styles folder")
+            except (FileRefused, UnicodeDecodeError) as error:
+                raise ThemeError(f"{stylesheet}: {error}") from None

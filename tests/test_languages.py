@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from briefgen.compose import compose_html
 from briefgen.labels import translations
 from briefgen.markdown import Markdown
-from briefgen.pdf import _coverage_by_family
+from briefgen.pdf import _faces_by_family
 from briefgen.theme import resolve_theme
 from briefgen.variant import select_variant
 from conftest import MINIMAL_BRIEF, ROOT, build_brief, load_brief, run_cli, validate_brief, write_brief
@@ -113,7 +113,7 @@ def test_only_the_themes_fonts_all_embedded(edition, request):
     path = (request.getfixturevalue("korean")["full"] if edition == "korean"
             else request.getfixturevalue("arabic_summary")).pdf
     fonts = embedded_fonts(path)
-    theme_families = {re.sub(r"\W", "", family) for family in _coverage_by_family(tuple(resolve_theme().font_files()))}
+    theme_families = {re.sub(r"\W", "", family) for family in _faces_by_family(tuple(resolve_theme().font_files()))}
     assert fonts and all(fonts.values()), fonts
     for name in fonts:
         assert any(re.sub(r"\W", "", name).startswith(family) for family in theme_families), name

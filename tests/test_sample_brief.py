@@ -183,8 +183,8 @@ def _letters(text):
 
 
 def _families(files):
-    from briefgen.pdf import _coverage_by_family
-    return set(_coverage_by_family(tuple(files)))
+    from briefgen.pdf import _faces_by_family
+    return set(_faces_by_family(tuple(files)))
 
 
 def test_same_input_gives_identical_bytes(sample_full, tmp_path):

@@ -1,6 +1,6 @@
 """`table`: a numbered table, its cells given in the brief or read from a CSV file."""
 
-from ..inputs import csv_problems, read_csv
+from ..tabular import read_table, table_problems
 from . import BlockType
 
 SCHEMA = {
@@ -11,6 +11,8 @@ SCHEMA = {
         "rows": {"type": "array", "minItems": 1,
                  "items": {"type": "array", "items": {"type": ["string", "number", "null"]}}},
         "csv": {"$ref": "#/$defs/text"},
+        "delimiter": {"enum": [",", ";", "\t", "|"]},
+        "encoding": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+$"},
         "source": {"$ref": "#/$defs/markdown"},
         "notes": {"$ref": "#/$defs/markdown"},
         "variants": {"$ref": "#/$defs/variant_list"},
@@ -29,8 +31,7 @@ def problems(loaded, path, table):
     if has_grid == has_csv:
         return [loaded.problem(path, "a table needs either 'columns' and 'rows', or 'csv'")]
     if has_csv:
-        return [loaded.problem(path + ("csv",), message)
-                for message in csv_problems(loaded.path.parent, table["csv"])]
+        return [loaded.problem(path + ("csv",), message) for message in table_problems(loaded.path.parent, table)]
     for key in ("columns", "rows"):
         if key not in table:
             return [loaded.problem(path, f"'{key}' is required with '{'rows' if key == 'columns' else 'columns'}'")]
@@ -44,7 +45,9 @@ def problems(loaded, path, table):
 def prepare(fields, brief_dir):
     """A CSV table becomes columns and rows, like a table written in the brief."""
     if "csv" in fields:
-        header, *rows = read_csv(brief_dir / fields.pop("csv"))
+        header, *rows = read_table(brief_dir, fields)
+        for key in ("csv", "delimiter", "encoding"):
+            fields.pop(key, None)
         fields.update(columns=header, rows=rows)
     return fields
 
@@ -58,8 +61,8 @@ def cells(table, path, brief_dir):
         for c, cell in _indexed(row):
             if isinstance(cell, str):
                 yield path + ("rows", r, c), cell
-    if isinstance(table.get("csv"), str) and not csv_problems(brief_dir, table["csv"]):
-        for row in read_csv(brief_dir / table["csv"]):
+    if isinstance(table.get("csv"), str) and not table_problems(brief_dir, table):
+        for row in read_table(brief_dir, table):
             yield from ((path + ("csv",), cell) for cell in row)
 
 
