@@ -17,6 +17,8 @@ from pathlib import Path
 
 from . import writers
 from .access import heading_problems
+from .blocks import DrawContext, draw_blocks
+from .charts import CACHE, ChartError
 from .compose import compose_html
 from .load import load_brief
 from .pdf import DEFAULT_STANDARD, Limits, displaced_footnotes, missing_characters, write_text
@@ -108,6 +110,7 @@ def _build_variant(prepared, variant, options):
     loaded, data, theme = prepared.loaded, prepared.data, prepared.theme
     spec = theme.variant_spec(variant)                                      # 3
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
+    brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
     target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
     composed = _compose(brief, theme, spec, prepared, target, options)     # 4
@@ -120,6 +123,17 @@ def _build_variant(prepared, variant, options):
     return Output(variant, target, written.pages, written.layouts, warnings)
 
 
+def _draw(brief, prepared, spec, options):
+    """Blocks that draw (charts) do it here, in the process that builds."""
+    loaded, theme = prepared.loaded, prepared.theme
+    context = DrawContext(loaded.path.parent, brief["language"], Path(options.out_dir) / CACHE,
+                          theme.chart_theme(), spec.chart_size)
+    try:
+        return draw_blocks(brief, context)
+    except ChartError as error:
+        raise BriefError([Problem(loaded.shown_path, 1, "", str(error))]) from None
+
+
 def _compose(brief, theme, spec, prepared, target, options):
     html = compose_html(brief, theme, spec)
     skipped = heading_problems(html)
@@ -128,7 +142,8 @@ def _compose(brief, theme, spec, prepared, target, options):
     if options.keep_html:  # before layout, so a failing layout can be inspected
         write_text(html, target.with_suffix(".html"))
     loaded = prepared.loaded
-    return writers.Composed(html, spec.name, spec, loaded.path.parent, (loaded.path.parent, *theme.folders),
+    roots = (loaded.path.parent, *theme.folders, Path(options.out_dir) / CACHE)
+    return writers.Composed(html, spec.name, spec, loaded.path.parent, roots,
                             tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"])
 
 

@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from . import blocks
 from .access import contrast_problems
 from .brand import Brand, BrandError, load_brand
+from .charts import ChartError, chart_theme
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
@@ -47,6 +48,7 @@ class VariantSpec:
     body_size: float = 10.0            # the design's body size, pt
     fit: tuple = ()                    # FitSteps tried in order when over budget
     cut_hints: tuple = ("summary", "key_points", "recommendations", "sections")
+    chart_size: tuple = (172.0, 70.0)  # the variant's chart slot, (width, height) in mm
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,10 @@ class Theme:
         return [folder / name for folder in self.style_dirs for name in ("brief.css", f"{variant}.css")
                 if (folder / name).is_file()]
 
+    def chart_theme(self):
+        """The Vega-Lite config and font folders every chart of the theme gets."""
+        return chart_theme(self, tuple(token_sources(self)))
+
     def font_files(self):
         return sorted(file for folder in self.style_dirs for file in folder.rglob("*")
                       if file.suffix.lower() in FONT_TYPES)
@@ -110,8 +116,11 @@ def _read_variant_spec(variant, file):
         body_size = _points(settings.get("body_size", "10pt"))
         steps = tuple(FitStep(float(step.get("spacing", 1)), _points(step.get("body_size", body_size)))
                       for step in settings.get("fit", []))
+        chart = settings.get("chart") or {}
+        chart_size = tuple(_millimetres(chart.get(key, default)) for key, default in
+                           zip(("width", "height"), VariantSpec.chart_size))
         spec = VariantSpec(variant, settings.get("pages"), bool(settings.get("citations", True)), body_size,
-                           steps, tuple(settings.get("cut_hints", VariantSpec.cut_hints)))
+                           steps, tuple(settings.get("cut_hints", VariantSpec.cut_hints)), chart_size)
     except (yaml.YAMLError, AttributeError, TypeError, ValueError) as error:
         raise ThemeError(f"{file}: cannot read the variant's settings: {error}") from None
     if spec.pages is not None and (not isinstance(spec.pages, int) or spec.pages < 1):
@@ -120,6 +129,11 @@ def _read_variant_spec(variant, file):
     if too_small:
         raise ThemeError(f"{file}: fit: body_size {too_small[0]:g}pt is under the {TYPE_FLOOR_PT:g}pt floor")
     return spec
+
+
+def _millimetres(value):
+    """'70mm' or 70 -> 70.0"""
+    return float(str(value).removesuffix("mm"))
 
 
 def _points(value):
@@ -155,13 +169,17 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False):
     except BrandError as error:
         raise ThemeError(str(error)) from None
     theme = Theme(requested, (templates, default[0]), (default[1], styles), brand)
-    low = contrast_problems(tuple(_token_sources(theme)))
+    low = contrast_problems(tuple(token_sources(theme)))
     if low:
         raise ThemeError(f"theme '{requested}': {low[0]}")
+    try:
+        theme.chart_theme()  # its palette passes the contrast check too
+    except ChartError as error:
+        raise ThemeError(str(error)) from None
     return theme
 
 
-def _token_sources(theme):
+def token_sources(theme):
     """The CSS that sets the style tokens, in cascade order."""
     yield (STYLES / DEFAULT / "brief.css").read_text(encoding="utf-8")
     yield theme.brand.css
