@@ -20,6 +20,7 @@ from .access import heading_problems
 from .blocks import DrawContext, draw_blocks
 from .charts import CACHE, ChartError
 from .compose import compose_html
+from .crossref import resolve
 from .load import load_brief
 from .pdf import DEFAULT_STANDARD, Limits, displaced_footnotes, missing_characters, write_text
 from .problems import BriefError, Problem, field_name
@@ -113,11 +114,11 @@ def _build_variant(prepared, variant, options):
     brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
     target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
-    composed = _compose(brief, theme, spec, prepared, target, options)     # 4
+    composed, unresolved = _compose(brief, theme, spec, prepared, target, options)  # 4
     written = writer.write(composed, target, options,                       # 5
                            lambda lines: _overflow_problem(loaded, data, spec, lines))
     warnings = [str(warning) for warning in loaded.warnings] + [   # each names the brief's file
-        f"{loaded.shown_path}: {message}" for message in written.messages + _layout_warnings(written.document, theme)]
+        f"{loaded.shown_path}: {message}" for message in unresolved + written.messages + _layout_warnings(written.document, theme)]
     if written.lines_over:
         warnings.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
     return Output(variant, target, written.pages, written.layouts, warnings)
@@ -135,7 +136,9 @@ def _draw(brief, prepared, spec, options):
 
 
 def _compose(brief, theme, spec, prepared, target, options):
-    html = compose_html(brief, theme, spec)
+    html, missing = resolve(compose_html(brief, theme, spec))
+    unresolved = [f"{reference}: the {spec.name} variant leaves its target out; printed without a number"
+                  for reference in missing]
     skipped = heading_problems(html)
     if skipped:  # templates, not the brief: a theme override skipped a level
         raise ThemeError(f"theme '{theme.name}', variant '{spec.name}': {skipped[0]}")
@@ -144,7 +147,7 @@ def _compose(brief, theme, spec, prepared, target, options):
     loaded = prepared.loaded
     roots = (loaded.path.parent, *theme.folders, Path(options.out_dir) / CACHE)
     return writers.Composed(html, spec.name, spec, loaded.path.parent, roots,
-                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"])
+                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"]), unresolved
 
 
 def output_path(out_dir, stem, variant, extension=".pdf"):

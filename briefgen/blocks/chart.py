@@ -108,6 +108,7 @@ BLOCK = BlockType(
     schema=SCHEMA,
     markdown_fields=("caption", "source"),
     defaults={"source": None, "width": None, "id": None, "table": False},
+    variants=("full",),   # the memo prints no blocks; the summary shows one chart when asked
     files=files,
     problems=problems,
     prepare=prepare,

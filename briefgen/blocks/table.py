@@ -13,6 +13,7 @@ SCHEMA = {
         "csv": {"$ref": "#/$defs/text"},
         "source": {"$ref": "#/$defs/markdown"},
         "notes": {"$ref": "#/$defs/markdown"},
+        "id": {"$ref": "#/$defs/id"},
         "variants": {"$ref": "#/$defs/variant_list"},
     },
 }
@@ -71,7 +72,7 @@ BLOCK = BlockType(
     name="table",
     schema=SCHEMA,
     markdown_fields=("caption", "source", "notes"),
-    defaults={"source": None, "notes": None},
+    defaults={"source": None, "notes": None, "id": None},
     files=files,
     problems=problems,
     prepare=prepare,
