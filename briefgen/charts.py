@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import json
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
@@ -38,6 +39,11 @@ conversions = 0                             # charts this process converted (the
 
 class ChartError(Exception):
     pass
+
+
+def converter_started():
+    """Has this process loaded vl-convert? A child forked from it then hangs in it."""
+    return "vl_convert" in sys.modules
 
 
 def installed():

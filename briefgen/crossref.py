@@ -61,11 +61,11 @@ def _render_crossref(renderer, tokens, idx, options, env):
     return f'<a class="xref xref-{kind}" href="#{escape(anchor(kind, target))}">{label}&nbsp;</a>'
 
 
-def references_in(tokens):
-    """(kind, id) of every cross-reference token, footnotes included."""
-    from .markdown import _walk  # markdown imports this module for its parser
+def references_in(text):
+    """(kind, id) of every cross-reference in a markdown text, footnotes included."""
+    from .markdown import _parsed, _walk  # imported here: markdown imports this module for its parser
 
-    tokens, env = tokens
+    tokens, env = _parsed("en", True, str(text), False)
     return [(token.meta["kind"], token.meta["id"]) for token in _walk(tokens, env) if token.type == "crossref"]
 
 
@@ -91,8 +91,7 @@ def resolve(html):
 
 def targets(parts):
     """Every id a reference may name, as '<kind>-<id>', from the brief and its
-    variants' fields (parts: (path prefix, fields) pairs); section ids come as
-    validate.section_ids derives them (given by the caller as 'section_ids')."""
+    variants' fields. parts: (fields, the ids of its sections) pairs."""
     found = set()
     for fields, section_ids in parts:
         for section, section_id in zip(_dicts(fields.get("sections")), section_ids):
@@ -107,10 +106,10 @@ def targets(parts):
     return found
 
 
-def unknown_references(parsed, known):
-    """Messages for references in one parsed markdown text whose target does not exist."""
+def unknown_references(text, known):
+    """Messages for references in a markdown text whose target does not exist."""
     return [f"unknown cross-reference '@{kind}-{target}': no {WHAT[kind]} has the id '{target}'"
-            for kind, target in dict.fromkeys(references_in(parsed)) if f"{kind}-{target}" not in known]
+            for kind, target in dict.fromkeys(references_in(text)) if f"{kind}-{target}" not in known]
 
 
 def reference_id_problem(reference_id):

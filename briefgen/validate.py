@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from . import blocks, crossref
 from .inputs import image_problems
-from .markdown import _parsed, inspect
+from .markdown import inspect
 from .problems import BriefError
 
 SCHEMA_FILE = Path(__file__).with_name("brief.schema.json")
@@ -167,8 +167,7 @@ def _content_problems(loaded):
         refs = reference_ids | {r.get("id") for r in _dicts(fields.get("references")) if prefix}
         for path, text in _markdown_fields(fields, prefix, folder):
             problems += _markdown_problems(loaded, path, text, refs, set(ids))
-            problems += [loaded.problem(path, message) for message in
-                         crossref.unknown_references(_parsed("en", True, str(text), False), targets)]
+            problems += [loaded.problem(path, message) for message in crossref.unknown_references(text, targets)]
     return problems
 
 

@@ -335,6 +335,21 @@ def test_the_summary_shows_one_chart_sized_to_its_slot(tmp_path):
     assert re.search(r'<svg[^>]* width="673" height="159"', svg.read_text())   # 178 mm x 42 mm in CSS px
 
 
+def test_the_fit_keeps_the_summary_chart_at_its_slot_size_and_counts_it(tmp_path, monkeypatch):
+    from briefgen import fit
+    measured = []
+    chart_height = fit._chart_height
+    monkeypatch.setattr(fit, "_chart_height", lambda document: measured.append(chart_height(document)) or measured[-1])
+    chart = BARS + "        variants: [full, summary]\n"
+    long_summary = "summary: " + "Deaths rose in every year of record, and the rise was steepest in the last. " * 45
+    brief = chart_brief(tmp_path, chart)
+    brief.write_text(brief.read_text().replace("summary: The summary.", long_summary))
+    [summary] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
+    assert summary.pages == 1 and summary.layouts >= 2   # it took a fit step, and fits
+    # the chart's figure (42 mm slot and its caption) is what the estimate keeps out of the shrinkable height
+    assert measured and all(159 < height < 260 for height in measured)
+
+
 # --- cross-references ----------------------------------------------------------
 
 XREF_BRIEF = """\
@@ -415,3 +430,58 @@ def test_reference_ids_must_not_look_like_cross_references_and_block_ids_are_uni
         f"{brief}:13: sections[0].content[4].figure.id: id 'two' is already used by sections[0].content[2].figure",
         f"{brief}:18: references[0].id: reference id 'fig-x' begins with 'fig-', which cross-references use "
         "(@fig-, @tbl-, @sec-, @app-); choose another id"]
+
+
+def test_the_samples_references_and_charts(sample_reader):
+    text = " ".join(page.extract_text() for page in sample_reader.pages).replace("\n", " ").replace("\xa0", " ")
+    for phrase in ("Table 1 sets out", "summarised in Table 2.", "Figure 1 shows the ladder, and Figure 2",
+                   "Figure 3 sets them beside", "Figure 2. The DPRK", "Figure 3. Abuses the source names"):
+        assert phrase in text, phrase
+    targets = {target for _, target in internal_links(sample_reader)}
+    assert {"tbl-forms", "tbl-sources", "fig-tiers", "fig-tier-trend", "fig-settings"} <= targets
+    for label in ("Tier 2 Watch List", "Overseas worksites", "Debt bondage, smuggling", "Perpetrator not named"):
+        assert label in text, label   # the charts' own text, searchable
+
+
+WHERE = """\
+      - chart:
+          spec:
+            mark: bar
+            encoding:
+              x: {field: year, type: ordinal}
+              y: {field: deaths, type: quantitative}
+          values:
+            - {region: North, year: 2023, deaths: 11}
+            - {region: South, year: 2023, deaths: 22}
+            - {region: North, year: 2024, deaths: 33}
+          where: {region: North}
+          caption: Heat deaths in the north
+          alt: Two bars, 11 deaths in 2023 and 33 in 2024.
+          id: heat
+          table: true
+"""
+
+
+def test_where_keeps_the_rows_whose_column_equals_the_value(tmp_path, in_root):
+    [output] = build_brief(chart_brief(tmp_path, WHERE), ["full"], out_dir=tmp_path / "out")
+    reader = PdfReader(output.pdf)
+    text = flat(reader.pages[page_of(reader, "Heat deaths in the north") - 1].extract_text())
+    assert "region year deaths north 2023 11 north 2024 33" in text and "south" not in text
+    result = run_cli("check", chart_brief(tmp_path, WHERE.replace("{region: North}", "{area: North}")))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"{tmp_path / 'brief.yaml'}:20: sections[0].content[1].chart.where.area: "
+        "the chart's data has no column 'area'; its columns: region, year, deaths"]
+
+
+def test_a_process_that_drew_a_chart_spawns_its_workers_instead_of_forking(tmp_path):
+    """A library user builds a brief in-process, then a batch: forked workers
+    would hang in the converter, so they are spawned (the call ends, in time)."""
+    brief = chart_brief(tmp_path)
+    script = (
+        "from pathlib import Path\nfrom briefgen.batch import build_all\nfrom briefgen.build import Options, build_brief\n"
+        f"build_brief(Path({str(brief)!r}), Options(('full',), out_dir=Path({str(tmp_path / 'first')!r})))\n"
+        f"rows = build_all([Path({str(brief)!r})], Options(out_dir=Path({str(tmp_path / 'out')!r})), jobs=2, force=True)\n"
+        "print(sorted(row.status for row in rows))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240, cwd=ROOT)
+    assert result.stdout.strip() == "['built', 'built', 'built']", result.stderr
