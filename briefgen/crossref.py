@@ -96,9 +96,7 @@ def targets(parts):
     for fields, section_ids in parts:
         for section, section_id in zip(_dicts(fields.get("sections")), section_ids):
             found.add(f"sec-{section_id}")
-            for block in section.get("content") or ():
-                if not isinstance(block, dict):
-                    continue
+            for block in _dicts(section.get("content")):
                 for key, kind in (("figure", "fig"), ("chart", "fig"), ("table", "tbl")):
                     value = block.get(key)
                     if isinstance(value, dict) and isinstance(value.get("id"), str):

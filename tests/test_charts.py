@@ -1,11 +1,10 @@
 """Charts drawn from a brief's data in the theme's colours and fonts, offline
 and cached; numbered cross-references (@fig-, @tbl-, @sec-)."""
 
-import http.server
 import re
 import subprocess
 import sys
-import threading
+import time
 
 import pikepdf
 import pypdfium2
@@ -204,26 +203,39 @@ def test_a_brief_with_a_chart_needs_the_converter(tmp_path, monkeypatch, in_root
 
 # --- no network, no file outside the brief's folder ---------------------------
 
+SERVER = """
+import http.server, sys
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        print(self.path, flush=True)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"year,deaths\\n2021,120\\n")
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
 @pytest.fixture
-def server():
-    """A local HTTP server that records every request it gets."""
-    log = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def do_GET(self):
-            log.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(HEAT.encode())
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd.server_address[1], log
-    httpd.shutdown()
+def server(tmp_path):
+    """A local HTTP server in its own process (a blocking fetch cannot stall
+    it), which logs every request it gets: (port, the log's lines)."""
+    log = tmp_path / "server.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen([sys.executable, "-c", SERVER], stdout=output)
+        try:
+            for _ in range(100):
+                if log.read_text().strip():
+                    break
+                time.sleep(0.05)
+            port = int(log.read_text().split()[0])
+            yield port, lambda: log.read_text().split()[1:]
+        finally:
+            process.kill()
+            process.wait(timeout=10)
 
 
 LOOKUP = """\
@@ -256,7 +268,7 @@ def test_a_remote_url_in_a_spec_is_refused_and_never_fetched(tmp_path, server, c
     assert result.stderr.strip().splitlines()[0] == (
         f"{brief}:16: sections[0].content[1].chart.spec.transform[0].from.data.url: "
         f"'{url}' refused: a chart reads files in the brief's folder only, never the network")
-    assert log == []
+    assert log() == []
 
 
 def test_a_file_outside_the_briefs_folder_is_refused(tmp_path, in_root):
@@ -285,7 +297,7 @@ def test_the_converter_itself_may_fetch_nothing(server):
     number, time = charts.locales("en")
     with pytest.raises(charts.ChartError, match="External data url not allowed"):
         charts._convert(spec, {}, number, time, ())
-    assert log == []
+    assert log() == []
 
 
 # --- cache, incremental builds, workers ----------------------------------------
