@@ -8,7 +8,6 @@ forked from a process that has used it.
 """
 
 import copy
-import csv
 import hashlib
 import importlib.util
 import json
@@ -32,7 +31,6 @@ CACHE = Path(".cache") / "charts"           # inside the output folder
 THEME_CONFIG = "chart.json"                 # a theme's own Vega-Lite config, in its styles folder
 PX_PER_MM = 96 / 25.4                       # CSS pixels: the SVG is laid out at 1:1
 MARK_CONTRAST = 3.0                         # WCAG 1.4.11: graphical objects against the page
-DATA_KEYS = ("url", "values")
 
 conversions = 0                             # charts this process converted (the tests count them)
 

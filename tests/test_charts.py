@@ -497,3 +497,12 @@ def test_a_process_that_drew_a_chart_spawns_its_workers_instead_of_forking(tmp_p
         "print(sorted(row.status for row in rows))\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=240, cwd=ROOT)
     assert result.stdout.strip() == "['built', 'built', 'built']", result.stderr
+
+
+def test_a_spec_vega_lite_cannot_draw_fails_in_one_line(tmp_path, in_root):
+    brief = chart_brief(tmp_path, BARS.replace("- mark: bar", "- mark: pie chart"))
+    result = run_cli("build", brief, "--out", tmp_path / "out", "-v", "full")
+    assert result.exit_code == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"{brief}:1: chart 'Heat deaths by year': Vega-Lite cannot draw the chart: ")
+    assert not (tmp_path / "out" / "brief-full.pdf").exists()

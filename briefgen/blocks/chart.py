@@ -99,7 +99,10 @@ def draw(fields, context):
     spec = charts.full_spec(fields, fields["rows"], context.brief_dir,
                             (width * share * charts.PX_PER_MM, height * charts.PX_PER_MM))
     config = charts.merged(context.chart_theme.config, fields["spec"].get("config") or {})
-    svg = charts.draw(spec, config, context.language, context.chart_theme, context.cache_dir)
+    try:
+        svg = charts.draw(spec, config, context.language, context.chart_theme, context.cache_dir)
+    except charts.ChartError as error:  # drawn after validation: the caption says which chart
+        raise charts.ChartError(f"chart '{fields['caption']}': {error}") from None
     return {**fields, "svg": svg.resolve().as_uri()}
 
 
