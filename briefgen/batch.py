@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from .build import Row, build_document, plan_brief, shown
+from .charts import converter_started
 from .manifest import Manifest, entry_key
 from .problems import OutputError
 
@@ -103,7 +104,10 @@ def worker_pool(jobs):
     """Worker processes forked from this one with WeasyPrint imported, started
     and warmed up at once: each pays the import and font set-up once."""
     import weasyprint  # noqa: F401
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    # vl-convert hangs in a child forked after it ran in the parent (a library
+    # user's earlier in-process build): such a parent spawns fresh workers.
+    method = "spawn" if converter_started() else "fork"
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
     for _ in range(jobs):
         pool.submit(_warm_up)
     return pool

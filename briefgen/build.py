@@ -19,8 +19,11 @@ from pathlib import Path
 
 from . import writers
 from .access import heading_problems
+from .blocks import DrawContext, draw_blocks
+from .charts import CACHE, ChartError
 from .compose import compose_html
 from .content_check import lost_content
+from .crossref import resolve
 from .editions import lacking
 from .engine import displaced_footnotes
 from .glyphs import glyph_problems
@@ -139,9 +142,10 @@ def _build_variant(prepared, variant, options):
     loaded, data, theme = prepared.loaded, prepared.data, prepared.theme
     spec = theme.variant_spec(variant)                                      # 3
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
+    brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
     target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
-    composed = _compose(brief, theme, spec, prepared, target, options)     # 4
+    composed, unresolved = _compose(brief, theme, spec, prepared, target, options)  # 4
 
     def after_layout(document, lines_over):
         """Content that did not reach the page, characters no font of the theme
@@ -156,25 +160,38 @@ def _build_variant(prepared, variant, options):
 
     with _library_warnings(loaded):  # Pillow decoding images, fontTools, ...
         written = writer.write(composed, target, options, after_layout)     # 5
-    found = [str(warning) for warning in loaded.warnings] + [   # each names its file: the brief's or a stylesheet
-        message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"
+    found = [str(warning) for warning in loaded.warnings] + [f"{loaded.shown_path}: {message}" for message in unresolved] + [
+        message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"  # the brief's or a stylesheet's
         for message in written.messages] + _layout_warnings(written.document, loaded)
     if written.lines_over:
         found.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
     return Output(variant, target, written.pages, written.layouts, found, written.served)
 
 
+def _draw(brief, prepared, spec, options):
+    """Blocks that draw (charts) do it here, in the process that builds."""
+    loaded, theme = prepared.loaded, prepared.theme
+    context = DrawContext(loaded.path.parent, brief["language"], Path(options.out_dir) / CACHE,
+                          theme.chart_theme(), spec.chart_size)
+    try:
+        return draw_blocks(brief, context)
+    except ChartError as error:
+        raise BriefError([Problem(loaded.shown_path, 1, "", str(error))]) from None
+
+
 def _compose(brief, theme, spec, prepared, target, options):
-    html = compose_html(brief, theme, spec)
+    html, missing = resolve(compose_html(brief, theme, spec))
+    unresolved = [f"{reference}: the {spec.name} variant leaves its target out; printed without a number"
+                  for reference in missing]
     skipped = heading_problems(html)
     if skipped:  # templates, not the brief: a theme override skipped a level
         raise ThemeError(f"theme '{theme.name}', variant '{spec.name}': {skipped[0]}")
     if options.keep_html:  # before layout, so a failing layout can be inspected
         write_text(html, target.with_suffix(".html"))
     loaded = prepared.loaded
-    return writers.Composed(html, spec.name, spec, loaded.path.parent,
-                            (loaded.path.parent, *theme.folders, *theme.brand.font_dirs),
-                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"])
+    roots = (loaded.path.parent, *theme.folders, *theme.brand.font_dirs, Path(options.out_dir) / CACHE)
+    return writers.Composed(html, spec.name, spec, loaded.path.parent, roots,
+                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"]), unresolved
 
 
 def output_path(out_dir, stem, variant, extension=".pdf"):

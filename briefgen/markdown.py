@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .crossref import crossref_plugin
+
 CITATION = re.compile(r"\[(@[A-Za-z0-9_.:-]+(?:\s*;\s*@[A-Za-z0-9_.:-]+)*)\]")
 
 # Typographic quotes per language (primary and secondary pairs).
@@ -60,6 +62,7 @@ def make_parser(language="en", preset="commonmark"):
     md.block.ruler.disable("footnote_def")
     md.inline.ruler.disable("footnote_ref")
     md.inline.ruler.before("link", "citation", _citation_rule)
+    crossref_plugin(md)  # @fig-ID, @tbl-ID, @sec-ID, @app-ID
     md.core.ruler.push("typeset_footnotes", _typeset_footnotes)
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule("footnote_ref", _render_footnote)
@@ -155,7 +158,7 @@ class Markdown:
 
     def _env(self):
         return {"reference_numbers": self.reference_numbers, "footnote_ids": self.footnote_ids,
-                "citations": self.citations}
+                "citations": self.citations, "language": self.language}
 
     def block(self, text):
         return self._render(_parsed(self.language, self.citations, str(text), False))

@@ -19,6 +19,7 @@ from .files import MB, FileRefused, read_text, regular_file
 from .load import load_yaml_file
 from .problems import BriefError, Problem, shown
 from .sandbox import ConfinedLoader
+from .charts import ChartError, chart_theme
 
 DEFAULT = "default"
 THEME_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -58,6 +59,7 @@ class VariantSpec:
     body_size: float = 10.0            # the design's body size, pt
     fit: tuple = ()                    # FitSteps tried in order when over budget
     cut_hints: tuple = ("summary", "key_points", "recommendations", "sections")
+    chart_size: tuple = (172.0, 70.0)  # the variant's chart slot, (width, height) in mm
 
 
 @dataclass(frozen=True)
@@ -111,13 +113,17 @@ class Theme:
         return [folder / name for folder in self.style_dirs for name in ("brief.css", f"{variant}.css")
                 if (folder / name).is_file()]
 
+    def chart_theme(self):
+        """The Vega-Lite config and font folders every chart of the theme gets."""
+        return chart_theme(self, tuple(token_sources(self)))
+
     def font_files(self):
         """The theme's own font files and the system fonts its brand names."""
         return sorted([file for folder in self.style_dirs for file in folder.rglob("*")
                        if file.suffix.lower() in FONT_TYPES and _readable(file, folder)] + list(self.brand.font_files))
 
 
-VARIANT_KEYS = ("pages", "citations", "body_size", "fit", "cut_hints")
+VARIANT_KEYS = ("pages", "citations", "body_size", "fit", "cut_hints", "chart")
 
 
 def _read_variant_spec(variant, file):
@@ -155,9 +161,15 @@ def _read_variant_spec(variant, file):
     hints = settings.get("cut_hints", VariantSpec.cut_hints)
     if not isinstance(hints, (list, tuple)) or not all(isinstance(hint, str) for hint in hints):
         fail(("cut_hints",), "expected a list of field names such as [summary, key_points]")
+    chart = settings.get("chart") or {}
+    if not isinstance(chart, dict):
+        fail(("chart",), "expected a map such as {width: 80mm, height: 50mm}")
+    chart_size = tuple(_millimetres(chart.get(key, default), ("chart", key), fail)
+                       for key, default in zip(("width", "height"), VariantSpec.chart_size))
     if loaded.problems:
         fail((), "")
-    return VariantSpec(variant, pages, settings.get("citations", True), body_size, tuple(steps), tuple(hints))
+    return VariantSpec(variant, pages, settings.get("citations", True), body_size, tuple(steps), tuple(hints),
+                       chart_size)
 
 
 def _readable(file, folder):
@@ -167,6 +179,14 @@ def _readable(file, folder):
     except FileRefused:
         return False
     return True
+
+
+def _millimetres(value, path, fail):
+    """'70mm' or 70 -> 70.0"""
+    try:
+        return float(str(value).removesuffix("mm"))
+    except ValueError:
+        fail(path, f"{value!r} is not a length in millimetres such as 70mm")
 
 
 def _points(value, path, fail):
@@ -233,9 +253,13 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False, project_dir
     if (template_dirs, style_dirs) == (default_templates[-1:], default_styles[-1:]):  # the built-in default as it is
         return Theme(DEFAULT, tuple(template_dirs), tuple(style_dirs), brand, missing)
     theme = Theme(requested, tuple(template_dirs), tuple(style_dirs), brand, missing)
-    low = contrast_failures(tuple(_token_sources(theme)))
+    low = contrast_failures(tuple(token_sources(theme)))
     if low:
         raise ThemeError(problems=[_contrast_problem(theme, *low[0])])
+    try:
+        theme.chart_theme()  # its palette passes the contrast check too
+    except ChartError as error:
+        raise ThemeError(str(error)) from None
     return theme
 
 
@@ -284,7 +308,7 @@ def _contrast_problem(theme, text_token, foreground, background_token, backgroun
     return Problem(shown(own if own.is_file() else theme.style_dirs[-1]), 1, "", message)
 
 
-def _token_sources(theme):
+def token_sources(theme):
     """The CSS that sets the style tokens, in cascade order."""
     default, *others = theme.style_dirs
     yield (default / "brief.css").read_text(encoding="utf-8")

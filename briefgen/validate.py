@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from . import blocks
+from . import blocks, crossref
 from .inputs import image_problems
 from .markdown import inspect
 from .problems import BriefError
@@ -203,6 +203,9 @@ def _content_problems(loaded):
     reference_ids = {r["id"] for r in _dicts(data.get("references")) if isinstance(r.get("id"), str)}
     problems = _duplicate_ids(loaded, ("references",), data.get("references"),
                               [r.get("id") for r in _dicts(data.get("references"))], "reference id")
+    problems += _crossref_id_problems(loaded, parts)
+    targets = crossref.targets([(fields, section_ids(fields.get("sections", data.get("sections"))))
+                                for _, fields in parts])
     for prefix, fields in parts:
         sections = fields.get("sections", data.get("sections"))
         ids = section_ids(sections)
@@ -212,6 +215,20 @@ def _content_problems(loaded):
         refs = reference_ids | {r.get("id") for r in _dicts(fields.get("references")) if prefix}
         for path, text in _markdown_fields(fields, prefix, folder):
             problems += _markdown_problems(loaded, path, text, refs, set(ids))
+            problems += [loaded.problem(path, message) for message in crossref.unknown_references(text, targets)]
+    return problems
+
+
+def _crossref_id_problems(loaded, parts):
+    """Reference ids that look like cross-references; figure and table ids used twice."""
+    problems = []
+    for prefix, fields in parts:
+        for index, reference in _indexed_dicts(fields.get("references")):
+            message = crossref.reference_id_problem(reference.get("id"))
+            if message:
+                problems.append(loaded.problem(prefix + ("references", index, "id"), message))
+        for s, b, key, message in crossref.duplicate_block_ids(fields.get("sections")):
+            problems.append(loaded.problem(prefix + ("sections", s, "content", b, key, "id"), message))
     return problems
 
 

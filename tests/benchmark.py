@@ -7,7 +7,10 @@ Prints a table: our overhead over raw WeasyPrint on the same HTML (best of
 11 interleaved runs, in CPU time), the share
 of a build spent inside WeasyPrint, a generated 100-page brief, 40 documents
 with --jobs 1, --jobs 2 and as 40 separate commands, a no-op rebuild, the
-watch loop's rebuild time, and the layouts the page-budget fit used.
+watch loop's rebuild time, the layouts the page-budget fit used, and what a
+chart costs (cold, warm and uncached, cached). The chart figures alone:
+
+    .venv/bin/python tests/benchmark.py charts
 """
 
 import cProfile
@@ -143,6 +146,42 @@ def fit_layouts(work):
     return {output.variant: output.layouts for output in outputs}
 
 
+def chart_costs(work):
+    """Seconds to draw one chart: the first conversion in a process (the
+    converter starts), a new chart in a warm process, and a chart drawn before
+    (read from the output folder's cache)."""
+    from briefgen import charts
+    from briefgen.theme import resolve_theme
+    chart_theme = resolve_theme("default").chart_theme()
+
+    def draw(seed):
+        rows = [{"year": str(2018 + n), "value": (seed * 7 + n * 13) % 50} for n in range(8)]
+        spec = {"mark": "bar", "data": {"values": rows}, "width": 650, "height": 260,
+                "encoding": {"x": {"field": "year", "type": "ordinal"}, "y": {"field": "value", "type": "quantitative"}}}
+        start = time.perf_counter()
+        charts.draw(spec, chart_theme.config, "en", chart_theme, work / "chart-cache")
+        return time.perf_counter() - start
+    cold = draw(0)
+    warm = sorted(draw(seed) for seed in range(1, 12))
+    cached = sorted(draw(seed) for seed in range(1, 12))
+    return cold, warm[len(warm) // 2], cached[len(cached) // 2]
+
+
+def chart_rows(work):
+    cold, warm, cached = chart_costs(work)
+    return [("chart: first conversion in a process", f"{cold * 1000:.0f} ms"),
+            ("chart: new chart, warm process, median (target < 100 ms)", f"{warm * 1000:.0f} ms"),
+            ("chart: from the cache, median (target ~ 0)", f"{cached * 1000:.2f} ms")]
+
+
+def print_rows(rows):
+    width = max(len(label) for label, _ in rows)
+    print(f"Benchmark on {sys.platform}, Python {sys.version.split()[0]}, "
+          f"{resource.getrlimit(resource.RLIMIT_NPROC)[0] and __import__('os').cpu_count()} cores")
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -168,12 +207,13 @@ def main():
                  ("no-op rebuild of the 40 (target < 0.5 s)", f"{noop:.2f} s"),
                  ("watch: rebuild of the sample's 3 variants (target < 1.5 s)", f"{watch_rebuild(work):.2f} s"),
                  ("page-budget fit: layouts per variant, sample", str(fit_layouts(work)))]
-    width = max(len(label) for label, _ in rows)
-    print(f"Benchmark on {sys.platform}, Python {sys.version.split()[0]}, "
-          f"{resource.getrlimit(resource.RLIMIT_NPROC)[0] and __import__('os').cpu_count()} cores")
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+        rows += chart_rows(work)
+    print_rows(rows)
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["charts"]:
+        with tempfile.TemporaryDirectory() as folder:
+            print_rows(chart_rows(Path(folder)))
+    else:
+        main()

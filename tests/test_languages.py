@@ -169,16 +169,22 @@ def test_allow_missing_glyphs_makes_one_warning(tmp_path, latin_theme):
 # --- 3. right to left -------------------------------------------------------
 
 def big_digits(path):
-    """(digit, left, right) of the key-point numbers: digits set at twice the body size."""
+    """(digit, left, right) of the key-point numbers: the largest digits that count 1 to 5."""
     page = pypdfium2.PdfDocument(str(path))[0]
     text = page.get_textpage()
     digits = []
     for index in range(text.count_chars()):
         character = text.get_text_range(index, 1)
         left, bottom, right, top = text.get_charbox(index)
-        if character in "12345" and top - bottom > 12:
-            digits.append((character, left, right))
-    return digits, page.get_width()
+        if character in "12345":
+            digits.append((character, left, right, top - bottom))
+    # the digits of one size that count 1 to 5 (a fit step may have made them
+    # smaller than the design's; a chart's labels are other digits)
+    for size in sorted({height for *_, height in digits}, reverse=True):
+        same = [(character, left, right) for character, left, right, height in digits if abs(height - size) <= 1]
+        if "12345" in "".join(character for character, *_ in same):
+            return same, page.get_width()
+    return [], page.get_width()
 
 
 def key_point_numbers(digits):

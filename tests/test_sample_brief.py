@@ -211,7 +211,7 @@ def test_every_block_type_is_used_by_the_sample():
     for section in BRIEF["sections"]:
         for block in section["content"]:
             kinds.update(["text"] if isinstance(block, str) else block)
-    assert {"text", "callout", "quote", "table", "figure", "pagebreak"} <= kinds
+    assert {"text", "callout", "quote", "table", "figure", "chart", "pagebreak"} <= kinds
 
 
 def test_identical_bytes_with_the_fonttools_subsetter(tmp_path, monkeypatch):

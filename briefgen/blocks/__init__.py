@@ -21,7 +21,7 @@ from typing import Callable
 
 from jinja2 import BaseLoader, FileSystemLoader
 
-BUILT_IN = ("text", "callout", "quote", "table", "figure", "pagebreak")
+BUILT_IN = ("text", "callout", "quote", "table", "figure", "chart", "pagebreak")
 
 
 def _no_problems(loaded, path, value):
@@ -48,6 +48,8 @@ class BlockType:
     prepare: Callable = _unchanged               # (fields, brief_dir) -> fields for the template
     extra_markdown: Callable = None              # (value, path, brief_dir) -> more (path, text) to check
     template_dir: Path = None                    # a plugin's own templates folder (holding blocks/<name>.html)
+    draw: Callable = None                        # (fields, DrawContext) -> fields: work done only by the
+                                                 # process that builds (charts), never while planning
 
     def markdown(self, value, path, brief_dir):
         """(path, text) of every markdown text in the block's value."""
@@ -62,6 +64,28 @@ class BlockType:
                 yield path + (key,), value[key]
         if self.extra_markdown:
             yield from self.extra_markdown(value, path, brief_dir)
+
+
+@dataclass(frozen=True)
+class DrawContext:
+    """What a block's draw() knows of the document being built."""
+    brief_dir: Path
+    language: str
+    cache_dir: Path          # the output folder's cache
+    chart_theme: object      # charts.ChartTheme
+    chart_size: tuple        # the variant's chart slot, (width, height) in mm
+
+
+def draw_blocks(brief, context):
+    """Each block of the variant's brief after its type's draw(), in place."""
+    for section in brief["sections"]:
+        section["content"] = [_drawn(block, context) for block in section["content"]]
+    return brief
+
+
+def _drawn(block, context):
+    draw = block_type(block["type"]).draw
+    return draw(block, context) if draw else block
 
 
 _REGISTRY = {}

@@ -12,6 +12,7 @@ SCHEMA = {
         "alt": {"$ref": "#/$defs/text"},
         "source": {"$ref": "#/$defs/markdown"},
         "width": {"type": "string", "pattern": "^([1-9][0-9]|100)%$"},
+        "id": {"$ref": "#/$defs/id"},
         "variants": {"$ref": "#/$defs/variant_list"},
     },
 }
@@ -39,7 +40,7 @@ BLOCK = BlockType(
     name="figure",
     schema=SCHEMA,
     markdown_fields=("caption", "source"),
-    defaults={"source": None, "width": None},
+    defaults={"source": None, "width": None, "id": None},
     files=files,
     problems=problems,
 )

@@ -15,6 +15,7 @@ SCHEMA = {
         "encoding": {"type": "string", "pattern": "^[A-Za-z0-9_.-]+$"},
         "source": {"$ref": "#/$defs/markdown"},
         "notes": {"$ref": "#/$defs/markdown"},
+        "id": {"$ref": "#/$defs/id"},
         "variants": {"$ref": "#/$defs/variant_list"},
     },
 }
@@ -74,7 +75,7 @@ BLOCK = BlockType(
     name="table",
     schema=SCHEMA,
     markdown_fields=("caption", "source", "notes"),
-    defaults={"source": None, "notes": None},
+    defaults={"source": None, "notes": None, "id": None},
     files=files,
     problems=problems,
     prepare=prepare,

@@ -1,0 +1,138 @@
+"""Cross-references in markdown, in Quarto's syntax: `@fig-ID` (a figure or a
+chart), `@tbl-ID` (a table), `@sec-ID` (a section) and `@app-ID` (an
+appendix, reserved until appendices exist).
+
+A reference prints the word in the brief's language and links to its target;
+the number is the target's own CSS counter (target-counter), the very counter
+its caption prints, so numbers and references always agree, in every variant
+and after a table is inserted. A variant that leaves the target out prints the
+word without a number and warns (resolve())."""
+
+import re
+
+from markupsafe import escape
+
+PREFIXES = ("fig", "tbl", "sec", "app")
+REFERENCE = re.compile(r"@(fig|tbl|sec|app)-([A-Za-z0-9_.:-]*[A-Za-z0-9_])")  # no trailing '.' or ':'
+WORDS = {   # the i18n catalogue takes these over
+    "en": {"fig": "Figure", "tbl": "Table", "sec": "Section", "app": "Appendix"},
+    "de": {"fig": "Abbildung", "tbl": "Tabelle", "sec": "Abschnitt", "app": "Anhang"},
+    "fr": {"fig": "Figure", "tbl": "Tableau", "sec": "Section", "app": "Annexe"},
+    "es": {"fig": "Figura", "tbl": "Tabla", "sec": "Sección", "app": "Apéndice"},
+}
+WHAT = {"fig": "figure or chart", "tbl": "table", "sec": "section", "app": "appendix"}
+LINK = re.compile(r'<a class="xref xref-(\w+)" href="#([^"]+)">([^<]*)&nbsp;</a>')
+
+
+def word(kind, language="en"):
+    """'Figure', 'Table', ... in the brief's language (primary subtag), English when unknown."""
+    return WORDS.get(str(language).split("-")[0].lower(), WORDS["en"])[kind]
+
+
+def anchor(kind, target_id):
+    """The HTML id a reference links to: sections keep their own id."""
+    return target_id if kind == "sec" else f"{kind}-{target_id}"
+
+
+# --- markdown-it ------------------------------------------------------------
+
+def crossref_plugin(md):
+    md.inline.ruler.before("link", "crossref", _crossref_rule)
+    md.add_render_rule("crossref", _render_crossref)
+
+
+def _crossref_rule(state, silent):
+    if state.src[state.pos] != "@" or (state.pos and re.match(r"\w", state.src[state.pos - 1])):
+        return False  # an e-mail address is not a reference
+    match = REFERENCE.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("crossref", "", 0)
+        token.meta = {"kind": match.group(1), "id": match.group(2)}
+    state.pos = match.end()
+    return True
+
+
+def _render_crossref(renderer, tokens, idx, options, env):
+    kind, target = tokens[idx].meta["kind"], tokens[idx].meta["id"]
+    label = escape(word(kind, env.get("language", "en")))
+    # the number follows from the stylesheet: a.xref-<kind>::after { content: target-counter(...) }
+    return f'<a class="xref xref-{kind}" href="#{escape(anchor(kind, target))}">{label}&nbsp;</a>'
+
+
+def references_in(text):
+    """(kind, id) of every cross-reference in a markdown text, footnotes included."""
+    from .markdown import _parsed, _walk  # imported here: markdown imports this module for its parser
+
+    tokens, env = _parsed("en", True, str(text), False)
+    return [(token.meta["kind"], token.meta["id"]) for token in _walk(tokens, env) if token.type == "crossref"]
+
+
+# --- after composing --------------------------------------------------------
+
+def resolve(html):
+    """The composed HTML with each reference whose target the variant left out
+    turned into its word alone; and those references, as '@fig-ID'."""
+    present = set(re.findall(r'\sid="([^"]+)"', html))
+    missing = []
+
+    def unlinked(match):
+        kind, target, label = match.groups()
+        if target in present:
+            return match.group(0)
+        missing.append(f"@{kind}-{target.removeprefix(kind + '-') if kind != 'sec' else target}")
+        return f'<span class="xref xref-missing">{label}</span>'
+
+    return LINK.sub(unlinked, html), list(dict.fromkeys(missing))
+
+
+# --- validation -------------------------------------------------------------
+
+def targets(parts):
+    """Every id a reference may name, as '<kind>-<id>', from the brief and its
+    variants' fields. parts: (fields, the ids of its sections) pairs."""
+    found = set()
+    for fields, section_ids in parts:
+        for section, section_id in zip(_dicts(fields.get("sections")), section_ids):
+            found.add(f"sec-{section_id}")
+            for block in _dicts(section.get("content")):
+                for key, kind in (("figure", "fig"), ("chart", "fig"), ("table", "tbl")):
+                    value = block.get(key)
+                    if isinstance(value, dict) and isinstance(value.get("id"), str):
+                        found.add(f"{kind}-{value['id']}")
+    return found
+
+
+def unknown_references(text, known):
+    """Messages for references in a markdown text whose target does not exist."""
+    return [f"unknown cross-reference '@{kind}-{target}': no {WHAT[kind]} has the id '{target}'"
+            for kind, target in dict.fromkeys(references_in(text)) if f"{kind}-{target}" not in known]
+
+
+def reference_id_problem(reference_id):
+    """Citation ids must not look like cross-references."""
+    if isinstance(reference_id, str) and reference_id.split("-")[0] in PREFIXES and "-" in reference_id:
+        return (f"reference id '{reference_id}' begins with '{reference_id.split('-')[0]}-', "
+                "which cross-references use (@fig-, @tbl-, @sec-, @app-); choose another id")
+    return None
+
+
+def duplicate_block_ids(sections):
+    """(section index, block index, key, message) of figure/chart and table ids used twice."""
+    seen, found = {}, []
+    for s, section in enumerate(sections if isinstance(sections, list) else ()):
+        blocks = section.get("content") if isinstance(section, dict) else None
+        for b, block in enumerate(blocks if isinstance(blocks, list) else ()):
+            for key, kind in (("figure", "fig"), ("chart", "fig"), ("table", "tbl")):
+                value = block.get(key) if isinstance(block, dict) else None
+                if isinstance(value, dict) and isinstance(value.get("id"), str):
+                    name = f"{kind}-{value['id']}"
+                    if name in seen:
+                        found.append((s, b, key, f"id '{value['id']}' is already used by {seen[name]}"))
+                    seen.setdefault(name, f"sections[{s}].content[{b}].{key}")
+    return found
+
+
+def _dicts(value):
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
