@@ -6,6 +6,7 @@ test for each function.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 TOLERANCE = 0.5  # CSS px: rounding in WeasyPrint's layout
 
@@ -104,3 +105,37 @@ def _boxes(box, kind):
         yield box
     for child in getattr(box, "children", ()):
         yield from _boxes(child, kind)
+
+
+@lru_cache(maxsize=1)
+def tag_passage_languages():
+    """A passage in another language (`<span lang="ko">`, from `[...]{lang=ko}`)
+    gets its own /Lang in the structure tree, as PDF/UA asks; WeasyPrint 70
+    only writes the document's. Wraps its tree builder, which calls itself
+    through the module, once per process."""
+    import pydyf
+    from weasyprint.pdf import tags
+
+    build = tags._build_box_tree
+
+    def build_with_languages(box, parent, *args):
+        element = getattr(box, "element", None)
+        language = element.get("lang") if element is not None and element.tag not in ("html", "body") else None
+        for node in build(box, parent, *args):
+            if language and node.get("P") == parent.reference and "Lang" not in node:
+                node["Lang"] = pydyf.String(language)
+            yield node
+
+    tags._build_box_tree = build_with_languages
+
+
+def chart_height(document):
+    """The height of the charts (figure.chart boxes) on every page."""
+    return sum(box.margin_height() for page in document.pages for box in _every_box(page._page_box)
+               if box.element_tag == "figure" and "chart" in (box.element.get("class") or "").split())
+
+
+def _every_box(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _every_box(child)

@@ -11,7 +11,7 @@ does not fit, the caller reports how many lines are over.
 import math
 from dataclasses import dataclass
 
-from .engine import page_height, used_height
+from .engine import chart_height, page_height, used_height
 from .theme import FitStep
 
 MAX_LAYOUTS = 4
@@ -65,19 +65,8 @@ def _gain(current, step):
 def _demand(document, pages):
     """Content height needed over the height the budget offers, both without
     the charts: a fit step shrinks spacing and type, a chart keeps its size."""
-    available = page_height(document) * pages - _chart_height(document)
+    available = page_height(document) * pages - chart_height(document)
     return (available + _overflow(document, pages)) / available
-
-
-def _chart_height(document):
-    return sum(box.margin_height() for page in document.pages for box in _boxes(page._page_box)
-               if box.element_tag == "figure" and "chart" in (box.element.get("class") or "").split())
-
-
-def _boxes(box):
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from _boxes(child)
 
 
 def _overflow(document, pages):

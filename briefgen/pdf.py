@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .engine import text_runs
+from .engine import tag_passage_languages, text_runs
 from .files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from .problems import BriefError, OutputError, Problem
 
@@ -143,28 +143,6 @@ def _pdf_options(standard):
     return {"pdf_variant": PDF_STANDARDS[standard], "pdf_tags": True}
 
 
-@lru_cache(maxsize=1)
-def _tag_passage_languages():
-    """A passage in another language (`<span lang="ko">`, from `[...]{lang=ko}`)
-    gets its own /Lang in the structure tree, as PDF/UA asks; WeasyPrint 70
-    only writes the document's. Wraps its tree builder, which calls itself
-    through the module, once per process."""
-    import pydyf
-    from weasyprint.pdf import tags
-
-    build = tags._build_box_tree
-
-    def build_with_languages(box, parent, *args):
-        element = getattr(box, "element", None)
-        language = element.get("lang") if element is not None and element.tag not in ("html", "body") else None
-        for node in build(box, parent, *args):
-            if language and node.get("P") == parent.reference and "Lang" not in node:
-                node["Lang"] = pydyf.String(language)
-            yield node
-
-    tags._build_box_tree = build_with_languages
-
-
 def _refusals(reasons):
     return [f"resource refused: {reason}" for reason in dict.fromkeys(reasons)]
 
@@ -191,7 +169,7 @@ def write_pdf(laid_out, target, date):
     """Write the PDF; the same input gives the same bytes. Images inside SVG
     are fetched while drawing, so refusals are checked again before the PDF
     takes the target's place."""
-    _tag_passage_languages()
+    tag_passage_languages()
     with atomic_file(target, "wb") as file, _source_date(date):
         laid_out.document.write_pdf(file, **_pdf_options(laid_out.standard))
         if laid_out.refused:

@@ -53,3 +53,22 @@ def test_displaced_footnotes_names_a_note_printed_on_another_page_than_its_call(
                       '<p id="footnote-2">Beside its call.</p>'
                       '<p id="footnote-1" style="break-before: page">On the next page.</p>')
     assert engine.displaced_footnotes(document) == [("1", 1, 2)]
+
+
+def test_chart_height_adds_up_the_chart_figures_only():
+    document = render('<figure class="figure chart" style="height: 20mm; margin: 0"></figure>'
+                      '<figure class="figure" style="height: 30mm; margin: 0"></figure>'
+                      '<figure class="chart" style="height: 5mm; margin: 2mm 0"></figure>')
+    assert engine.chart_height(document) == pytest.approx(29 * MM)
+
+
+def test_a_passage_in_another_language_gets_its_own_lang_in_the_structure_tree(tmp_path):
+    import pikepdf
+    from pdfcheck import elements
+    engine.tag_passage_languages()
+    target = tmp_path / "lang.pdf"
+    HTML(string='<html lang="en"><body><p>The Workers\' Party (<span lang="ko">조선로동당</span>)</p></body></html>'
+         ).write_pdf(target, pdf_variant="pdf/ua-1", pdf_tags=True)
+    with pikepdf.open(target) as pdf:
+        languages = {str(element.Lang) for element in elements(pdf.Root.StructTreeRoot) if "/Lang" in element}
+    assert languages == {"ko"}
