@@ -6,20 +6,19 @@ resolve theme and variant -> compose -> write).
 """
 
 import os
-import signal
+import re
 import sys
 from pathlib import Path
 
 import click
 
 from briefgen import __version__
-from briefgen.batch import build_all, print_table
+from briefgen.batch import Stopped, build_all, print_table
 from briefgen.build import Options, check_brief, shown
 from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Limits
 from briefgen.problems import BriefError
 from briefgen.scaffold import new_theme
 from briefgen.theme import PROJECT, ThemeError, resolve_theme
-from briefgen.watch import watch_brief
 
 SAMPLE_BRIEFS_DIR = PROJECT / "briefs"
 
@@ -38,6 +37,20 @@ OUT_OPTION = click.option("--out", "-o", "out_dir", default="out", show_default=
                           type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs.")
 JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
                            type=click.IntRange(1), help="Worker processes building documents side by side.")
+
+
+class MemorySize(click.ParamType):
+    """1.5G, 800M or a number of bytes -> bytes."""
+    name = "SIZE"
+
+    def convert(self, value, param, context):
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)B?\s*", str(value), re.I)
+        if not match or float(match.group(1)) <= 0:
+            self.fail(f"{value!r} is not a size such as 1.5G or 800M", param, context)
+        return int(float(match.group(1)) * 1024 ** " KMG".index(match.group(2).upper() or " "))
+
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="brief")
@@ -65,7 +78,9 @@ def cli(context):
 @click.option("--allow-overflow", is_flag=True,
               help="Write a variant that stays over its page budget anyway, with a warning.")
 @click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
-              metavar="SECONDS", help="Stop a layout that takes longer.")
+              metavar="SECONDS", help="Stop the build of a document (load to PDF) that takes longer.")
+@click.option("--max-memory", default="1.5G", show_default=True, type=MemorySize(),
+              help="Stop the build of a document that needs more memory (e.g. 800M, 2G).")
 @click.option("--max-pages", default=Limits.pages, show_default=True, type=click.IntRange(1),
               help="Refuse a layout with more pages.")
 @JOBS_OPTION
@@ -73,7 +88,8 @@ def cli(context):
 @click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
               type=click.Choice(list(PDF_STANDARDS)),
               help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
-def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_pages, jobs, force, standard):
+def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limit, max_memory, max_pages, jobs, force,
+          standard):
     """Build PDFs from briefs (default: every brief in briefs/).
 
     Each output is named after the brief's file and the variant, e.g.
@@ -93,14 +109,22 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, time_limi
             resolve_theme(theme, Path.cwd())
         except ThemeError as error:
             raise click.ClickException(str(error)) from None
-    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard)
-    rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force)
+    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow,
+                      Limits(time_limit, max_pages, max_memory), standard)
+    stopped = None
+    try:
+        rows = build_all(list(briefs) or _sample_briefs(), options, jobs, force)
+    except Stopped as stop:  # SIGINT, SIGTERM, SIGHUP: the table of what was done, then the signal's status
+        stopped, rows = stop, stop.rows
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
     for problem in dict.fromkeys(problem for row in rows for problem in row.problems):
         click.echo(problem, err=True)
     print_table(rows)
+    if stopped:
+        click.echo(f"brief: stopped by {stopped}", err=True)
+        sys.exit(stopped.exit_status)
     if any(row.status == "failed" for row in rows):
         sys.exit(1)
 
@@ -121,13 +145,12 @@ def watch(brief, variants, theme, out_dir, jobs):
     Example:
         brief watch briefs/north-korea-trafficking.yaml --variant summary
     """
+    from briefgen.watch import watch_brief  # watchfiles: only for this command
     options = Options(tuple(variants), theme, out_dir)
-    # A terminated watch shuts its worker processes down too, as Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         watch_brief(brief, options, jobs)
-    except KeyboardInterrupt:
-        pass
+    except Stopped as stop:  # its workers are stopped, its temporary files removed
+        sys.exit(stop.exit_status)
 
 
 @cli.command()

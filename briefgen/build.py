@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .access import heading_problems
+from .bounds import too_big
 from .compose import compose_html
 from .fit import fit_to_budget
 from .load import load_brief
@@ -171,6 +172,8 @@ def build_document(brief_file, variant, options):
         row.problems = [str(problem) for problem in error.problems]
     except ThemeError as error:  # names the theme's file and line itself
         row.problems = [str(error)]
+    except MemoryError:  # past --max-memory (bounds.memory_cap)
+        row.problems = [str(too_big(shown(brief_file), options.limits.memory))]
     except Exception as error:  # a bug of ours: one line, and the other documents still build
         row.problems = [f"{shown(brief_file)}:1: internal error, please report it: "
                         f"{type(error).__name__}: {error}"]
