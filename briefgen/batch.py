@@ -128,11 +128,15 @@ def _run(tasks, options, pool):
                 if sys.stderr.isatty() else nullcontext())
     with progress as bar:
         if pool is None:
-            rows = []
-            for brief, variant in tasks:
-                rows.append(build_document(brief, variant, options))
-                if bar:
-                    bar.update(1)
+            rows = [None] * len(tasks)
+            try:
+                for index, (brief, variant) in enumerate(tasks):
+                    rows[index] = build_document(brief, variant, options)
+                    if bar:
+                        bar.update(1)
+            except Stopped as stop:
+                stop.rows = _so_far(rows, tasks)
+                raise
             return rows
         return run_in_pool(pool, tasks, options, bar)
 
@@ -237,9 +241,14 @@ def run_in_pool(workers, tasks, options, bar=None):
                 if bar:
                     bar.update(1)
     except Stopped as stop:
-        stop.rows = [row for row in rows if row]
+        stop.rows = _so_far(rows, tasks)
         raise
     return rows
+
+
+def _so_far(rows, tasks):
+    """The rows done, and a "stopped" row for each task not done."""
+    return [row or Row(Path(brief).stem, variant, "stopped", str(brief)) for row, (brief, variant) in zip(rows, tasks)]
 
 
 def _death(future):
