@@ -205,7 +205,10 @@ def _start_worker(parent, memory):
 
 
 def _die_with(parent):
-    """SIGKILL from the kernel when the parent dies, however it dies (Linux)."""
+    """SIGKILL from the kernel when the parent dies, however it dies (Linux;
+    elsewhere pebble stops its workers when the parent exits normally)."""
+    if not sys.platform.startswith("linux"):
+        return
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # it died before the line above

@@ -228,13 +228,13 @@ def test_a_signal_stops_the_workers_removes_temporary_files_and_prints_the_table
 
 
 def test_workers_die_with_their_parent(tmp_path):
-    for title in ("slow", "one", "two"):
+    for title in ("in-write", "one", "two"):
         brief(tmp_path, title)
-    process = start(tmp_path, "build", "slow.yaml", "one.yaml", "two.yaml", "--jobs", "2")
+    process = start(tmp_path, "build", "in-write.yaml", "one.yaml", "two.yaml", "-v", "summary", "--jobs", "2")
     try:
-        wait_for(lambda: starts(tmp_path, "slow"))
+        wait_for(lambda: list((tmp_path / "out").glob(".in-write-summary.pdf.*.tmp")))
         workers = psutil.Process(process.pid).children()
-        process.kill()  # nothing to clean up with: the kernel ends the workers
+        process.kill()  # no clean-up: the kernel ends the workers (one is writing for another minute)
         process.wait(timeout=BOUND)
         wait_for(lambda: not [worker for worker in workers if _alive(worker)], seconds=5)
     finally:
