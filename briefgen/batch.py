@@ -25,7 +25,11 @@ from .build import Row, build_document, plan_brief, shown
 from .manifest import Manifest, entry_key
 from .pdf import Limits, remove_stale_temporaries
 
-MAX_TASKS = 50    # documents per worker before it is replaced: whatever C libraries keep is given back
+# Documents per worker before it is replaced: a warm worker still grows by
+# about 0.8 MB per full brief in memory that C code behind WeasyPrint keeps
+# (not Python objects: tracemalloc sees none of it); replacing it gives that
+# back. A replacement is forked warm, so it costs little.
+MAX_TASKS = 20
 SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
 
 
@@ -82,24 +86,18 @@ def build_all(briefs, options, jobs, force):
         else:
             manifest.forget(key)
             stale.append((brief, key))
-    try:
-        with stop_on_signals(), _builder(stale, options, jobs) as pool:
-            plans = []
-            for brief, key in stale:
-                try:
-                    with bounds.soft_deadline(options.limits.seconds, shown(brief)) if pool else nullcontext():
-                        plans.append((key, plan_brief(brief, options)))
-                except Exception as error:  # a BriefError (or a bug): the other briefs go on
-                    rows.append(Row(brief.stem, "-", "failed", str(brief),
-                                    problems=_problem_lines(brief, error, options)))
-            # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
-            tasks = sorted(((plan.brief, variant) for _, plan in plans for variant in plan.variants),
-                           key=lambda task: task[1] != "full")
-            built = _run(tasks, options, pool)
-    except Stopped as stop:  # the workers are stopped now: nothing of ours is writing
-        remove_stale_temporaries(options.out_dir)
-        stop.rows = rows + stop.rows
-        raise
+    # The workers start while the briefs are checked here.
+    with stop_on_signals(), _when_stopped(rows, options.out_dir), _builder(stale, options, jobs) as pool:
+        plans = []
+        for brief, key in stale:
+            try:
+                plans.append((key, _plan(brief, options, pool)))
+            except Exception as error:  # a BriefError (or a bug): the other briefs go on
+                rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error, options)))
+        # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
+        tasks = sorted(((plan.brief, variant) for _, plan in plans for variant in plan.variants),
+                       key=lambda task: task[1] != "full")
+        built = _run(tasks, options, pool)
     for key, plan in plans:
         done = [row for row in built if row.source == str(plan.brief)]
         rows += done
@@ -110,6 +108,25 @@ def build_all(briefs, options, jobs, force):
     return rows
 
 
+@contextmanager
+def _when_stopped(rows, out_dir):
+    """On Stopped, once the workers are stopped (nothing of ours is writing):
+    remove our temporary files, and put the rows done before building first."""
+    try:
+        yield
+    except Stopped as stop:
+        remove_stale_temporaries(out_dir)
+        stop.rows = rows + stop.rows
+        raise
+
+
+def _plan(brief, options, pool):
+    """plan_brief, within the deadline's soft half when workers build (a
+    build here keeps its whole deadline around planning too)."""
+    with bounds.soft_deadline(options.limits.seconds, shown(brief)) if pool else nullcontext():
+        return plan_brief(brief, options)
+
+
 def _builder(stale, options, jobs):
     """Warm workers for a batch. One document alone is built here: no workers
     to start, only its bounds to keep (loading and validation included)."""
@@ -117,7 +134,7 @@ def _builder(stale, options, jobs):
         return nullcontext()
     if len(stale) == 1 and len(options.variants) == 1:
         return bounds.in_process(options.limits, shown(stale[0][0]))
-    return worker_pool(jobs, options.limits)   # the workers start (and warm up) while the briefs are checked
+    return worker_pool(jobs, options.limits)
 
 
 def _run(tasks, options, pool):
@@ -146,13 +163,14 @@ def worker_pool(jobs, limits=Limits()):
 
 
 class Workers:
-    """Worker processes (pebble's pool), forked from this one with WeasyPrint
-    imported and warmed up at start, so each pays the import and font set-up
-    once. A worker that overruns a document's deadline is killed and replaced;
-    one that dies is replaced; each is replaced after MAX_TASKS documents."""
+    """Worker processes (pebble's pool), forked from this one after it has
+    imported WeasyPrint and set its fonts up, so that every worker, the
+    replacements included, starts warm. A worker that overruns a document's
+    deadline is killed and replaced; one that dies is replaced; each is
+    replaced after MAX_TASKS documents."""
 
     def __init__(self, jobs, limits):
-        import weasyprint  # noqa: F401  (before the fork: every worker starts with it)
+        _warm_up()
         self.jobs, self.limits = jobs, limits
         self.pool = self._start()
 
@@ -161,7 +179,7 @@ class Workers:
         pool = ProcessPool(max_workers=self.jobs, max_tasks=MAX_TASKS, initializer=_start_worker,
                            initargs=(os.getpid(), self.limits.memory),
                            context=multiprocessing.get_context("fork"))
-        pool.active  # noqa: B018  (asking starts the pool: the workers warm up from now on)
+        pool.active  # noqa: B018  (asking starts the pool: the workers are forked now)
         return pool
 
     def submit(self, brief, variant, options):
@@ -195,12 +213,11 @@ def _start_worker(parent, memory):
     """A new worker: it dies with its parent, ends at once on SIGTERM (the
     pool's way of killing it; pebble's own handler would wait for C code to
     return), leaves SIGINT and SIGHUP to the parent, which stops it cleanly,
-    warms WeasyPrint up and caps its memory."""
+    and caps its memory."""
     _die_with(parent)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    _warm_up()
     bounds.cap_memory(memory)
 
 
@@ -216,6 +233,7 @@ def _die_with(parent):
 
 
 def _warm_up():
+    """WeasyPrint imported, Fontconfig and Pango set up (0.1 s, once per parent)."""
     from weasyprint import HTML
     HTML(string="<p>warm</p>").render()
 
