@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -269,7 +270,6 @@ def test_watch_survives_killed_workers(tmp_path):
     process = start(tmp_path, "watch", "one.yaml", "-v", "summary", "--jobs", "2")
     lines = []
     try:
-        import threading
         threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
         wait_for(lambda: lines)
         for worker in psutil.Process(process.pid).children():  # both, while idle: the pool breaks
