@@ -7,7 +7,7 @@ resolve theme and variant -> compose -> write).
 
 import json
 import os
-import signal
+import re
 import sys
 import time
 from pathlib import Path
@@ -15,13 +15,12 @@ from pathlib import Path
 import click
 
 from briefgen import __version__, project
-from briefgen.batch import build_all, print_table
+from briefgen.batch import Stopped, build_all, print_table
 from briefgen.build import Options, check_brief, shown, theme_of, unknown_variant
 from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Limits
 from briefgen.problems import BriefError
 from briefgen.scaffold import init_project, new_theme
 from briefgen.theme import ThemeError, resolve_theme, theme_sources
-from briefgen.watch import watch_brief
 
 
 # --- command line ------------------------------------------------------------
@@ -34,6 +33,21 @@ OUT_OPTION = click.option("--out", "-o", "out_dir", default="out", show_default=
                           type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs.")
 JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
                            type=click.IntRange(1), help="Worker processes building documents side by side.")
+
+
+class MemorySize(click.ParamType):
+    """1.5G, 800M or a number of bytes -> bytes."""
+    name = "SIZE"
+
+    def convert(self, value, param, context):
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]?)B?\s*", str(value), re.I)
+        if not match or float(match.group(1)) <= 0:
+            self.fail(f"{value!r} is not a size such as 1.5G or 800M", param, context)
+        return int(float(match.group(1)) * 1024 ** " KMG".index(match.group(2).upper() or " "))
+
+
 
 class BriefGroup(click.Group):
     """`brief X.yaml ...` (so `python generate.py X.yaml`) is `brief build X.yaml ...`,
@@ -77,7 +91,9 @@ def cli(context):
 @click.option("--allow-missing-glyphs", is_flag=True,
               help="Build even when no font of the theme draws some characters, with one warning.")
 @click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
-              metavar="SECONDS", help="Stop a layout that takes longer.")
+              metavar="SECONDS", help="Stop the build of a document (load to PDF) that takes longer.")
+@click.option("--max-memory", default="1.5G", show_default=True, type=MemorySize(),
+              help="Stop the build of a document that needs more memory (e.g. 800M, 2G).")
 @click.option("--max-pages", default=Limits.pages, show_default=True, type=click.IntRange(1),
               help="Refuse a layout with more pages.")
 @JOBS_OPTION
@@ -85,8 +101,8 @@ def cli(context):
 @click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
               type=click.Choice(list(PDF_STANDARDS)),
               help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
-def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, allow_missing_glyphs, time_limit, max_pages,
-          jobs, force, standard):
+def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, allow_missing_glyphs, time_limit, max_memory,
+          max_pages, jobs, force, standard):
     """Build PDFs from briefs, or from every brief in a folder (default:
     briefs/ in the working folder).
 
@@ -111,15 +127,22 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, allow_mis
         raise _usage_error(str(error)) from None
     _check_variants(brief_files, theme, variants)
     started = time.perf_counter()
-    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow, Limits(time_limit, max_pages), standard,
-                      allow_missing_glyphs=allow_missing_glyphs)
-    rows = build_all(brief_files, options, jobs, force)
+    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow,
+                      Limits(time_limit, max_pages, max_memory), standard, allow_missing_glyphs=allow_missing_glyphs)
+    stopped = None
+    try:
+        rows = build_all(brief_files, options, jobs, force)
+    except Stopped as stop:  # SIGINT, SIGTERM, SIGHUP: the table of what was done, then the signal's status
+        stopped, rows = stop, stop.rows
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
     for problem in dict.fromkeys(problem for row in rows for problem in row.problems):
         click.echo(problem, err=True)
     print_table(rows, time.perf_counter() - started)
+    if stopped:
+        click.echo(f"brief: stopped by {stopped}", err=True)
+        sys.exit(stopped.exit_status)
     if any(row.status == "failed" for row in rows):
         sys.exit(1)
 
@@ -143,13 +166,12 @@ def watch(brief, variants, theme, out_dir, jobs):
     if theme:
         _check_theme(theme)
     _check_variants([brief], theme, variants)
+    from briefgen.watch import watch_brief  # watchfiles: only for this command
     options = Options(tuple(variants), theme, out_dir)
-    # A terminated watch shuts its worker processes down too, as Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         watch_brief(brief, options, jobs)
-    except KeyboardInterrupt:
-        pass
+    except Stopped as stop:  # its workers are stopped, its temporary files removed
+        sys.exit(stop.exit_status)
 
 
 @cli.command()

@@ -1,23 +1,82 @@
 """Batch builds: many briefs x variants, skipped when up to date, built in
 worker processes (threads do not speed WeasyPrint up), with a progress bar on
-a terminal and a closing table. One failing brief does not stop the others."""
+a terminal and a closing table. One failing brief does not stop the others,
+nor does one that overruns its deadline (its worker is killed and replaced)
+or a worker that dies (replaced; its document is tried once more).
 
+One document alone (`brief build X -v full`) is built in the calling process,
+without workers to start, within the same bounds (bounds.py)."""
+
+import ctypes
 import multiprocessing
+import os
+import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import nullcontext
+import threading
+from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
 
+from . import bounds
 from .build import Row, build_document, plan_brief, shown
 from .charts import converter_started
 from .manifest import Manifest, entry_key
+from .pdf import Limits, remove_stale_temporaries
 from .problems import OutputError
+
+# Documents per worker before it is replaced: a warm worker still grows by
+# about 0.8 MB per full brief in memory that C code behind WeasyPrint keeps
+# (not Python objects: tracemalloc sees none of it); replacing it gives that
+# back. A replacement is forked warm, so it costs little.
+MAX_TASKS = 20
+SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM", signal.SIGHUP: "SIGHUP"}
+
+
+class Stopped(BaseException):
+    """SIGINT, SIGTERM or SIGHUP reached the main process: it stops its
+    workers, removes its temporary files, and reports the rows done so far.
+    A BaseException, so that no `except Exception` on the way swallows it."""
+
+    def __init__(self, signum):
+        super().__init__(SIGNAL_NAMES[signum])
+        self.signum = signum
+        self.rows = []
+
+    @property
+    def exit_status(self):
+        return 128 + self.signum     # 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP
+
+
+@contextmanager
+def stop_on_signals():
+    """SIGINT, SIGTERM and SIGHUP raise Stopped in the main thread (once: a
+    second Ctrl-C does not interrupt the clean-up). Yields the list of the
+    signals received, for code (watchfiles) that turns any into KeyboardInterrupt."""
+    received = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+
+    def stop(signum, frame):
+        for name in SIGNAL_NAMES:
+            signal.signal(name, signal.SIG_IGN)
+        received.append(signum)
+        raise Stopped(signum)
+
+    previous = {name: signal.signal(name, stop) for name in SIGNAL_NAMES}
+    try:
+        yield received
+    finally:
+        for name, handler in previous.items():
+            signal.signal(name, handler)
 
 
 def build_all(briefs, options, jobs, force):
     """Rows of the closing table for every variant of every brief."""
+    remove_stale_temporaries(options.out_dir)   # left by an earlier build that was killed
     manifest = Manifest(options.out_dir)
     briefs, rows = _refuse_collisions(briefs, options.out_dir)
     stale = []
@@ -29,14 +88,14 @@ def build_all(briefs, options, jobs, force):
                          str(output["pdf"])) for output in outputs]
         else:  # its entry stays until replaced: it still describes the earlier PDFs, kept if this build fails
             stale.append((brief, key))
-    # The workers start (and warm up) while the briefs are checked here.
-    with (worker_pool(jobs) if jobs > 1 and stale else nullcontext()) as pool:
+    # The workers start while the briefs are checked here.
+    with stop_on_signals(), _when_stopped(rows, options.out_dir), _builder(stale, options, jobs) as pool:
         plans = []
         for brief, key in stale:
             try:
-                plans.append((key, plan_brief(brief, options)))
+                plans.append((key, _plan(brief, options, pool)))
             except Exception as error:  # a BriefError (or a bug): the other briefs go on
-                rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error)))
+                rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error, options)))
         # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
         tasks = sorted(((plan, variant) for _, plan in plans for variant in plan.variants),
                        key=lambda task: task[1] != "full")
@@ -83,6 +142,35 @@ def _refuse_collisions(briefs, out_dir):
     return kept, refused
 
 
+@contextmanager
+def _when_stopped(rows, out_dir):
+    """On Stopped, once the workers are stopped (nothing of ours is writing):
+    remove our temporary files, and put the rows done before building first."""
+    try:
+        yield
+    except Stopped as stop:
+        remove_stale_temporaries(out_dir)
+        stop.rows = rows + stop.rows
+        raise
+
+
+def _plan(brief, options, pool):
+    """plan_brief, within the deadline's soft half when workers build (a
+    build here keeps its whole deadline around planning too)."""
+    with bounds.soft_deadline(options.limits.seconds, shown(brief)) if pool else nullcontext():
+        return plan_brief(brief, options)
+
+
+def _builder(stale, options, jobs):
+    """Warm workers for a batch. One document alone is built here: no workers
+    to start, only its bounds to keep (loading and validation included)."""
+    if not stale:
+        return nullcontext()
+    if len(stale) == 1 and len(options.variants) == 1:
+        return bounds.in_process(options.limits, shown(stale[0][0]))
+    return worker_pool(jobs, options.limits)
+
+
 def _run(tasks, options, pool):
     """Build the tasks in the pool's workers, or here when there is no pool."""
     if not tasks:
@@ -91,47 +179,182 @@ def _run(tasks, options, pool):
                 if sys.stderr.isatty() else nullcontext())
     with progress as bar:
         if pool is None:
-            rows = []
-            for brief, variant in tasks:
-                rows.append(build_document(brief, variant, options))
-                if bar:
-                    bar.update(1)
+            rows = [None] * len(tasks)
+            try:
+                for index, (brief, variant) in enumerate(tasks):
+                    rows[index] = build_document(brief, variant, options)
+                    if bar:
+                        bar.update(1)
+            except Stopped as stop:
+                stop.rows = _so_far(rows, tasks)
+                raise
             return rows
         return run_in_pool(pool, tasks, options, bar)
 
 
-def worker_pool(jobs):
-    """Worker processes forked from this one with WeasyPrint imported, started
-    and warmed up at once: each pays the import and font set-up once."""
-    import weasyprint  # noqa: F401
-    # vl-convert hangs in a child forked after it ran in the parent (a library
-    # user's earlier in-process build): such a parent spawns fresh workers.
-    method = "spawn" if converter_started() else "fork"
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
-    for _ in range(jobs):
-        pool.submit(_warm_up)
-    return pool
+def worker_pool(jobs, limits=Limits()):
+    return Workers(jobs, limits)
+
+
+class Workers:
+    """Worker processes (pebble's pool), forked from this one after it has
+    imported WeasyPrint and set its fonts up, so that every worker, the
+    replacements included, starts warm. A worker that overruns a document's
+    deadline is killed and replaced; one that dies is replaced; each is
+    replaced after MAX_TASKS documents."""
+
+    def __init__(self, jobs, limits):
+        _warm_up()
+        self.jobs, self.limits = jobs, limits
+        self.pool = self._start()
+
+    def _start(self):
+        from pebble import ProcessPool
+        pool = ProcessPool(max_workers=self.jobs, max_tasks=MAX_TASKS, initializer=_start_worker,
+                           initargs=(os.getpid(), self.limits.memory),
+                           context=multiprocessing.get_context(_start_method()))
+        pool.active  # noqa: B018  (asking starts the pool: the workers are forked now)
+        return pool
+
+    def submit(self, brief, variant, options):
+        """A future of the document's Row. A pool that broke (pebble gives up
+        when a worker dies while none is busy) is replaced by a new one."""
+        try:
+            return self._schedule(brief, variant, options)
+        except RuntimeError:
+            self.stop()
+            self.pool = self._start()
+            return self._schedule(brief, variant, options)
+
+    def _schedule(self, brief, variant, options):
+        # The hard deadline: the soft one (in the worker) comes GRACE seconds earlier.
+        return self.pool.schedule(_build_in_worker, (brief, variant, options),
+                                  timeout=options.limits.seconds + bounds.GRACE)
+
+    def stop(self):
+        """Kill the workers now (they take SIGTERM at once, even inside C code)."""
+        self.pool.stop()
+        self.pool.join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
+        self.stop()
+
+
+def _start_worker(parent, memory):
+    """A new worker: it dies with its parent, ends at once on SIGTERM (the
+    pool's way of killing it; pebble's own handler would wait for C code to
+    return), leaves SIGINT and SIGHUP to the parent, which stops it cleanly,
+    and caps its memory."""
+    _die_with(parent)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    bounds.cap_memory(memory)
+
+
+def _die_with(parent):
+    """SIGKILL from the kernel when the parent dies, however it dies (Linux;
+    elsewhere pebble stops its workers when the parent exits normally)."""
+    if not sys.platform.startswith("linux"):
+        return
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def _start_method():
+    """vl-convert hangs in a child forked after it ran in the parent (a library
+    user's earlier in-process build): such a parent spawns fresh workers."""
+    return "spawn" if converter_started() else "fork"
 
 
 def _warm_up():
+    """WeasyPrint imported, Fontconfig and Pango set up (0.1 s, once per parent)."""
     from weasyprint import HTML
     HTML(string="<p>warm</p>").render()
 
 
-def run_in_pool(pool, tasks, options, bar=None):
-    futures = {pool.submit(build_document, brief, variant, options): index for index, (brief, variant) in enumerate(tasks)}
-    results = {}
-    for future in as_completed(futures):
-        results[futures[future]] = future.result()
-        if bar:
-            bar.update(1)
-    return [results[index] for index in range(len(tasks))]
+def _file(brief):
+    """A task's brief file: tasks carry the brief's Plan (build.Plan) or its file."""
+    return getattr(brief, "brief", brief)
 
 
-def _problem_lines(brief, error):
+def _build_in_worker(brief, variant, options):
+    with bounds.soft_deadline(options.limits.seconds, shown(_file(brief))):
+        return build_document(brief, variant, options)
+
+
+def run_in_pool(workers, tasks, options, bar=None):
+    """Rows of the tasks, in order. A document whose worker died is tried once
+    more; one that overran its deadline is not."""
+    rows = [None] * len(tasks)
+    pending = {workers.submit(brief, variant, options): (index, None) for index, (brief, variant) in enumerate(tasks)}
+    try:
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index, earlier_death = pending.pop(future)
+                brief, variant = tasks[index]
+                death = _death(future)
+                if death and not earlier_death:
+                    pending[workers.submit(brief, variant, options)] = (index, death)
+                    continue
+                rows[index] = _row(future, death, earlier_death, brief, variant, options)
+                if bar:
+                    bar.update(1)
+    except Stopped as stop:
+        stop.rows = _so_far(rows, tasks)
+        raise
+    return rows
+
+
+def _so_far(rows, tasks):
+    """The rows done, and a "stopped" row for each task not done."""
+    return [row or Row(Path(_file(brief)).stem, variant, "stopped", str(_file(brief)))
+            for row, (brief, variant) in zip(rows, tasks)]
+
+
+def _death(future):
+    """Why the document's worker stopped, or None if it did not."""
+    from pebble import ProcessExpired
+    error = future.exception()
+    if isinstance(error, ProcessExpired):
+        code = error.exitcode
+        return f"worker stopped: killed by signal {-code}" if code < 0 else f"worker stopped: exit status {code}"
+    if isinstance(error, BrokenProcessPool):
+        return "worker stopped: the worker pool broke"
+    return None
+
+
+def _row(future, death, earlier_death, task_brief, variant, options):
+    brief = _file(task_brief)
+    error = future.exception()
+    if error is None:
+        row = future.result()
+        if earlier_death:
+            row.warnings.append(f"{shown(brief)}: {variant}: built on the second try ({earlier_death})")
+        return row
+    row = Row(Path(brief).stem, variant, "failed", str(brief))
+    if isinstance(error, TimeoutError):  # past the hard deadline: the worker was killed
+        row.seconds = options.limits.seconds
+        row.problems = [str(bounds.too_long(shown(brief), options.limits.seconds))]
+    elif death:
+        row.problems = [f"{shown(brief)}:1: {death}"]
+    else:
+        row.problems = _problem_lines(brief, error, options)
+    return row
+
+
+def _problem_lines(brief, error, options):
     problems = getattr(error, "problems", None)
     if problems:
         return [str(problem) for problem in problems]
+    if isinstance(error, MemoryError):
+        return [str(bounds.too_big(shown(brief), options.limits.memory))]
     return [f"{brief}:1: internal error, please report it: {type(error).__name__}: {error}"]
 
 

@@ -21,6 +21,7 @@ from . import writers
 from .access import heading_problems
 from .blocks import DrawContext, draw_blocks
 from .charts import CACHE, ChartError
+from .bounds import too_big
 from .compose import compose_html
 from .content_check import lost_content
 from .crossref import resolve
@@ -255,6 +256,8 @@ def build_document(brief, variant, options):
         row.problems = [str(problem) for problem in error.problems]
     except (ThemeError, OutputError) as error:  # each names its file (and line) itself
         row.problems = [str(error)]
+    except MemoryError:  # past --max-memory (bounds.memory_cap)
+        row.problems = [str(too_big(shown(brief_file), options.limits.memory))]
     except OSError as error:  # a file the build reads: its path and the cause, as the system says it
         row.problems = [f"{error.filename or shown(brief_file)}: {(error.strerror or str(error)).lower()}"]
     except Exception as error:  # a bug of ours: one line, and the other documents still build

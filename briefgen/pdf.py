@@ -1,5 +1,6 @@
 """Phase 5: lay the HTML out once with WeasyPrint and write the PDF atomically."""
 
+import atexit
 import datetime
 import errno
 import logging
@@ -7,8 +8,6 @@ import mimetypes
 import os
 import re
 import secrets
-import signal
-import threading
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,9 +30,11 @@ IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 @dataclass(frozen=True)
 class Limits:
-    """Bounds on one layout, so no brief can hang the tool or fill the disk."""
-    seconds: int = 60
+    """Bounds on one document, so no brief can hang the tool, exhaust its
+    memory or fill the disk (time and memory: see bounds.py)."""
+    seconds: int = 60                  # the whole build of one document
     pages: int = 200
+    memory: int = 3 * 2 ** 29          # 1.5 GB of address space for one document
 
 
 @lru_cache(maxsize=1)
@@ -121,10 +122,11 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
     from weasyprint import CSS, HTML
 
     fetcher = sandbox_fetcher_class()([base_dir, *roots])
-    with _weasyprint_messages() as messages, _time_limit(limits.seconds, shown_path):
+    with _weasyprint_messages() as messages:
         try:
             document = HTML(string=html, base_url=Path(base_dir).resolve().as_uri() + "/",
                             url_fetcher=fetcher).render(
+                font_config=_font_configuration(tuple(roots)),
                 stylesheets=[CSS(string=extra_css)] if extra_css else None, **_pdf_options(standard))
         except BriefError:
             raise
@@ -147,22 +149,18 @@ def _refusals(reasons):
     return [f"resource refused: {reason}" for reason in dict.fromkeys(reasons)]
 
 
-@contextmanager
-def _time_limit(seconds, shown_path):
-    """Stop a layout that runs too long (SIGALRM: main thread of a process on Unix)."""
-    def stop(signum, frame):
-        raise BriefError([Problem(shown_path, 1, "", f"layout stopped after {seconds} s (--time-limit)")])
-
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
-        yield
-        return
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+@lru_cache(maxsize=4)
+def _font_configuration(roots):
+    """One Fontconfig set-up per theme and process, not one per layout: each
+    new one cost memory that was never given back (about 0.3 MB per layout in
+    a warm worker). Per theme, because the @font-face fonts a theme adds stay
+    in it, and another theme may name a family the same."""
+    from weasyprint.text.fonts import FontConfiguration
+    if not _font_configuration.cache_info().currsize:
+        # Dropped before the interpreter tears its modules down: its __del__
+        # (removing its font folder) fails with a traceback after that.
+        atexit.register(_font_configuration.cache_clear)
+    return FontConfiguration()
 
 
 def write_pdf(laid_out, target, date):
@@ -228,11 +226,13 @@ def atomic_file(target, mode):
 
 
 def _new_temporary(target):
-    """A new file .<name>.<random>.tmp beside the target, created with mode
-    0666 so the umask decides (tempfile.mkstemp makes 0600)."""
+    """A new file .<name>.<pid>.<random>.tmp beside the target, created with
+    mode 0666 so the umask decides (tempfile.mkstemp makes 0600). The writer's
+    process id tells a killed build's leftover from a running build's file
+    (remove_stale_temporaries)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     while True:
-        temporary = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
             return os.open(temporary, flags, 0o666), temporary
         except FileExistsError:
@@ -244,6 +244,29 @@ def _discard(temporary):
         os.unlink(temporary)
     except OSError:
         pass
+
+
+TEMPORARY = re.compile(r"\..+?\.(\d+)\.\w+\.tmp")
+
+
+def remove_stale_temporaries(folder):
+    """Remove what atomic_file() left behind in a build that was killed:
+    temporary files of processes that no longer run, and this process's own
+    (called when nothing of this process is writing)."""
+    for path in Path(folder).glob(".*.tmp"):
+        match = TEMPORARY.fullmatch(path.name)
+        if match is None or not _running(int(match.group(1))) or int(match.group(1)) == os.getpid():
+            path.unlink(missing_ok=True)
+
+
+def _running(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def missing_characters(document, font_files):

@@ -2,14 +2,16 @@
 brief, the files beside it or the theme change. A broken edit prints its
 problems and leaves the last good PDFs in place (writes are atomic)."""
 
+import signal
 import time
 from pathlib import Path
 
 import click
 import watchfiles
 
-from .batch import run_in_pool, worker_pool
+from .batch import Stopped, run_in_pool, stop_on_signals, worker_pool
 from .build import plan_brief
+from .pdf import remove_stale_temporaries
 
 
 def watch_brief(brief, options, jobs, changes=None):
@@ -17,13 +19,21 @@ def watch_brief(brief, options, jobs, changes=None):
     change sets) replaces watching the disk, for tests and the benchmark."""
     out_dir = Path(options.out_dir).resolve()
     folders = _watched_folders(brief, options)
-    with worker_pool(jobs) as pool:
-        rebuild(brief, options, pool)
-        if changes is None:
-            click.echo(f"Watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
-            changes = watchfiles.watch(*folders, watch_filter=lambda change, path: _relevant(path, out_dir))
-        for _ in changes:
+    remove_stale_temporaries(out_dir)
+    try:
+        with stop_on_signals() as received, worker_pool(jobs, options.limits) as pool:
             rebuild(brief, options, pool)
+            if changes is None:
+                click.echo(f"Watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
+                changes = watchfiles.watch(*folders, watch_filter=lambda change, path: _relevant(path, out_dir))
+            try:
+                for _ in changes:
+                    rebuild(brief, options, pool)
+            except KeyboardInterrupt:  # watchfiles' word for any signal
+                raise Stopped(received[0] if received else signal.SIGINT) from None
+    except Stopped:  # the workers are stopped now
+        remove_stale_temporaries(out_dir)
+        raise
 
 
 def rebuild(brief, options, pool):

@@ -1,7 +1,7 @@
 """Speed and memory figures, measured in one run on this machine (not part of
 the test run; it takes a few minutes):
 
-    .venv/bin/python tests/benchmark.py
+    .venv/bin/python tests/benchmark.py [processes] [speed] [memory]
 
 Prints a table: our overhead over raw WeasyPrint on the same HTML (best of
 11 interleaved runs, in CPU time), the share
@@ -15,6 +15,7 @@ chart costs (cold, warm and uncached, cached). The chart figures alone:
 
 import cProfile
 import gc
+import os
 import pstats
 import resource
 import shutil
@@ -24,13 +25,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from briefgen.batch import worker_pool  # noqa: E402
 from briefgen.build import Options  # noqa: E402
 from briefgen import build  # noqa: E402
-from briefgen.watch import rebuild  # noqa: E402
+from briefgen.watch import rebuild, watch_brief  # noqa: E402
+from conftest import MINIMAL_BRIEF  # noqa: E402
 
 SAMPLE = ROOT / "briefs" / "north-korea-trafficking.yaml"
 CLI = [sys.executable, str(ROOT / "generate.py")]
@@ -68,6 +72,91 @@ def overhead(work, collector_paused=True):
             work / "raw.pdf", **PDF_OPTIONS), collector_paused))
         ours.append(measured(lambda: build_brief(SAMPLE, ["full"], out_dir=work), collector_paused))
     return min(ours), min(raw)
+
+
+RAW_WRITE = """import sys
+from weasyprint import HTML
+html = open(sys.argv[1], encoding="utf-8").read()
+HTML(string=html, base_url=sys.argv[2]).write_pdf(sys.argv[3], pdf_variant="pdf/ua-1", pdf_tags=True)
+"""
+
+
+def whole_processes(work, runs=5):
+    """`brief build SAMPLE -v full` (one document: built in the calling
+    process) against a process that imports WeasyPrint and writes the very
+    HTML our build composed, with the same tagging: (ours, raw) seconds,
+    each the best of `runs` interleaved runs, in wall-clock and in CPU time."""
+    ours = CLI + ["build", str(SAMPLE), "-v", "full", "--force", "--out", str(work / "single")]
+    subprocess.run(ours + ["--html"], check=True, capture_output=True)
+    html = work / "single" / f"{SAMPLE.stem}-full.html"
+    raw = [sys.executable, "-c", RAW_WRITE, str(html), SAMPLE.parent.resolve().as_uri() + "/", str(work / "raw.pdf")]
+    times = {"ours": [], "raw": []}
+    for _ in range(runs):
+        for name, command in (("raw", raw), ("ours", ours)):
+            times[name].append(whole_process(command))
+    return {name: (min(wall for wall, _ in runs), min(cpu for _, cpu in runs)) for name, runs in times.items()}
+
+
+def whole_process(command):
+    """Wall-clock and CPU seconds (user + system, its children included) of a command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def tree_rss(process):
+    """Resident memory of a process and all its descendants, MB."""
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total / 2 ** 20
+
+
+def watch_growth(work, rebuilds=200):
+    """Memory of the watch process tree (this process and its workers) after
+    the first build and after `rebuilds` rebuilds of the sample's variants."""
+    me = psutil.Process()
+    sizes = []
+
+    def changes():
+        sizes.append(tree_rss(me))
+        for _ in range(rebuilds):
+            yield {"modified"}
+        sizes.append(tree_rss(me))
+
+    with open(os.devnull, "w") as quiet:
+        stdout, sys.stdout = sys.stdout, quiet
+        try:
+            watch_brief(SAMPLE, Options(out_dir=work / "watch-growth"), 2, changes=changes())
+        finally:
+            sys.stdout = stdout
+    return sizes[0], sizes[-1]
+
+
+def many_briefs(work, count=500):
+    """Peak resident memory of the whole process tree of `brief build` of
+    `count` small briefs (summary variant), --jobs 2, sampled every 50 ms."""
+    folder = work / "many"
+    folder.mkdir()
+    for n in range(count):
+        (folder / f"brief-{n:03}.yaml").write_text(MINIMAL_BRIEF.replace("A minimal brief", f"Brief {n}"),
+                                                   encoding="utf-8")
+    start = time.perf_counter()
+    process = subprocess.Popen(CLI + ["build", *sorted(map(str, folder.glob("*.yaml"))), "-v", "summary",
+                                      "--jobs", "2", "--out", str(work / "many-out")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tree, peak = psutil.Process(process.pid), 0.0
+    while process.poll() is None:
+        peak = max(peak, tree_rss(tree))
+        time.sleep(0.05)
+    assert process.returncode == 0
+    return peak, time.perf_counter() - start
 
 
 def weasyprint_share(work):
@@ -174,46 +263,65 @@ def chart_rows(work):
             ("chart: from the cache, median (target ~ 0)", f"{cached * 1000:.2f} ms")]
 
 
-def print_rows(rows):
+def whole_process_rows(work):
+    processes = whole_processes(work)
+    (ours_wall, ours_cpu), (raw_wall, raw_cpu) = processes["ours"], processes["raw"]
+    return [("`brief build sample -v full`, whole process (best of 5)", f"{ours_wall:.2f} s, CPU {ours_cpu:.2f} s"),
+            ("raw WeasyPrint writing the same HTML, whole process", f"{raw_wall:.2f} s, CPU {raw_cpu:.2f} s"),
+            ("whole-process ratio (target <= 1.10x)",
+             f"{ours_wall / raw_wall:.2f}x wall-clock, {ours_cpu / raw_cpu:.2f}x CPU")]
+
+
+def speed_rows(work):
+    rows = []
+    ours, raw = overhead(work)
+    ours_gc, raw_gc = overhead(work, collector_paused=False)
+    rows += [("sample full brief: our build (CPU time)", f"{ours:.2f} s"),
+             ("same HTML, raw WeasyPrint (CPU time)", f"{raw:.2f} s"),
+             ("our overhead (target <= 10%)", f"{ours / raw - 1:+.1%}"),
+             ("our overhead, garbage collector running", f"{ours_gc / raw_gc - 1:+.1%}"),
+             ("share of a build inside WeasyPrint (target >= 90%)", f"{weasyprint_share(work):.1%}")]
+    sizes = [long_build(long_brief(work, sections), work) for sections in (18, 35, 70)]
+    pages, seconds, memory = sizes[-1]
+    sample_pages = build_brief(SAMPLE, ["full"], out_dir=work)[0].pages
+    rows += [(f"generated brief: {pages} pages", f"{seconds:.2f} s, peak {memory:.0f} MB (target < 400 MB)"),
+             (f"its time / the {sample_pages}-page sample's (target <= 25)", f"{seconds / ours:.1f}x"),
+             ("seconds per page at " + ", ".join(f"{p}" for p, _, _ in sizes) + " pages (linear: equal)",
+              ", ".join(f"{s / p:.3f}" for p, s, _ in sizes))]
+    jobs1, jobs2, separate, noop = forty_documents(work)
+    rows += [("40 documents, --jobs 1", f"{jobs1:.1f} s"),
+             ("40 documents, --jobs 2", f"{jobs2:.1f} s, {jobs1 / jobs2:.2f}x faster (target >= 1.7x)"),
+             ("40 documents, 40 separate commands", f"{separate:.1f} s, {separate / jobs2:.1f}x --jobs 2's (target >= 3x)"),
+             ("no-op rebuild of the 40 (target < 0.5 s)", f"{noop:.2f} s"),
+             ("watch: rebuild of the sample's 3 variants (target < 1.5 s)", f"{watch_rebuild(work):.2f} s"),
+             ("page-budget fit: layouts per variant, sample", str(fit_layouts(work)))]
+    return rows
+
+
+def memory_rows(work):
+    first, last = watch_growth(work)
+    peak, seconds = many_briefs(work)
+    return [("watch: memory after the first build, after 200 rebuilds",
+             f"{first:.0f} MB, {last:.0f} MB: {last - first:+.0f} MB (target < 50 MB)"),
+            ("500 small briefs, --jobs 2: peak of the process tree (target < 600 MB)", f"{peak:.0f} MB ({seconds:.0f} s)")]
+
+
+SECTIONS = {"processes": whole_process_rows, "speed": speed_rows, "memory": memory_rows, "charts": chart_rows}
+
+
+def main(sections):
+    """Run the sections named (default: all): processes, speed, memory, charts."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name in sections or SECTIONS:
+            work = Path(folder) / name
+            work.mkdir()
+            rows += SECTIONS[name](work)
     width = max(len(label) for label, _ in rows)
-    print(f"Benchmark on {sys.platform}, Python {sys.version.split()[0]}, "
-          f"{resource.getrlimit(resource.RLIMIT_NPROC)[0] and __import__('os').cpu_count()} cores")
+    print(f"Benchmark on {sys.platform}, Python {sys.version.split()[0]}, {os.cpu_count()} cores")
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")
 
 
-def main():
-    with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        rows = []
-        ours, raw = overhead(work)
-        ours_gc, raw_gc = overhead(work, collector_paused=False)
-        rows += [("sample full brief: our build (CPU time)", f"{ours:.2f} s"),
-                 ("same HTML, raw WeasyPrint (CPU time)", f"{raw:.2f} s"),
-                 ("our overhead (target <= 10%)", f"{ours / raw - 1:+.1%}"),
-                 ("our overhead, garbage collector running", f"{ours_gc / raw_gc - 1:+.1%}"),
-                 ("share of a build inside WeasyPrint (target >= 90%)", f"{weasyprint_share(work):.1%}")]
-        sizes = [long_build(long_brief(work, sections), work) for sections in (18, 35, 70)]
-        pages, seconds, memory = sizes[-1]
-        sample_pages = build_brief(SAMPLE, ["full"], out_dir=work)[0].pages
-        rows += [(f"generated brief: {pages} pages", f"{seconds:.2f} s, peak {memory:.0f} MB (target < 400 MB)"),
-                 (f"its time / the {sample_pages}-page sample's (target <= 25)", f"{seconds / ours:.1f}x"),
-                 ("seconds per page at " + ", ".join(f"{p}" for p, _, _ in sizes) + " pages (linear: equal)",
-                  ", ".join(f"{s / p:.3f}" for p, s, _ in sizes))]
-        jobs1, jobs2, separate, noop = forty_documents(work)
-        rows += [("40 documents, --jobs 1", f"{jobs1:.1f} s"),
-                 ("40 documents, --jobs 2", f"{jobs2:.1f} s, {jobs1 / jobs2:.2f}x faster (target >= 1.7x)"),
-                 ("40 documents, 40 separate commands", f"{separate:.1f} s, {separate / jobs2:.1f}x --jobs 2's (target >= 3x)"),
-                 ("no-op rebuild of the 40 (target < 0.5 s)", f"{noop:.2f} s"),
-                 ("watch: rebuild of the sample's 3 variants (target < 1.5 s)", f"{watch_rebuild(work):.2f} s"),
-                 ("page-budget fit: layouts per variant, sample", str(fit_layouts(work)))]
-        rows += chart_rows(work)
-    print_rows(rows)
-
-
 if __name__ == "__main__":
-    if sys.argv[1:] == ["charts"]:
-        with tempfile.TemporaryDirectory() as folder:
-            print_rows(chart_rows(Path(folder)))
-    else:
-        main()
+    main(sys.argv[1:])

@@ -6,8 +6,8 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
+import psutil
 import pytest
 
 from briefgen import batch
@@ -158,11 +158,14 @@ def test_watch_command_sees_edits_on_disk(folder):
         while len(lines) < 2 and time.monotonic() < deadline:
             time.sleep(0.1)
         assert len(lines) >= 2 and "rebuilt one.yaml in" in lines[1] and "summary 1 page" in lines[1]
+        workers = psutil.Process(process.pid).children()
+        assert workers
     finally:
         process.terminate()
         process.wait(timeout=10)
     time.sleep(0.5)
-    assert not processes_running("generate.py\0watch\0one.yaml"), "worker processes outlived the watch"
+    # Its own workers, by pid: another watch of the same name (a parallel test run) is not ours.
+    assert not [worker for worker in workers if alive(worker)], "worker processes outlived the watch"
 
 
 def test_watch_does_not_react_to_its_own_output(folder):
@@ -192,13 +195,8 @@ def test_watch_does_not_react_to_its_own_output(folder):
         process.wait(timeout=10)
 
 
-def processes_running(command_line):
-    """Processes whose command line contains the text (arguments joined by NUL)."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            if command_line in cmdline.read_text(errors="replace"):
-                found.append(cmdline.parent.name)
-        except OSError:
-            pass
-    return found
+def alive(process):
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False

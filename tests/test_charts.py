@@ -345,8 +345,8 @@ def test_the_summary_shows_one_chart_sized_to_its_slot(tmp_path):
 def test_the_fit_keeps_the_summary_chart_at_its_slot_size_and_counts_it(tmp_path, monkeypatch):
     from briefgen import fit
     measured = []
-    chart_height = fit._chart_height
-    monkeypatch.setattr(fit, "_chart_height", lambda document: measured.append(chart_height(document)) or measured[-1])
+    chart_height = fit.chart_height
+    monkeypatch.setattr(fit, "chart_height", lambda document: measured.append(chart_height(document)) or measured[-1])
     chart = BARS + "        variants: [full, summary]\n"
     long_summary = "summary: " + "Deaths rose in every year of record, and the rise was steepest in the last. " * 45
     brief = chart_brief(tmp_path, chart)
