@@ -14,11 +14,15 @@ from markupsafe import escape
 
 PREFIXES = ("fig", "tbl", "sec", "app")
 REFERENCE = re.compile(r"@(fig|tbl|sec|app)-([A-Za-z0-9_.:-]*[A-Za-z0-9_])")  # no trailing '.' or ':'
-WORDS = {   # the i18n catalogue takes these over
+WORDS = {   # every language the label catalogues have (templates/default/locale)
     "en": {"fig": "Figure", "tbl": "Table", "sec": "Section", "app": "Appendix"},
     "de": {"fig": "Abbildung", "tbl": "Tabelle", "sec": "Abschnitt", "app": "Anhang"},
     "fr": {"fig": "Figure", "tbl": "Tableau", "sec": "Section", "app": "Annexe"},
     "es": {"fig": "Figura", "tbl": "Tabla", "sec": "Sección", "app": "Apéndice"},
+    "ko": {"fig": "그림", "tbl": "표", "sec": "절", "app": "부록"},
+    "ar": {"fig": "الشكل", "tbl": "الجدول", "sec": "القسم", "app": "الملحق"},
+    "zh": {"fig": "图", "tbl": "表", "sec": "节", "app": "附录"},
+    "ru": {"fig": "Рисунок", "tbl": "Таблица", "sec": "Раздел", "app": "Приложение"},
 }
 WHAT = {"fig": "figure or chart", "tbl": "table", "sec": "section", "app": "appendix"}
 LINK = re.compile(r'<a class="xref xref-(\w+)" href="#([^"]+)">([^<]*)&nbsp;</a>')

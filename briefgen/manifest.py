@@ -114,7 +114,7 @@ def entry_key(brief_file, options):
     """What a build's output depends on besides files: the brief and the options that change the bytes."""
     return json.dumps([str(Path(brief_file).resolve()), options.theme and str(options.theme),
                        sorted(options.variants), options.keep_html, options.allow_overflow,
-                       options.standard, __version__])
+                       options.allow_missing_glyphs, options.standard, __version__])
 
 
 @contextmanager

@@ -501,3 +501,28 @@ def test_a_spec_vega_lite_cannot_draw_fails_in_one_line(tmp_path, in_root):
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"{brief}:1: chart 'Heat deaths by year': Vega-Lite cannot draw the chart: ")
     assert not (tmp_path / "out" / "brief-full.pdf").exists()
+
+
+def test_every_language_with_labels_has_the_cross_reference_words():
+    from briefgen.crossref import WORDS
+    catalogues = {folder.name.split("_")[0] for folder in (ROOT / "templates" / "default" / "locale").iterdir()
+                  if folder.is_dir()}
+    assert catalogues <= set(WORDS)
+
+
+def test_a_korean_brief_prints_its_references_in_korean(tmp_path):
+    brief = write_brief(tmp_path, """\
+title: 북한의 인신매매
+date: 2025-11-15
+language: ko
+summary: 요약입니다.
+key_points: [첫째 요점입니다.]
+sections:
+  - title: 배경
+    content:
+      - "@tbl-rules 참조."
+      - table: {id: rules, caption: 규칙, columns: [항목, 값], rows: [[가, 1], [나, 2]]}
+""")
+    [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
+    text = flat(" ".join(page.extract_text() for page in PdfReader(output.pdf).pages))
+    assert "표 1 참조" in text.replace("\u2060", "")

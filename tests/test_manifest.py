@@ -82,10 +82,11 @@ def test_html_after_a_plain_build_writes_the_html(brief):
     assert statuses(build(brief, "--html")) == {"up to date"}
 
 
-def test_allow_overflow_is_part_of_the_key(brief):
+@pytest.mark.parametrize("option", ["allow_overflow", "allow_missing_glyphs"])
+def test_options_that_change_what_is_written_are_part_of_the_key(brief, option):
     options = Options(("summary",), out_dir=brief.parent / "out")
     assert entry_key(brief, options) != entry_key(brief, Options(("summary",), out_dir=options.out_dir,
-                                                                  allow_overflow=True))
+                                                                  **{option: True}))
 
 
 @pytest.mark.parametrize("damage", ["empty", "garbage", "other bytes of the same size"])
