@@ -87,18 +87,23 @@ def _hex(channels):
     return "#" + "".join(f"{round(channel * 255):02x}" for channel in channels)
 
 
-def _root_tokens(css):
-    """Colour custom properties (#hex values) set on :root."""
-    tokens = {}
+def root_properties(css):
+    """Custom properties set on :root, as text."""
+    found = {}
     for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
         if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != ":root":
             continue
         for declaration in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True):
             if declaration.type == "declaration" and declaration.name.startswith("--"):
-                value = tinycss2.serialize(declaration.value).strip()
-                if re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value):
-                    tokens[declaration.name] = value.lower()
-    return tokens
+                found[declaration.name] = tinycss2.serialize(declaration.value).strip()
+    return found
+
+
+def _root_tokens(css):
+    """Colour custom properties (#hex values) set on :root."""
+    return {name: value.lower() for name, value in root_properties(css).items()
+            if re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value)}
+
 
 
 def contrast(first, second):

@@ -19,10 +19,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import tinycss2
 from babel import Locale, UnknownLocaleError
 
-from .access import contrast
+from .access import contrast, root_properties
 from .files import MB, FileRefused, read_text
 from .tabular import TableError, read_table
 
@@ -157,7 +156,7 @@ def chart_theme(theme, token_css):
     palette is too faint against the page."""
     tokens = {}
     for css in token_css:
-        tokens.update(custom_properties(css))
+        tokens.update(root_properties(css))
     config = derived_config(tokens)
     for folder in theme.style_dirs:
         own = Path(folder) / THEME_CONFIG
@@ -168,18 +167,6 @@ def chart_theme(theme, token_css):
         raise ChartError(f"theme '{theme.name}': {faint[0]}")
     fonts = tuple(str(file.parent) for file in theme.font_files())
     return ChartTheme(config, tuple(dict.fromkeys(fonts)))
-
-
-def custom_properties(css):
-    """Custom properties set on :root, as text."""
-    found = {}
-    for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
-        if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != ":root":
-            continue
-        for declaration in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True):
-            if declaration.type == "declaration" and declaration.name.startswith("--"):
-                found[declaration.name] = tinycss2.serialize(declaration.value).strip()
-    return found
 
 
 def derived_config(tokens):
