@@ -34,7 +34,7 @@ class Limits:
     memory or fill the disk (time and memory: see bounds.py)."""
     seconds: int = 60                  # the whole build of one document
     pages: int = 200
-    memory: int = 3 * 2 ** 29          # 1.5 GB of address space for one document
+    memory: int = 3 * 2 ** 29          # 1.5 GB of memory for one document (bounds.memory_cap)
 
 
 @lru_cache(maxsize=1)
