@@ -226,7 +226,7 @@ def check_brief(brief_file):
     loaded, data, theme = prepared.loaded, prepared.data, prepared.theme
     for variant in theme.variants:  # a hostile or broken template fails here, not at build time
         brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
-        compose_html(brief, theme, theme.variant_spec(variant))
+        compose_html(draw_blocks(brief, None), theme, theme.variant_spec(variant))
     return loaded
 
 

@@ -526,3 +526,11 @@ sections:
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
     text = flat(" ".join(page.extract_text() for page in PdfReader(output.pdf).pages))
     assert "표 1 참조" in text.replace("\u2060", "")
+
+
+def test_check_composes_a_brief_with_charts_without_drawing_them(tmp_path, in_root):
+    before = charts.conversions
+    result = run_cli("check", ROOT / "briefs" / "north-korea-trafficking.yaml")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "briefs/north-korea-trafficking.yaml: ok\n"
+    assert charts.conversions == before

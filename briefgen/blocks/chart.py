@@ -93,7 +93,10 @@ def prepare(fields, brief_dir):
 
 def draw(fields, context):
     """Draw the chart to an SVG in the output folder's cache, sized to the
-    variant's chart slot (its `width` a share of it)."""
+    variant's chart slot (its `width` a share of it). No context: `brief
+    check` composes the templates without drawing anything."""
+    if context is None:
+        return {**fields, "svg": ""}
     width, height = context.chart_size
     share = int(fields["width"].rstrip("%")) / 100 if fields.get("width") else 1
     spec = charts.full_spec(fields, fields["rows"], context.brief_dir,
