@@ -15,6 +15,15 @@ from briefgen.validate import validate_brief  # noqa: F401
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "briefs" / "north-korea-trafficking.yaml"
 
+# A section with one figure, to add to MINIMAL_BRIEF: FIGURE.format(image=...)
+FIGURE = """  - title: Figures
+    content:
+      - figure:
+          image: {image}
+          caption: A picture.
+          alt: Something to see.
+"""
+
 MINIMAL_BRIEF = """\
 title: A minimal brief
 date: 2025-11-15

@@ -10,15 +10,8 @@ import zlib
 import pytest
 from pypdf import PdfReader
 
-from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, destination_pages, run_cli, write_brief
+from conftest import FIGURE, MINIMAL_BRIEF, ROOT, SAMPLE, destination_pages, run_cli, write_brief
 
-FIGURE = """  - title: Figures
-    content:
-      - figure:
-          image: {image}
-          caption: A picture.
-          alt: Something to see.
-"""
 
 
 def check_lines(brief):

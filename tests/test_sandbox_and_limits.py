@@ -18,7 +18,7 @@ from PIL import Image
 from briefgen.build import Options
 from briefgen.tabular import read_table
 from briefgen.watch import watch_brief
-from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
+from conftest import FIGURE, MINIMAL_BRIEF, ROOT, run_cli, write_brief
 
 CANARY = "CANARY-7f3a9c-not-for-any-output"
 
@@ -212,13 +212,6 @@ def test_string_repetition_in_a_template_is_bounded(hostile):
 
 # --- special files, hard links -------------------------------------------------
 
-FIGURE = """  - title: Figures
-    content:
-      - figure:
-          image: {image}
-          caption: A picture.
-          alt: Something to see.
-"""
 TABLE = "\n      - Some text.\n      - table:\n          caption: Data\n          csv: {csv}\n"
 
 

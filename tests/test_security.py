@@ -12,15 +12,8 @@ from PIL import Image
 from pypdf import PdfReader
 
 from briefgen.pdf import Limits
-from conftest import BriefError, MINIMAL_BRIEF, SAMPLE, build_brief, output_path, run_cli, write_brief
+from conftest import BriefError, FIGURE, MINIMAL_BRIEF, SAMPLE, build_brief, output_path, run_cli, write_brief
 
-FIGURE = """  - title: Figures
-    content:
-      - figure:
-          image: {image}
-          caption: A picture.
-          alt: Something to see.
-"""
 
 
 @pytest.fixture
