@@ -48,7 +48,6 @@ class MemorySize(click.ParamType):
         return int(float(match.group(1)) * 1024 ** " KMG".index(match.group(2).upper() or " "))
 
 
-
 class BriefGroup(click.Group):
     """`brief X.yaml ...` (so `python generate.py X.yaml`) is `brief build X.yaml ...`,
     and so are options with no command (`brief --variant memo`)."""
