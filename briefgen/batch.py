@@ -180,14 +180,11 @@ def _run(tasks, options, pool):
     with progress as bar:
         if pool is None:
             rows = [None] * len(tasks)
-            try:
+            with _reporting_when_stopped(rows, tasks):
                 for index, (brief, variant) in enumerate(tasks):
                     rows[index] = build_document(brief, variant, options)
                     if bar:
                         bar.update(1)
-            except Stopped as stop:
-                stop.rows = _so_far(rows, tasks)
-                raise
             return rows
         return run_in_pool(pool, tasks, options, bar)
 
@@ -293,7 +290,7 @@ def run_in_pool(workers, tasks, options, bar=None):
     more; one that overran its deadline is not."""
     rows = [None] * len(tasks)
     pending = {workers.submit(brief, variant, options): (index, None) for index, (brief, variant) in enumerate(tasks)}
-    try:
+    with _reporting_when_stopped(rows, tasks):
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -306,16 +303,19 @@ def run_in_pool(workers, tasks, options, bar=None):
                 rows[index] = _row(future, death, earlier_death, brief, variant, options)
                 if bar:
                     bar.update(1)
-    except Stopped as stop:
-        stop.rows = _so_far(rows, tasks)
-        raise
     return rows
 
 
-def _so_far(rows, tasks):
-    """The rows done, and a "stopped" row for each task not done."""
-    return [row or Row(Path(_file(brief)).stem, variant, "stopped", str(_file(brief)))
-            for row, (brief, variant) in zip(rows, tasks)]
+@contextmanager
+def _reporting_when_stopped(rows, tasks):
+    """On Stopped, the rows done so far go with it, and a "stopped" row for
+    each task not done (rows: filled in task order as documents finish)."""
+    try:
+        yield
+    except Stopped as stop:
+        stop.rows = [row or Row(Path(_file(brief)).stem, variant, "stopped", str(_file(brief)))
+                     for row, (brief, variant) in zip(rows, tasks)]
+        raise
 
 
 def _death(future):

@@ -146,7 +146,7 @@ def _build_variant(prepared, variant, options):
     brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
     target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
-    composed, unresolved = _compose(brief, theme, spec, prepared, target, options)  # 4
+    composed, unresolved = _compose(brief, spec, prepared, target, options)  # 4
 
     def after_layout(document, lines_over):
         """Content that did not reach the page, characters no font of the theme
@@ -180,7 +180,8 @@ def _draw(brief, prepared, spec, options):
         raise BriefError([Problem(loaded.shown_path, 1, "", str(error))]) from None
 
 
-def _compose(brief, theme, spec, prepared, target, options):
+def _compose(brief, spec, prepared, target, options):
+    loaded, theme = prepared.loaded, prepared.theme
     html, missing = resolve(compose_html(brief, theme, spec))
     unresolved = [f"{reference}: the {spec.name} variant leaves its target out; printed without a number"
                   for reference in missing]
@@ -189,7 +190,6 @@ def _compose(brief, theme, spec, prepared, target, options):
         raise ThemeError(f"theme '{theme.name}', variant '{spec.name}': {skipped[0]}")
     if options.keep_html:  # before layout, so a failing layout can be inspected
         write_text(html, target.with_suffix(".html"))
-    loaded = prepared.loaded
     roots = (loaded.path.parent, *theme.folders, *theme.brand.font_dirs, Path(options.out_dir) / CACHE)
     return writers.Composed(html, spec.name, spec, loaded.path.parent, roots,
                             tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"]), unresolved
