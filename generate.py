@@ -18,6 +18,7 @@ from briefgen import __version__, project
 from briefgen.batch import Stopped, build_all, print_table
 from briefgen.build import Options, check_brief, shown, theme_of, unknown_variant
 from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Limits
+from briefgen.writers import FORMATS
 from briefgen.problems import BriefError
 from briefgen.scaffold import init_project, new_theme
 from briefgen.theme import ThemeError, resolve_theme, theme_sources
@@ -30,7 +31,26 @@ VARIANTS_OPTION = click.option("--variant", "-v", "variants", multiple=True, met
 THEME_OPTION = click.option("--theme", "-t", metavar="NAME|PATH",
                             help="Theme name or folder; wins over the brief's theme:.")
 OUT_OPTION = click.option("--out", "-o", "out_dir", default="out", show_default=True,
-                          type=click.Path(file_okay=False, path_type=Path), help="Folder for the PDFs.")
+                          type=click.Path(file_okay=False, path_type=Path), help="Folder for the outputs.")
+
+
+class Formats(click.Choice):
+    """The registered output writers, read when the option is parsed (a
+    writer registered after this module was imported is offered too)."""
+    def __init__(self):
+        super().__init__(())
+
+    @property
+    def choices(self):
+        return tuple(FORMATS)
+
+    @choices.setter
+    def choices(self, value):
+        pass
+
+
+FORMAT_OPTION = click.option("--format", "output_format", default="pdf", show_default=True, type=Formats(),
+                             help="What each variant is written as.")
 JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
                            type=click.IntRange(1), help="Worker processes building documents side by side.")
 
@@ -84,7 +104,8 @@ def cli(context):
 @VARIANTS_OPTION
 @THEME_OPTION
 @OUT_OPTION
-@click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each PDF.")
+@FORMAT_OPTION
+@click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each output.")
 @click.option("--allow-overflow", is_flag=True,
               help="Write a variant that stays over its page budget anyway, with a warning.")
 @click.option("--allow-missing-glyphs", is_flag=True,
@@ -100,8 +121,8 @@ def cli(context):
 @click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
               type=click.Choice(list(PDF_STANDARDS)),
               help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
-def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, allow_missing_glyphs, time_limit, max_memory,
-          max_pages, jobs, force, standard):
+def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_overflow, allow_missing_glyphs,
+          time_limit, max_memory, max_pages, jobs, force, standard):
     """Build PDFs from briefs, or from every brief in a folder (default:
     briefs/ in the working folder).
 
@@ -127,7 +148,7 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, allow_mis
     _check_variants(brief_files, theme, variants)
     started = time.perf_counter()
     options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow,
-                      Limits(time_limit, max_pages, max_memory), standard, allow_missing_glyphs=allow_missing_glyphs)
+                      Limits(time_limit, max_pages, max_memory), standard, output_format, allow_missing_glyphs)
     stopped = None
     try:
         rows = build_all(brief_files, options, jobs, force)
@@ -151,8 +172,9 @@ def build(briefs, variants, theme, out_dir, keep_html, allow_overflow, allow_mis
 @VARIANTS_OPTION
 @THEME_OPTION
 @OUT_OPTION
+@FORMAT_OPTION
 @JOBS_OPTION
-def watch(brief, variants, theme, out_dir, jobs):
+def watch(brief, variants, theme, out_dir, output_format, jobs):
     """Rebuild a brief's PDFs whenever the brief, its images or the theme change.
 
     Prints how long each rebuild took. An edit that breaks the brief prints
@@ -166,7 +188,7 @@ def watch(brief, variants, theme, out_dir, jobs):
         _check_theme(theme)
     _check_variants([brief], theme, variants)
     from briefgen.watch import watch_brief  # watchfiles: only for this command
-    options = Options(tuple(variants), theme, out_dir)
+    options = Options(tuple(variants), theme, out_dir, format=output_format)
     try:
         watch_brief(brief, options, jobs)
     except Stopped as stop:  # its workers are stopped, its temporary files removed

@@ -85,8 +85,8 @@ def build_all(briefs, options, jobs, force):
         outputs = None if force else manifest.current(key)
         if outputs:
             rows += [Row(brief.stem, output["variant"], "up to date", str(brief), output["pages"], 0.0,
-                         str(output["pdf"])) for output in outputs]
-        else:  # its entry stays until replaced: it still describes the earlier PDFs, kept if this build fails
+                         str(output["file"])) for output in outputs]
+        else:  # its entry stays until replaced: it still describes the earlier outputs, kept if this build fails
             stale.append((brief, key))
     # The workers start while the briefs are checked here.
     with stop_on_signals(), _when_stopped(rows, options.out_dir), _builder(stale, options, jobs) as pool:
@@ -106,7 +106,7 @@ def build_all(briefs, options, jobs, force):
         if done and all(row.status == "built" for row in done):
             served = [file for row in done for file in row.served]
             manifest.record(key, plan.inputs + served, plan.folders,
-                            [(row.variant, row.pages, _output_files(row.pdf, options)) for row in done])
+                            [(row.variant, row.pages, _output_files(row.output, options)) for row in done])
     try:
         manifest.save()
     except (OSError, OutputError) as error:  # the PDFs are written; only the next build's skipping suffers
@@ -116,8 +116,8 @@ def build_all(briefs, options, jobs, force):
     return rows
 
 
-def _output_files(pdf, options):
-    return [pdf, str(Path(pdf).with_suffix(".html"))] if options.keep_html else [pdf]
+def _output_files(output, options):
+    return [output, str(Path(output).with_suffix(".html"))] if options.keep_html else [output]
 
 
 def _refuse_collisions(briefs, out_dir):
@@ -137,7 +137,7 @@ def _refuse_collisions(briefs, out_dir):
             kept.append(brief)
             continue
         refused.append(Row(brief.stem, "-", "failed", str(brief), problems=[
-            f"{shown(brief)}:1: its outputs ({Path(out_dir) / brief.stem}-*.pdf) would overwrite those of "
+            f"{shown(brief)}:1: its outputs ({Path(out_dir) / brief.stem}-*) would overwrite those of "
             f"{shown(others[0])}, a brief with the same file name; rename one, or build them with different --out"]))
     return kept, refused
 
@@ -363,9 +363,9 @@ def print_table(rows, seconds=None):
     counts of each status and the total time the command took."""
     if not rows:
         return
-    header = ("brief", "variant", "pages", "seconds", "status", "pdf")
+    header = ("brief", "variant", "pages", "seconds", "status", "output")
     lines = [(row.brief, row.variant, "-" if row.pages is None else str(row.pages),
-              f"{row.seconds:.2f}", row.status, row.pdf) for row in rows]
+              f"{row.seconds:.2f}", row.status, row.output) for row in rows]
     widths = [max(len(line[column]) for line in [header, *lines]) for column in range(len(header))]
     for line in [header, *lines]:
         cells = [cell.rjust(width) if column in (2, 3) else cell.ljust(width)

@@ -5,7 +5,7 @@
     3. resolve   pick the theme (theme), then each variant's budget and content (variant)
     4. compose   render the variant's HTML with Jinja (compose)
     5. write     lay it out with WeasyPrint, again only to fit a page budget (fit),
-                 and write the PDF atomically (pdf)
+                 and write the output with the format's writer (writers/)
 
 One Options object travels from the command line to the worker that builds a
 document and back; batch.py and watch.py call build_document() with it.
@@ -46,14 +46,14 @@ class Options:
     allow_overflow: bool = False
     limits: Limits = Limits()
     standard: str = DEFAULT_STANDARD
-    format: str = "pdf"               # the output writer (writers.FORMATS)
+    format: str = "pdf"               # the output writer (writers.FORMATS): --format
     allow_missing_glyphs: bool = False  # a script no theme font draws: one warning, not an error
 
 
 @dataclass
 class Output:
     variant: str
-    pdf: Path
+    path: Path                       # the output file the writer made
     pages: int
     layouts: int = 1
     warnings: list = field(default_factory=list)
@@ -89,7 +89,7 @@ class Row:
     source: str = ""                 # the brief's file
     pages: int = None
     seconds: float = 0.0
-    pdf: str = ""
+    output: str = ""                 # the output file, as the table shows it
     warnings: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     served: list = field(default_factory=list)   # files the layout read, as strings
@@ -106,7 +106,7 @@ def prepare(brief_file, options):
 
 
 def build_brief(brief_file, options=Options(), prepared=None):
-    """Build one brief's PDFs; raise BriefError when it cannot be built."""
+    """Build one brief's outputs (one per variant, in options.format); raise BriefError when it cannot be built."""
     prepared = prepared or prepare(brief_file, options)
     outputs, problems = [], []
     for variant in _variants(options.variants, prepared.theme, prepared.loaded):
@@ -195,7 +195,7 @@ def _compose(brief, spec, prepared, target, options):
                             tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"]), unresolved
 
 
-def output_path(out_dir, stem, variant, extension=".pdf"):
+def output_path(out_dir, stem, variant, extension):
     """<out>/<brief>-<variant><extension>, and never anywhere but the output folder."""
     target = Path(out_dir) / f"{stem}-{variant}{extension}"
     if target.resolve().parent != Path(out_dir).resolve():
@@ -214,6 +214,8 @@ def _overflow_problem(loaded, data, spec, lines):
 
 
 def _layout_warnings(document, loaded):
+    if document is None:  # a writer without pages
+        return []
     return [f"{loaded.shown_path}: footnote {number} is printed on page {note_page}, its call on page {call_page}"
             for number, call_page, note_page in displaced_footnotes(document)]
 
@@ -250,7 +252,7 @@ def build_document(brief, variant, options):
     row = Row(Path(brief_file).stem, variant, "failed", str(brief_file))
     try:
         [output] = build_brief(brief_file, replace(options, variants=(variant,)), prepared)
-        row.status, row.pages, row.pdf = "built", output.pages, str(output.pdf)
+        row.status, row.pages, row.output = "built", output.pages, str(output.path)
         row.warnings, row.served = output.warnings, [str(path) for path in output.served]
     except BriefError as error:
         row.problems = [str(problem) for problem in error.problems]

@@ -1,6 +1,6 @@
 """Editions of one brief in other languages: `<stem>.<language>.yaml` beside
 `<stem>.yaml`. A translation shares the original's CSV tables and figures (same
-folder, same relative paths) and its outputs are `<stem>.<language>-<variant>.pdf`
+folder, same relative paths) and its outputs are `<stem>.<language>-<variant>.<ext>`
 (the file's stem already ends in `.<language>`). What the original has and the
 translation lacks (a section, a recommendation, a summary) is reported as a
 warning, so a translator sees what is left to do.

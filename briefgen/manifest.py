@@ -47,9 +47,9 @@ ENTRY_SCHEMA = {
         "listing": _TEXT,
         "outputs": {"type": "array", "minItems": 1, "items": {
             "type": "object",
-            "required": ["variant", "pages", "pdf", "files"],
+            "required": ["variant", "pages", "file", "files"],
             "properties": {
-                "variant": _TEXT, "pages": _INTEGER, "pdf": _FILE_NAME,
+                "variant": _TEXT, "pages": _INTEGER, "file": _FILE_NAME,
                 "files": {"type": "object", "minProperties": 1,
                           "propertyNames": _FILE_NAME,
                           "additionalProperties": {"type": "array", "prefixItems": [_INTEGER, _TEXT],
@@ -68,7 +68,7 @@ class Manifest:
         self.updates = {}   # key -> new entry: merged into the manifest on disk on save
 
     def current(self, key):
-        """The outputs recorded for key (variant, pages, pdf path), if every input
+        """The outputs recorded for key (variant, pages, output file), if every input
         and every output file is as recorded; else None."""
         entry = self.entries.get(key)
         if entry is None or entry["tool"] != tool_fingerprint() or _listing(entry["folders"]) != entry["listing"]:
@@ -78,11 +78,11 @@ class Manifest:
         if not all(_same_output(self.folder / name, recorded)
                    for output in entry["outputs"] for name, recorded in output["files"].items()):
             return None
-        return [{"variant": output["variant"], "pages": output["pages"], "pdf": self.folder / output["pdf"]}
+        return [{"variant": output["variant"], "pages": output["pages"], "file": self.folder / output["file"]}
                 for output in entry["outputs"]]
 
     def record(self, key, inputs, folders, outputs):
-        """outputs: (variant, pages, [files: the PDF first]) of each document built.
+        """outputs: (variant, pages, [files: the writer's output first]) of each document built.
         An input or output gone meanwhile: nothing is recorded, the next build rebuilds."""
         try:
             entry = {
@@ -90,7 +90,7 @@ class Manifest:
                 "inputs": {str(path): _fingerprint(path) for path in sorted({Path(p).resolve() for p in inputs})},
                 "folders": [str(folder) for folder in folders],
                 "listing": _listing([str(folder) for folder in folders]),
-                "outputs": [{"variant": variant, "pages": pages, "pdf": Path(files[0]).name,
+                "outputs": [{"variant": variant, "pages": pages, "file": Path(files[0]).name,
                              "files": {Path(file).name: _output_fingerprint(file) for file in files}}
                             for variant, pages, files in outputs],
             }
@@ -114,7 +114,7 @@ def entry_key(brief_file, options):
     """What a build's output depends on besides files: the brief and the options that change the bytes."""
     return json.dumps([str(Path(brief_file).resolve()), options.theme and str(options.theme),
                        sorted(options.variants), options.keep_html, options.allow_overflow,
-                       options.allow_missing_glyphs, options.standard, __version__])
+                       options.allow_missing_glyphs, options.standard, options.format, __version__])
 
 
 @contextmanager

@@ -64,7 +64,7 @@ def overhead(work, collector_paused=True):
     """Our full build against WeasyPrint alone on the very same HTML, one process."""
     from weasyprint import HTML
     [output] = build_brief(SAMPLE, ["full"], out_dir=work, keep_html=True)  # warm
-    html = output.pdf.with_suffix(".html").read_text(encoding="utf-8")
+    html = output.path.with_suffix(".html").read_text(encoding="utf-8")
     base = SAMPLE.parent.resolve().as_uri() + "/"
     raw, ours = [], []
     for _ in range(RUNS):  # interleaved, so both see the same machine

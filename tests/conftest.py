@@ -45,7 +45,7 @@ def sample_full(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def sample_reader(sample_full):
-    return PdfReader(sample_full.pdf)
+    return PdfReader(sample_full.path)
 
 
 @pytest.fixture

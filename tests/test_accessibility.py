@@ -23,7 +23,7 @@ BOX = '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect widt
 @pytest.fixture(scope="module")
 def sample_pdfs(tmp_path_factory):
     out = tmp_path_factory.mktemp("accessible")
-    return {(theme, output.variant): output.pdf for theme in ("default", "cedarbay")
+    return {(theme, output.variant): output.path for theme in ("default", "cedarbay")
             for output in build_brief(SAMPLE, theme=theme, out_dir=out / theme)}
 
 
@@ -156,8 +156,8 @@ TWO_TABLES = """  - title: Tables
 
 def test_the_structure_checker_finds_one_table_without_headers_among_others(tmp_path):
     [output] = build_brief(write_brief(tmp_path, MINIMAL_BRIEF + TWO_TABLES), ["full"], out_dir=tmp_path)
-    assert structure_problems(output.pdf) == []
-    with pikepdf.open(output.pdf) as pdf:  # the second table's header cells become data cells
+    assert structure_problems(output.path) == []
+    with pikepdf.open(output.path) as pdf:  # the second table's header cells become data cells
         second = [element for element in elements(pdf.Root.StructTreeRoot) if str(element.S) == "/Table"][1]
         for cell in elements(second):
             if str(cell.S) == "/TH":

@@ -65,7 +65,7 @@ def test_a_batch_builds_every_brief_and_variant_in_worker_processes(folder, monk
     pids = (folder / "pids").read_text().split()
     assert len(pids) == 6 and str(os.getpid()) not in pids  # each document built in a worker process
     assert table(result) == {(name, variant): "built" for name in ("one", "two") for variant in ("full", "memo", "summary")}
-    assert result.stdout.splitlines()[0].split() == ["brief", "variant", "pages", "seconds", "status", "pdf"]
+    assert result.stdout.splitlines()[0].split() == ["brief", "variant", "pages", "seconds", "status", "output"]
     assert len(list((folder / "out").glob("*.pdf"))) == 6
 
 

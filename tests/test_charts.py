@@ -90,7 +90,7 @@ def built(tmp_path_factory):
     for theme in ("default", "cedarbay"):
         folder = tmp_path_factory.mktemp(theme)
         [output] = build_brief(chart_brief(folder), ["full"], theme=theme, out_dir=folder / "out")
-        results[theme] = output.pdf
+        results[theme] = output.path
     return results
 
 
@@ -144,19 +144,19 @@ def _middle_of_tallest_run(image, colour):
 def test_the_chart_is_a_tagged_figure_with_its_alt_text_and_its_data_a_real_table(tmp_path):
     chart = BARS + "          table: true\n"
     [output] = build_brief(chart_brief(tmp_path, chart), ["full"], out_dir=tmp_path / "out")
-    with pikepdf.open(output.pdf) as pdf:
+    with pikepdf.open(output.path) as pdf:
         found = list(elements(pdf.Root.StructTreeRoot))
         alts = [str(element.get("/Alt", "")) for element in found if str(element.S) == "/Figure"]
         assert "Bars rising from 120 deaths in 2021 to 2,340 in 2024." in alts
         assert "/Table" in [str(element.S) for element in found]
-    text = flat(PdfReader(output.pdf).pages[page_of(PdfReader(output.pdf), "Heat deaths by year") - 1].extract_text())
+    text = flat(PdfReader(output.path).pages[page_of(PdfReader(output.path), "Heat deaths by year") - 1].extract_text())
     assert "year deaths 2021 120 2022 480" in text
     assert "table 1" not in text   # the data table is not a numbered table
 
 
 def test_axis_numbers_follow_the_briefs_language(tmp_path):
     [output] = build_brief(chart_brief(tmp_path, language="de"), ["full"], out_dir=tmp_path / "out")
-    reader = PdfReader(output.pdf)
+    reader = PdfReader(output.path)
     text = reader.pages[page_of(reader, "Heat deaths by year") - 1].extract_text()
     assert "2.000" in text and "2.340" in text   # German grouping on the axis and in the data labels
     assert "2,000" not in text
@@ -282,7 +282,7 @@ def test_a_file_in_the_briefs_folder_is_read_by_us_not_by_the_converter(tmp_path
     (tmp_path / "data" / "more.csv").write_text(HEAT)
     [output] = build_brief(chart_brief(tmp_path, LOOKUP.format(url="data/more.csv")), ["full"],
                            out_dir=tmp_path / "out")
-    assert "Looked up" in " ".join(page.extract_text() for page in PdfReader(output.pdf).pages)
+    assert "Looked up" in " ".join(page.extract_text() for page in PdfReader(output.path).pages)
 
 
 def test_the_converter_itself_may_fetch_nothing(server):
@@ -387,7 +387,7 @@ def xref_brief(folder, inserted=""):
 
 def test_figure_2_links_to_the_page_of_the_second_figure(tmp_path):
     [output] = build_brief(xref_brief(tmp_path), ["full"], out_dir=tmp_path / "out")
-    reader = PdfReader(output.pdf)
+    reader = PdfReader(output.path)
     referring = page_of(reader, "shows the trend")
     assert "Figure 2 shows the trend, Figure 1 the start, and Table 1 the rules (see Section 2)" \
         in reader.pages[referring - 1].extract_text().replace("\n", " ")
@@ -401,7 +401,7 @@ def test_figure_2_links_to_the_page_of_the_second_figure(tmp_path):
 def test_inserting_a_table_renumbers_every_reference(tmp_path):
     inserted = "      - table: {caption: Inserted, columns: [x], rows: [[1]]}\n"
     [output] = build_brief(xref_brief(tmp_path, inserted), ["full"], out_dir=tmp_path / "out")
-    text = " ".join(page.extract_text() for page in PdfReader(output.pdf).pages).replace("\n", " ")
+    text = " ".join(page.extract_text() for page in PdfReader(output.path).pages).replace("\n", " ")
     assert "Table 2 the rules" in text and "Table 2. Rules" in text and "Table 1. Inserted" in text
 
 
@@ -471,7 +471,7 @@ WHERE = """\
 
 def test_where_keeps_the_rows_whose_column_equals_the_value(tmp_path, in_root):
     [output] = build_brief(chart_brief(tmp_path, WHERE), ["full"], out_dir=tmp_path / "out")
-    reader = PdfReader(output.pdf)
+    reader = PdfReader(output.path)
     text = flat(reader.pages[page_of(reader, "Heat deaths in the north") - 1].extract_text())
     assert "region year deaths north 2023 11 north 2024 33" in text and "south" not in text
     result = run_cli("check", chart_brief(tmp_path, WHERE.replace("{region: North}", "{area: North}")))
@@ -524,7 +524,7 @@ sections:
       - table: {id: rules, caption: 규칙, columns: [항목, 값], rows: [[가, 1], [나, 2]]}
 """)
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
-    text = flat(" ".join(page.extract_text() for page in PdfReader(output.pdf).pages))
+    text = flat(" ".join(page.extract_text() for page in PdfReader(output.path).pages))
     assert "표 1 참조" in text.replace("\u2060", "")
 
 

@@ -111,7 +111,7 @@ def embedded_fonts(path):
 @pytest.mark.parametrize("edition", ["korean", "arabic"])
 def test_only_the_themes_fonts_all_embedded(edition, request):
     path = (request.getfixturevalue("korean")["full"] if edition == "korean"
-            else request.getfixturevalue("arabic_summary")).pdf
+            else request.getfixturevalue("arabic_summary")).path
     fonts = embedded_fonts(path)
     theme_families = {re.sub(r"\W", "", family) for family in _faces_by_family(tuple(resolve_theme().font_files()))}
     assert fonts and all(fonts.values()), fonts
@@ -203,7 +203,7 @@ def test_arabic_key_point_numbers_sit_at_the_right_margin(arabic_summary):
 
 def test_english_key_point_numbers_sit_at_the_left_margin(tmp_path):
     [output] = build_brief(ROOT / "briefs" / "north-korea-trafficking.yaml", ["summary"], out_dir=tmp_path)
-    digits, width = big_digits(output.pdf)
+    digits, width = big_digits(output.path)
     assert all(left < width / 4 for _, left, _ in key_point_numbers(digits))
 
 
@@ -281,7 +281,7 @@ def test_a_passage_in_another_language_is_a_span_with_lang_only(tmp_path):
 
 def test_a_passage_gets_its_own_lang_in_the_structure_tree(tmp_path):
     [output] = build_brief(write_brief(tmp_path, MIXED), ["summary"], out_dir=tmp_path)
-    with pikepdf.open(output.pdf) as pdf:
+    with pikepdf.open(output.path) as pdf:
         assert str(pdf.Root.Lang) == "en"
         languages = {str(element.Lang) for element in elements(pdf.Root.StructTreeRoot) if "/Lang" in element}
     assert languages == {"ko", "fr"}

@@ -192,7 +192,7 @@ def _wrong(entry, change):
     elif change == "files a list":
         output["files"] = list(output["files"])
     elif change == "size negative":
-        output["files"][output["pdf"]][0] = -1
+        output["files"][output["file"]][0] = -1
     elif change == "pdf outside the folder":
         output["pdf"] = "../brief-summary.pdf"
     elif change == "tool a number":

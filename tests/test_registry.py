@@ -7,7 +7,7 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from briefgen import blocks, build
+from briefgen import blocks, build, writers
 from conftest import MINIMAL_BRIEF, ROOT, build_brief, run_cli, write_brief
 
 SHOUT_BRIEF = MINIMAL_BRIEF + """  - title: Voices
@@ -28,10 +28,10 @@ def shout(monkeypatch):
 
 def test_a_block_type_from_a_plugin_module_and_template_builds(tmp_path, shout):
     [full, memo] = build_brief(write_brief(tmp_path, SHOUT_BRIEF), ["full", "memo"], out_dir=tmp_path / "out")
-    full_text = " ".join(page.extract_text() for page in PdfReader(full.pdf).pages)
+    full_text = " ".join(page.extract_text() for page in PdfReader(full.path).pages)
     assert "ACT ON THE REPORT NOW (The panel)" in full_text
     # its variant default keeps it out of the memo
-    assert "ACT ON" not in " ".join(page.extract_text() for page in PdfReader(memo.pdf).pages)
+    assert "ACT ON" not in " ".join(page.extract_text() for page in PdfReader(memo.path).pages)
 
 
 def test_a_plugin_block_is_validated_by_its_own_schema_part_and_checks(tmp_path, shout, in_root):
@@ -102,3 +102,32 @@ def test_worker_processes_get_the_prepared_brief_and_do_not_load_it_again(tmp_pa
     result = run_cli("build", write_brief(tmp_path), "--jobs", "2", "--out", tmp_path / "out")
     assert result.exit_code == 0, result.output
     assert [path.name for path in marks.iterdir()] == [str(os.getpid())]
+
+
+@pytest.fixture
+def text_writer(monkeypatch):
+    """Register the throwaway writer from tests/plugins for one test only."""
+    monkeypatch.syspath_prepend(str(ROOT / "tests" / "plugins"))
+    monkeypatch.setitem(writers.FORMATS, "text", "text_writer")
+
+
+def test_an_output_writer_is_one_module_registered_in_one_place(tmp_path, text_writer, in_root):
+    """Output path, manifest, batch table and CLI take the writer's extension:
+    nothing assumes a PDF."""
+    brief = write_brief(tmp_path, MINIMAL_BRIEF)
+    out = tmp_path / "out"
+    first = run_cli("build", brief, "--format", "text", "--variant", "full", "--variant", "summary", "--out", out)
+    assert first.exit_code == 0, first.output
+    assert sorted(path.name for path in out.glob("brief-*")) == ["brief-full.txt", "brief-summary.txt"]
+    assert "The only point." in (out / "brief-full.txt").read_text(encoding="utf-8")
+    assert [line.split()[-1] for line in first.output.splitlines()[1:3]] == \
+        [str(out / "brief-full.txt"), str(out / "brief-summary.txt")]
+    # the manifest records the writer's files: the next build skips them, an edited output is rebuilt
+    assert "2 up to date" in run_cli("build", brief, "--format", "text", "-v", "full", "-v", "summary",
+                                     "--out", out).output
+    (out / "brief-full.txt").write_text("edited\n", encoding="utf-8")
+    again = run_cli("build", brief, "--format", "text", "-v", "full", "-v", "summary", "--out", out)
+    assert "2 built" in again.output
+    # the same brief as a PDF is another output, not "up to date"
+    assert "2 built" in run_cli("build", brief, "-v", "full", "-v", "summary", "--out", out).output
+

@@ -25,7 +25,7 @@ def words(markdown, count=8):
 
 def test_full_brief_has_five_to_ten_pages(sample_full):
     assert 5 <= sample_full.pages <= 10
-    assert sample_full.pdf.name == "north-korea-trafficking-full.pdf"
+    assert sample_full.path.name == "north-korea-trafficking-full.pdf"
 
 
 def test_no_warnings_for_the_sample(sample_full):
@@ -189,7 +189,7 @@ def _families(files):
 
 def test_same_input_gives_identical_bytes(sample_full, tmp_path):
     [again] = build_brief(SAMPLE, ["full"], out_dir=tmp_path)
-    assert again.pdf.read_bytes() == sample_full.pdf.read_bytes()
+    assert again.path.read_bytes() == sample_full.path.read_bytes()
 
 
 def test_laid_out_once_per_output(tmp_path, monkeypatch):
@@ -202,7 +202,7 @@ def test_laid_out_once_per_output(tmp_path, monkeypatch):
 
 
 def test_html_is_written_beside_the_pdf_on_request(sample_full):
-    html = sample_full.pdf.with_suffix(".html").read_text(encoding="utf-8")
+    html = sample_full.path.with_suffix(".html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and 'lang="en-GB"' in html
 
 
@@ -231,4 +231,4 @@ def test_identical_bytes_with_the_fonttools_subsetter(tmp_path, monkeypatch):
     time.sleep(1.1)  # the fonts' time stamps count seconds
     [second] = build_brief(brief, ["summary"], out_dir=tmp_path / "second")
     assert subset_calls  # fontTools really did the subsetting
-    assert first.pdf.read_bytes() == second.pdf.read_bytes()
+    assert first.path.read_bytes() == second.path.read_bytes()

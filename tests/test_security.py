@@ -137,7 +137,7 @@ def test_outputs_never_leave_the_output_folder(tmp_path):
         output_path(tmp_path, "../escaped", "full")
     brief = write_brief(tmp_path, name="..yaml")
     [output] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
-    assert output.pdf.resolve().parent == (tmp_path / "out").resolve()
+    assert output.path.resolve().parent == (tmp_path / "out").resolve()
 
 
 # --- property: whatever the structure, a PDF or a clean error -------------------

@@ -45,38 +45,38 @@ def test_the_theme_partial_wins_and_the_rest_comes_from_default():
 
 
 def test_second_theme_is_us_letter_in_every_variant(cedarbay):
-    assert {variant: page_size(output.pdf) for variant, output in cedarbay.items()} == {
+    assert {variant: page_size(output.path) for variant, output in cedarbay.items()} == {
         "full": LETTER, "memo": LETTER, "summary": LETTER}
     assert cedarbay["summary"].pages == 1 and cedarbay["memo"].pages <= 2
 
 
 def test_second_theme_embeds_its_fonts_not_the_defaults(cedarbay):
     for output in cedarbay.values():
-        assert font_families(output.pdf) <= {"Caladea", "Lato"}, output.variant
-        assert "Caladea" in font_families(output.pdf)
+        assert font_families(output.path) <= {"Caladea", "Lato"}, output.variant
+        assert "Caladea" in font_families(output.path)
 
 
 def test_second_theme_shows_its_logo(cedarbay):
     logo = (ROOT / "styles" / "cedarbay" / "logo.svg").as_uri()
     for output in cedarbay.values():
-        assert f"background-image: url('{logo}')" in output.pdf.with_suffix(".html").read_text(encoding="utf-8")
+        assert f"background-image: url('{logo}')" in output.path.with_suffix(".html").read_text(encoding="utf-8")
     # the logo's rust disc is drawn at the top of the cover's band (10 mm in, 22 mm down, 26 mm wide)
-    cover = pypdfium2.PdfDocument(cedarbay["full"].pdf)[0].render(scale=1).to_pil().convert("RGB")
+    cover = pypdfium2.PdfDocument(cedarbay["full"].path)[0].render(scale=1).to_pil().convert("RGB")
     mm = cover.width / 215.9
     logo = cover.crop((int(10 * mm), int(22 * mm), int(36 * mm), int(48 * mm)))
     assert (0xA3, 0x54, 0x1A) in {colour for _, colour in logo.getcolors(maxcolors=1 << 20)}
 
 
 def test_second_theme_uses_its_accent_colour(cedarbay):
-    html = unquote(cedarbay["full"].pdf.with_suffix(".html").read_text(encoding="utf-8"))
+    html = unquote(cedarbay["full"].path.with_suffix(".html").read_text(encoding="utf-8"))
     assert "--color-accent: #1d4d3a" in html and "--color-highlight: #a3541a" in html
-    cover = pypdfium2.PdfDocument(cedarbay["full"].pdf)[0].render(scale=0.5).to_pil().convert("RGB")
+    cover = pypdfium2.PdfDocument(cedarbay["full"].path)[0].render(scale=0.5).to_pil().convert("RGB")
     assert cover.getpixel((20, cover.height // 2)) == (0x1D, 0x4D, 0x3A)  # the band down the left
 
 
 def test_default_theme_keeps_its_look(sample_full):
-    assert page_size(sample_full.pdf) == A4
-    assert font_families(sample_full.pdf) == {"Source"}  # Source Serif Pro and Source Sans Pro
+    assert page_size(sample_full.path) == A4
+    assert font_families(sample_full.path) == {"Source"}  # Source Serif Pro and Source Sans Pro
 
 
 @pytest.mark.parametrize("brief_theme, option, expected", [

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 
-FORMATS = ("pdf",)   # module names in this package
+# Format name -> the module that writes it: the one place a new output is registered.
+FORMATS = {"pdf": f"{__name__}.pdf"}
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Written:
 
 
 def writer(name):
-    """The writer module for a format name (see FORMATS)."""
-    if name not in FORMATS:
-        raise KeyError(name)
-    return import_module(f"{__name__}.{name}")
+    """The writer module for a format name (see FORMATS). A writer module has
+    EXTENSION (its output file's suffix) and write(composed, target, options,
+    after_layout) -> Written."""
+    return import_module(FORMATS[name])
