@@ -182,7 +182,7 @@ def test_any_brief_gives_a_pdf_or_a_clean_error(tmp_path, data):
         assert error.problems and all(str(problem).startswith(f"{brief}:") for problem in error.problems)
         assert all("\n" not in str(problem) for problem in error.problems)
         return
-    assert len(PdfReader(outputs[0].pdf).pages) == 1
+    assert len(PdfReader(outputs[0].path).pages) == 1
 
 
 def test_table_cells_from_csv_are_checked_like_any_markdown(tmp_path):
