@@ -134,7 +134,7 @@ def test_the_time_limit_stops_a_slow_layout(tmp_path):
 
 def test_outputs_never_leave_the_output_folder(tmp_path):
     with pytest.raises(BriefError):
-        output_path(tmp_path, "../escaped", "full")
+        output_path(tmp_path, "../escaped", "full", ".pdf")
     brief = write_brief(tmp_path, name="..yaml")
     [output] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
     assert output.path.resolve().parent == (tmp_path / "out").resolve()
