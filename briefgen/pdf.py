@@ -366,7 +366,7 @@ def _weasyprint_messages():
                 found = CSS_STEP.match(record.getMessage())
                 stylesheet[:] = [found.group(1)] if found else []
             elif record.levelno >= logging.WARNING:
-                messages.append(_located(record.getMessage(), stylesheet))
+                messages.append(_located(_message(record), stylesheet))
 
     handler = Collector(logging.INFO)
     for logger in (LOGGER, PROGRESS_LOGGER):
@@ -383,6 +383,15 @@ def _weasyprint_messages():
         LOGGER.propagate = propagate
         PROGRESS_LOGGER.setLevel(level)
         PROGRESS_LOGGER.propagate = progress_propagate
+
+
+def _message(record):
+    """The record's text; an error of WeasyPrint's with no words of its own
+    ("Failed to load image at '...': ") says its cause's instead."""
+    if isinstance(record.args, tuple):
+        record.args = tuple(argument.__cause__ if isinstance(argument, Exception) and not str(argument)
+                            and argument.__cause__ else argument for argument in record.args)
+    return record.getMessage()
 
 
 def _located(message, stylesheet):

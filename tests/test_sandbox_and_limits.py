@@ -428,6 +428,26 @@ def test_the_layout_refuses_huge_images_inside_a_theme_svg_with_little_memory(tm
     assert not (tmp_path / "out" / "brief-full.pdf").exists()
 
 
+@pytest.mark.timeout(150)
+def test_a_theme_image_in_a_format_the_fetcher_does_not_open_is_bounded_by_pillow_itself(tmp_path):
+    """A TIFF (which the fetcher leaves to Pillow) of 144 million pixels in 20 kB:
+    Pillow, bounded by files.py for the whole process, refuses to open it."""
+    theme = tmp_path / "theme"
+    (theme / "styles").mkdir(parents=True)
+    Image.new("1", (12000, 12000)).save(theme / "styles" / "huge.tiff", compression="group4")
+    (theme / "styles" / "brief.css").write_text(".cover { background: url(huge.tiff) no-repeat; }", encoding="utf-8")
+    command = [sys.executable, str(ROOT / "generate.py"), "build", str(write_brief(tmp_path)), "--theme", str(theme),
+               "-v", "full", "--out", str(tmp_path / "out"), "--jobs", "1"]
+    measured = subprocess.run([sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True, timeout=140)
+    returncode, peak_kb = map(int, measured.stdout.split())
+    assert returncode == 1
+    [line] = [line for line in measured.stderr.splitlines() if "huge.tiff" in line]
+    assert line.startswith(f"{tmp_path / 'brief.yaml'}:1: Failed to load image at ") and "exceeds limit" in line
+    assert "Traceback" not in measured.stderr
+    assert peak_kb < 300 * 1024
+    assert not (tmp_path / "out" / "brief-full.pdf").exists()
+
+
 @pytest.mark.timeout(90)
 def test_the_layout_refuses_a_use_bomb_from_the_theme(tmp_path):
     """In a child process: drawing 10^8 elements would outlast any test."""
