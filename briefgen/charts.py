@@ -36,7 +36,11 @@ conversions = 0                             # charts this process converted (the
 
 
 class ChartError(Exception):
-    pass
+    """A chart that cannot be drawn; caption: which chart of the brief."""
+
+    def __init__(self, message, caption=None):
+        super().__init__(message)
+        self.caption = caption
 
 
 def converter_started():

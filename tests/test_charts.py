@@ -499,7 +499,7 @@ def test_a_spec_vega_lite_cannot_draw_fails_in_one_line(tmp_path, in_root):
     result = run_cli("build", brief, "--out", tmp_path / "out", "-v", "full")
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"{brief}:1: chart 'Heat deaths by year': Vega-Lite cannot draw the chart: ")
+    assert line.startswith(f"{brief}:11: sections[0].content[1].chart.spec: Vega-Lite cannot draw the chart: ")
     assert not (tmp_path / "out" / "brief-full.pdf").exists()
 
 
