@@ -203,6 +203,22 @@ def test_a_template_printing_10_to_the_8_items_stops_fast(tmp_path, loop, where)
                                                     "is a loop running away?")
 
 
+@pytest.mark.timeout(60)
+def test_a_template_looping_without_output_stops_at_the_deadline_in_check_too(tmp_path):
+    """10^8 turns of a loop that prints nothing: no output bound applies, the deadline does."""
+    folder = tmp_path / "brief"
+    (folder / "theme" / "templates" / "partials").mkdir(parents=True)
+    (folder / "theme" / "templates" / "partials" / "cover.html").write_text(
+        "{% for i in brief.title * 10000 %}{% for j in brief.title * 10000 %}{% endfor %}{% endfor %}\n",
+        encoding="utf-8")
+    brief = write_brief(folder, MINIMAL_BRIEF.replace("A minimal brief", "T") + "theme: theme\n")
+    start = time.perf_counter()
+    result = run_cli("check", brief, "--time-limit", "2")
+    assert time.perf_counter() - start < 10
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"{brief}:1: took longer than 2 s (--time-limit)"
+
+
 @pytest.mark.timeout(30)
 def test_string_repetition_in_a_template_is_bounded(hostile):
     cover = hostile["write"]("{{ 'x' * 100000000 }}")
