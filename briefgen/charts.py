@@ -18,8 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import babel
 from babel import Locale, UnknownLocaleError
 
+from . import cache
 from .access import contrast, root_properties
 from .files import MB, FileRefused, read_text
 from .tabular import TableError, read_table
@@ -159,7 +161,7 @@ def chart_theme(theme, token_css):
     palette is too faint against the page."""
     tokens = {}
     for css in token_css:
-        tokens.update(root_properties(css))
+        tokens.update(style_tokens(css))
     config = derived_config(tokens)
     for folder in theme.style_dirs:
         own = Path(folder) / THEME_CONFIG
@@ -170,6 +172,14 @@ def chart_theme(theme, token_css):
         raise ChartError(f"theme '{theme.name}': {faint[0]}")
     fonts = tuple(str(file.parent) for file in theme.font_files())
     return ChartTheme(config, tuple(dict.fromkeys(fonts)))
+
+
+def style_tokens(css):
+    """The :root custom properties of a stylesheet's text, kept by the cache
+    (cache.py) under the text's hash: parsing a theme's CSS again each run
+    costs a one-document build more than the rest of its charts' set-up."""
+    digest = hashlib.sha256(css.encode()).hexdigest()
+    return cache.remembered("style-tokens", [digest], lambda: root_properties(css))
 
 
 def derived_config(tokens):
@@ -270,7 +280,14 @@ CLDR_TO_D3 = (("yyyy", "%Y"), ("yy", "%y"), ("y", "%Y"), ("MMMM", "%B"), ("MMM",
 @lru_cache(maxsize=16)
 def locales(language):
     """d3's number and time locales for a BCP 47 tag, from Babel's CLDR data:
-    axis numbers and dates in the brief's language."""
+    axis numbers and dates in the brief's language. Kept by the cache
+    (cache.py): loading a language's CLDR data costs more than the rest."""
+    number, time = cache.remembered("chart-locales", [str(language), babel.__version__],
+                                    lambda: _locales(language))
+    return number, time
+
+
+def _locales(language):
     try:
         locale = Locale.parse(str(language), sep="-")
     except (ValueError, UnknownLocaleError):

@@ -102,3 +102,16 @@ def test_a_cache_folder_that_cannot_be_made_never_fails_a_build(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert (tmp_path / "out" / "brief-summary.pdf").is_file()
+
+
+def test_what_babel_and_tinycss2_worked_out_is_kept_per_input():
+    from datetime import date
+
+    from briefgen.charts import locales, style_tokens
+    from briefgen.compose import long_date
+    assert style_tokens(":root { --color-accent: #123456; }") == {"--color-accent": "#123456"}
+    assert style_tokens(":root { --color-accent: #654321; }") == {"--color-accent": "#654321"}
+    assert long_date(date(2025, 11, 15), "en") == "November 15, 2025"
+    assert long_date(date(2025, 11, 15), "de") == "15. November 2025"
+    assert long_date(date(2025, 11, 16), "de") == "16. November 2025"
+    assert locales.__wrapped__("de")[0]["decimal"] == "," and locales.__wrapped__("en")[0]["decimal"] == "."
