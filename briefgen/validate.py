@@ -29,6 +29,7 @@ PATTERN_HINTS = {
     "email": "is not an email address",
     "language": "is not a language tag such as 'en' or 'en-GB'",
     "width": "is not a width from 10% to 100%",
+    "widths": "is not a percentage of the text width such as 30%",
 }
 DATE_FORM = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line ends are text
