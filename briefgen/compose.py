@@ -94,6 +94,7 @@ def template_environment(theme, language="en"):
         short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
         qr_code=_qr_code,
         breakable=_breakable,
+        appendix_letter=lambda number: "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[number - 1],   # at most 26 (the schema)
     )
     install_labels(environment, theme.template_dirs, language)
     environment.allow_globals()   # the labels' gettext functions, which templates call

@@ -35,8 +35,9 @@ def text_runs(document):
         width, height = sheet.margin_width(), sheet.margin_height()
         body, *others = sheet.children
         for part, in_flow in [(body, True)] + [(other, False) for other in others]:
-            for box in _text_boxes(part):
-                yield TextRun(box.text, tuple(box.style["font_family"]), _within(box, width, height), in_flow)
+            for box, fixed in _text_boxes(part):
+                # a fixed box (a watermark) is repeated on every page, out of the text's flow
+                yield TextRun(box.text, tuple(box.style["font_family"]), _within(box, width, height), in_flow and not fixed)
 
 
 def table_fits(document):
@@ -83,7 +84,7 @@ def _header_texts(table, columns):
     texts = [""] * columns
     for cell in rows[0].children if rows else ():
         if cell.grid_x < columns:
-            texts[cell.grid_x] = " ".join(box.text for box in _text_boxes(cell)).strip()
+            texts[cell.grid_x] = " ".join(box.text for box, _ in _text_boxes(cell)).strip()
     return tuple(texts)
 
 
@@ -93,11 +94,13 @@ def _within(box, width, height):
             and x + box.margin_width() <= width + TOLERANCE and y + box.margin_height() <= height + TOLERANCE)
 
 
-def _text_boxes(box):
+def _text_boxes(box, fixed=False):
+    """(text box, whether it is inside a fixed-position box)."""
+    fixed = fixed or box.style["position"] == "fixed"
     if isinstance(getattr(box, "text", None), str):
-        yield box
+        yield box, fixed
     for child in getattr(box, "children", ()):
-        yield from _text_boxes(child)
+        yield from _text_boxes(child, fixed)
 
 
 def _boxes(box, kind):
