@@ -94,6 +94,7 @@ def template_environment(theme, language="en"):
         short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
         qr_code=_qr_code,
         breakable=_breakable,
+        no_lone_word=_no_lone_word,
         appendix_letter=lambda number: "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[number - 1],   # at most 26 (the schema)
     )
     install_labels(environment, theme.template_dirs, language)
@@ -114,6 +115,45 @@ def _breakable(html):
     for index in range(0, len(parts), 2):  # the text between tags
         parts[index] = LONG_WORD.sub(lambda match: _with_breaks(match.group()), parts[index])
     return Markup("".join(parts))
+
+
+LINE_END = re.compile(r"</p>|</li>|<br\s*/?>", re.I)
+
+
+def _no_lone_word(html):
+    """Markup whose lines (paragraphs, list items, line breaks, soft breaks)
+    each end with their last two words tied by a no-break space, so that a
+    wrapped line never leaves one word on a line of its own."""
+    parts = TAG.split(str(html))   # text at even indexes, tags at odd ones
+    for index in range(0, len(parts), 2):  # soft line breaks inside one text
+        lines = parts[index].split("\n")
+        parts[index] = "\n".join(_tie_last_space(line) if number < len(lines) - 1 else line
+                                  for number, line in enumerate(lines))
+    for index in range(1, len(parts), 2):
+        if LINE_END.fullmatch(parts[index]):
+            _tie_line_before(parts, index)
+    return Markup("".join(parts))
+
+
+def _tie_line_before(parts, end):
+    """Tie the last two words of the line that ends at parts[end]."""
+    for index in range(end - 1, -1, -1):
+        if index % 2:   # a tag: inline markup is passed, another line's end stops
+            if LINE_END.fullmatch(parts[index]):
+                return
+            continue
+        head, newline, tail = parts[index].rpartition("\n")
+        if " " in tail.rstrip():
+            parts[index] = head + newline + _tie_last_space(tail)
+            return
+        if newline:   # the line starts in this text
+            return
+
+
+def _tie_last_space(text):
+    stripped = text.rstrip()
+    at = stripped.rfind(" ")
+    return text if at < 0 else text[:at] + "\u00a0" + text[at + 1:]
 
 
 def _with_breaks(word):
