@@ -1,10 +1,11 @@
 """`table`: a numbered table, its cells given in the brief or read from a CSV file.
 
 Print rules prepared here for the template: numeric columns (every filled cell
-a number) are right-aligned unless `align` says otherwise; a long table's body
-is three row groups, its first and last KEEP_ROWS rows each kept together, so
-a page break leaves at least that many rows on either side; a short table
-moves whole."""
+a number) are right-aligned unless `align` says otherwise; a short table
+moves whole; a long one keeps its first and last KEEP_ROWS rows together
+(the template marks the breaks between them to avoid), so a page break leaves
+at least that many rows on either side. (Row groups with `break-inside: avoid`
+would not do: WeasyPrint 70 splits a table's first row group regardless.)"""
 
 import re
 
@@ -92,7 +93,8 @@ def prepare(fields, brief_dir):
     fields["align"] = fields.get("align") or [
         "right" if _is_numeric([row[index] for row in rows if index < len(row)]) else "left"
         for index in range(len(fields["columns"]))]
-    fields["row_groups"] = _row_groups(rows)
+    fields["short"] = len(rows) <= SHORT_TABLE_ROWS
+    fields["keep_rows"] = KEEP_ROWS
     return fields
 
 
@@ -101,15 +103,6 @@ def _is_numeric(cells):
     filled = [cell for cell in cells if cell is not None and str(cell).strip().lower() not in EMPTY_CELLS]
     return bool(filled) and all(isinstance(cell, (int, float)) and not isinstance(cell, bool)
                                 or NUMBER.fullmatch(str(cell).strip()) for cell in filled)
-
-
-def _row_groups(rows):
-    """The body as row groups: a short table is one group (the whole table is kept
-    together); a long one keeps its first and last KEEP_ROWS rows each in a group."""
-    if len(rows) <= SHORT_TABLE_ROWS:
-        return [{"start": 0, "rows": rows}]
-    return [{"start": 0, "rows": rows[:KEEP_ROWS]}, {"start": KEEP_ROWS, "rows": rows[KEEP_ROWS:-KEEP_ROWS]},
-            {"start": len(rows) - KEEP_ROWS, "rows": rows[-KEEP_ROWS:]}]
 
 
 def cells(table, path, brief_dir):
