@@ -124,29 +124,27 @@ def _no_lone_word(html):
     """Markup whose lines (paragraphs, list items, line breaks, soft breaks)
     each end with their last two words tied by a no-break space, so that a
     wrapped line never leaves one word on a line of its own."""
-    parts = TAG.split(str(html))   # text at even indexes, tags at odd ones
-    for index in range(0, len(parts), 2):  # soft line breaks inside one text
-        lines = parts[index].split("\n")
-        parts[index] = "\n".join(_tie_last_space(line) if number < len(lines) - 1 else line
-                                  for number, line in enumerate(lines))
-    for index in range(1, len(parts), 2):
-        if LINE_END.fullmatch(parts[index]):
-            _tie_line_before(parts, index)
-    return Markup("".join(parts))
+    pieces = []   # tags, texts, and each soft break ("\n") a piece of its own
+    for index, part in enumerate(TAG.split(str(html))):
+        pieces += [part] if index % 2 else re.split(r"(\n)", part)
+    for end, piece in enumerate(pieces):
+        if _ends_a_line(piece):
+            _tie_line_before(pieces, end)
+    return Markup("".join(pieces))
 
 
-def _tie_line_before(parts, end):
-    """Tie the last two words of the line that ends at parts[end]."""
+def _ends_a_line(piece):
+    return piece == "\n" or bool(LINE_END.fullmatch(piece))
+
+
+def _tie_line_before(pieces, end):
+    """Tie the last two words of the line that ends at pieces[end], across inline markup."""
     for index in range(end - 1, -1, -1):
-        if index % 2:   # a tag: inline markup is passed, another line's end stops
-            if LINE_END.fullmatch(parts[index]):
-                return
-            continue
-        head, newline, tail = parts[index].rpartition("\n")
-        if " " in tail.rstrip():
-            parts[index] = head + newline + _tie_last_space(tail)
+        piece = pieces[index]
+        if _ends_a_line(piece):
             return
-        if newline:   # the line starts in this text
+        if not piece.startswith("<") and " " in piece.rstrip():
+            pieces[index] = _tie_last_space(piece)
             return
 
 
