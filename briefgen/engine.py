@@ -40,6 +40,43 @@ def text_runs(document):
                 yield TextRun(box.text, tuple(box.style["font_family"]), _within(box, width, height), in_flow and not fixed)
 
 
+def hyphen_runs(document, limit):
+    """CSS selectors of the paragraphs (block boxes of lines) with more than
+    `limit` lines in a row ending in a hyphen. WeasyPrint 70 has no
+    hyphenate-limit-lines; writers/pdf.py lays such paragraphs out again
+    unhyphenated."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+    found = {}
+    for page in document.pages:
+        html = page._page_box.children[0]
+        parents = {child: parent for parent in html.element.iter() for child in parent}
+        for box in _every_box(html):
+            lines = [child for child in getattr(box, "children", ()) if isinstance(child, LineBox)]
+            run = longest = 0
+            for line in lines:
+                texts = [text for text in _boxes(line, TextBox)]
+                run = run + 1 if texts and texts[-1].text.rstrip().endswith(("-", "\u2010", "\u00ad")) else 0
+                longest = max(longest, run)
+            if longest > limit and box.element is not None:
+                found[_selector(box.element, parents)] = True
+    return list(found)
+
+
+def _selector(element, parents):
+    """`html > body > section:nth-child(3) > p:nth-child(2)`: the element, and no other."""
+    steps = []
+    while element in parents:
+        parent = parents[element]
+        siblings = [child for child in parent if isinstance(child.tag, str)]
+        steps.append(f"{_tag(element)}:nth-child({siblings.index(element) + 1})")
+        element = parent
+    return " > ".join([_tag(element)] + steps[::-1])
+
+
+def _tag(element):
+    return element.tag.rsplit("}", 1)[-1]   # without an XML namespace
+
+
 def table_fits(document):
     """Each table of the document once (a table continued on the next page is
     the same table), with the columns that do not fit the page's width."""

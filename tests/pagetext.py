@@ -39,7 +39,8 @@ def text_lines(path):
             textpage = page.get_textpage()
             for number in range(textpage.count_rects()):
                 left, bottom, right, top = textpage.get_rect(number)
-                text = textpage.get_text_bounded(left, bottom, right, top).strip()
+                # pdfium reports a hyphen it takes for hyphenation at a line's end as U+0002
+                text = textpage.get_text_bounded(left, bottom, right, top).replace("\x02", "-").strip()
                 if not text:
                     continue
                 char = textpage.get_index((left + right) / 2 if right - left < 4 else left + 1,

@@ -71,9 +71,11 @@ def test_a_short_table_near_the_foot_of_a_page_moves_whole(tmp_path):
     assert caption.page == before.page + 1
 
 
-@pytest.mark.parametrize("short_paragraphs", [0, 2])
-def test_a_long_table_leaves_three_rows_on_either_side_with_the_header_on_each_page(tmp_path, short_paragraphs):
-    brief = write_brief(tmp_path, table_brief(40, fillers=12, short_paragraphs=short_paragraphs))
+# the table starts with room for one row on its first page; it ends with one or two rows on its last
+@pytest.mark.parametrize("fillers, short_paragraphs", [(12, 2), (11, 4), (12, 0)])
+def test_a_long_table_leaves_three_rows_on_either_side_with_the_header_on_each_page(tmp_path, fillers,
+                                                                                   short_paragraphs):
+    brief = write_brief(tmp_path, table_brief(40, fillers=fillers, short_paragraphs=short_paragraphs))
     [output] = build_brief(brief, ["full"], out_dir=tmp_path)
     lines = text_lines(output.pdf)
     pages = rows_per_page(lines)
@@ -231,6 +233,14 @@ def hyphen_runs(pdf):
 @pytest.mark.parametrize("variant", ["full", "memo", "summary"])
 def test_at_most_two_hyphenated_lines_in_a_row(sample_builds, theme, variant):
     assert hyphen_runs(sample_builds[theme][variant].pdf) <= 2
+
+
+def test_a_paragraph_never_ends_three_lines_in_a_row_with_a_hyphen(tmp_path):
+    [output] = build_brief(ROOT / "tests" / "features" / "hyphens.yaml", ["full"], out_dir=tmp_path)
+    hyphenated = [line for line in text_lines(output.pdf) if re.search(r"\w-$", line.text)]
+    assert len(hyphenated) > 10          # hyphenation is on ...
+    assert hyphen_runs(output.pdf) <= 2  # ... two lines in a row at most
+    assert output.layouts == 2           # the paragraphs that had more were laid out again
 
 
 def body_area(pdf):
@@ -455,6 +465,7 @@ def test_appendices_follow_the_references_lettered_with_their_own_numbers(featur
     survey = next(number for number, text in enumerate(pages) if "APPENDIX A" in text and "The survey" in text)
     recommendations = next(number for number, text in enumerate(pages) if "Count harbour work every year" in text)
     assert survey > recommendations
+    assert pages[survey].startswith("APPENDIX A · THE SURVEY")                # its running head
     assert "Table A.1. Sources of the survey." in pages[survey]
     assert "Table A.1 lists them" in pages[survey]                             # @tbl-sources
     assert "The survey in Appendix A explains" in " ".join(whole.split())   # @app-survey
