@@ -10,7 +10,8 @@ does not fit, the caller reports how many lines are over.
 A variant that balances (`balance: true`, the one-page summary) and is
 shorter than its page is laid out again with its spacing opened up, so the
 spare space is shared between the blocks instead of left as a hole above the
-footer; if that runs over, half the opening is tried, else the first layout kept.
+footer; if that runs over, half the opening is tried (all within MAX_LAYOUTS),
+else the first layout kept.
 """
 
 import math
@@ -69,7 +70,7 @@ def _balanced(render, spec, fitted):
     spacing_height = SPACING_SHARE * max(used - chart_height(document), 1)
     opening = min(MAX_SPACING / base.spacing, 1 + (height - used) / spacing_height) - 1
     layouts = fitted.layouts
-    for share in (1, 0.5):
+    for share in (1, 0.5)[:max(0, MAX_LAYOUTS - fitted.layouts)]:   # within the layouts a build may take
         step = FitStep(round(base.spacing * (1 + opening * share), 2), base.body_size)
         balanced = render(step)
         layouts += 1
