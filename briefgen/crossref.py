@@ -4,9 +4,9 @@ appendix).
 
 A reference prints the word in the brief's language and links to its target;
 the number is the target's own CSS counter (target-counter), the very counter
-its caption prints (a table or figure of an appendix: the appendix's letter
-too, "Table A.1", marked by the class xref-in-appendix, see resolve()), so numbers and references always agree, in every variant
-and after a table is inserted. A variant that leaves the target out prints the
+its caption prints (for a table or figure of an appendix, the appendix's letter
+too: "Table A.1", see resolve()), so numbers and references always agree, in
+every variant and after a table is inserted. A variant that leaves the target out prints the
 word without a number and warns (resolve())."""
 
 import re
@@ -110,8 +110,8 @@ def targets(parts):
         labelled = [("sec", section, section_id) for section, section_id in zip(_dicts(fields.get("sections")), section_ids)]
         labelled += [("app", appendix, appendix_id)
                      for appendix, appendix_id in zip(_dicts(fields.get("appendices")), appendix_ids)]
-        for kind, section, section_id in labelled:
-            found.add(f"{kind}-{section_id}")
+        for prefix, section, section_id in labelled:
+            found.add(f"{prefix}-{section_id}")
             for block in _dicts(section.get("content")):
                 for key, kind in (("figure", "fig"), ("chart", "fig"), ("table", "tbl")):
                     value = block.get(key)
