@@ -136,14 +136,15 @@ class _Reader:
         name, link = self.get(("meta", "name")), self.get(("meta", "link"))
         self.system_files, self.missing, self.system_faces = [], [], []
         faces = self.font_faces()
+        logo = self.logo()
         return Brand(
             name=(self.get(("meta", "name", "full"), str) or self.get(("meta", "name", "short"), str)
                   if isinstance(name, dict) else self.text(("meta", "name"))),
             link=self.get(("meta", "link", "home"), str) if isinstance(link, dict) else self.text(("meta", "link")),
-            logo=self.logo(),
+            logo=logo,
             contact=self.get(self.tool_path + ("contact",), str),
             disclaimer=self.get(self.tool_path + ("disclaimer",), str),
-            css="\n".join(faces + [self.tokens()] + self.page()),
+            css="\n".join(faces + [self.tokens()] + self.page() + _running_head_logo(logo)),
             scripts=self.scripts(),
             font_files=tuple(self.system_files),
             missing_fonts=tuple(dict.fromkeys(self.missing)),
@@ -333,6 +334,15 @@ def _millimetres(value, error):
     if not 0 < millimetres <= 1000:
         raise error(f"{value!r} is not a length between 0 and 1 m")
     return round(millimetres, 2)
+
+
+def _running_head_logo(logo):
+    """The logo beside the series in the running head (--logo-head high); a
+    background, so it is tagged as decoration."""
+    if logo is None:
+        return []
+    return [f'@page {{ @top-right {{ background: url("{logo.as_uri()}") no-repeat right bottom 3.6mm; '
+            'background-size: auto var(--logo-head); padding-right: calc(var(--logo-head) * 1.3); } }']
 
 
 def _families(latin, script_families, generic):

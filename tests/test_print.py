@@ -397,6 +397,26 @@ def test_the_default_cover_logo_is_seen_across_a_room(tmp_path, sizes, expected)
     assert expected * 0.6 < logo_height_mm(output.pdf) <= expected + 1
 
 
+def test_the_running_head_carries_the_logo_at_its_size(sample_builds):
+    """Cedar Bay's logo (logo-size: running-head: 6mm) at the right of the running head, not on the cover."""
+    import pypdfium2
+    full = sample_builds["cedarbay"]["full"]
+    document = pypdfium2.PdfDocument(str(full.pdf))
+    scale = 100 / 72
+
+    def rust_rows(index):
+        image = document[index].render(scale=scale).to_pil().convert("RGB")
+        head = image.crop((image.width - int(40 * MM * scale), 0, image.width, int(22 * MM * scale)))
+        return [y for y in range(head.height) if any(
+            max(abs(a - b) for a, b in zip(head.getpixel((x, y)), (0xA3, 0x54, 0x1A))) < 20 for x in range(head.width))]
+
+    rows = rust_rows(2)
+    cover = rust_rows(0)
+    document.close()
+    assert 4.5 < (rows[-1] - rows[0]) * 25.4 / 100 <= 6.5   # the disc is most of the logo's 6 mm
+    assert cover == []
+
+
 # --- status ---------------------------------------------------------------------
 
 def watermark_pages(pdf):
