@@ -28,7 +28,14 @@ COLOR_ROLES = {                      # Quarto colour -> CSS custom property
     "light": "--color-surface",
     "warning": "--color-warning",
 }
-PAPER = {"a4": "A4", "letter": "letter"}
+# Named paper sizes (width, height) in mm; `paper:` also takes explicit
+# dimensions, "170mm 240mm" or {width: 170mm, height: 240mm}.
+PAPER = {"a4": (210, 297), "a5": (148, 210), "b5": (176, 250), "letter": (215.9, 279.4), "legal": (215.9, 355.6)}
+LENGTH = re.compile(r"([0-9]+(?:\.[0-9]+)?)(mm|cm|in|pt)")
+MM_PER = {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72}
+# Logo heights (`defaults: policy-brief: logo-size:`) -> CSS custom properties; the
+# defaults are in styles/default/brief.css.
+LOGO_SIZES = {"cover": "--logo-cover", "running-head": "--logo-head", "summary": "--logo-summary"}
 IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
 FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
 # `source: system` fonts: whole files a system package installs (Debian's
@@ -129,14 +136,15 @@ class _Reader:
         name, link = self.get(("meta", "name")), self.get(("meta", "link"))
         self.system_files, self.missing, self.system_faces = [], [], []
         faces = self.font_faces()
+        logo = self.logo()
         return Brand(
             name=(self.get(("meta", "name", "full"), str) or self.get(("meta", "name", "short"), str)
                   if isinstance(name, dict) else self.text(("meta", "name"))),
             link=self.get(("meta", "link", "home"), str) if isinstance(link, dict) else self.text(("meta", "link")),
-            logo=self.logo(),
+            logo=logo,
             contact=self.get(self.tool_path + ("contact",), str),
             disclaimer=self.get(self.tool_path + ("disclaimer",), str),
-            css="\n".join(faces + [self.tokens()] + self.page()),
+            css="\n".join(faces + [self.tokens()] + self.page() + _running_head_logo(logo)),
             scripts=self.scripts(),
             font_files=tuple(self.system_files),
             missing_fonts=tuple(dict.fromkeys(self.missing)),
@@ -256,6 +264,7 @@ class _Reader:
                 tokens["--size-body"] = str(self.get(("typography", "base", "size"), (str, int, float)))
             if base.get("line-height"):
                 tokens["--leading"] = str(self.get(("typography", "base", "line-height"), (str, int, float)))
+        tokens.update(self.logo_sizes())
         body = "; ".join(f"{prop}: {value}" for prop, value in tokens.items())
         return f":root {{ {body}; }}" if tokens else ""
 
@@ -277,14 +286,63 @@ class _Reader:
             raise self.error(("color", role), f"{value!r} is not a #hex colour or a palette name")
         return value
 
+    def logo_sizes(self):
+        path = self.tool_path + ("logo-size",)
+        sizes = self.get(path, dict) or {}
+        tokens = {}
+        for key, value in sizes.items():
+            if key not in LOGO_SIZES:
+                raise self.error(path + (key,), f"unknown logo size; expected one of: {', '.join(LOGO_SIZES)}")
+            tokens[LOGO_SIZES[key]] = f"{_millimetres(value, lambda message: self.error(path + (key,), message)):g}mm"
+        return tokens
+
     def page(self):
-        paper = self.get(self.tool_path + ("paper",))
+        """The page size, and the landscape page of wide tables (the named page `wide`).
+        Every variant's layout follows the page (100pvh covers, pvh spacing): the size is all it takes."""
+        path = self.tool_path + ("paper",)
+        paper = self.get(path, (str, dict))
         if paper is None:
             return []
-        if str(paper).lower() not in PAPER:
-            raise self.error(self.tool_path + ("paper",), f"{paper!r} is not A4 or letter")
-        # The cover's height follows the page (100pvh in the stylesheets): the size is all it takes.
-        return [f"@page {{ size: {PAPER[str(paper).lower()]}; }}"]
+        width, height = paper_size(paper, lambda message: self.error(path, message))
+        return [f"@page {{ size: {width:g}mm {height:g}mm; }}",
+                f"@page wide {{ size: {max(width, height):g}mm {min(width, height):g}mm; }}"]
+
+
+def paper_size(paper, error):
+    """(width, height) in mm of `paper:`: a name (A4, A5, B5, Letter, Legal),
+    "170mm 240mm", or {width: 170mm, height: 240mm}."""
+    if isinstance(paper, dict):
+        unknown = set(paper) - {"width", "height"}
+        if unknown or len(paper) != 2:
+            raise error("expected {width: ..., height: ...}, such as {width: 170mm, height: 240mm}")
+        return _millimetres(paper["width"], error), _millimetres(paper["height"], error)
+    name = paper.strip().lower()
+    if name in PAPER:
+        return PAPER[name]
+    parts = name.split()
+    if len(parts) == 2 and all(LENGTH.fullmatch(part) for part in parts):
+        return tuple(_millimetres(part, error) for part in parts)
+    raise error(f"{paper!r} is not a paper size: A4, A5, B5, Letter, Legal, or two lengths such as '170mm 240mm'")
+
+
+def _millimetres(value, error):
+    """'18mm', '1.5cm', '0.5in', '24pt' -> millimetres; a BrandError from error(message) otherwise."""
+    match = LENGTH.fullmatch(str(value).strip())
+    if not match or float(match.group(1)) <= 0:
+        raise error(f"{value!r} is not a length such as 18mm, 1.5cm, 0.5in or 24pt")
+    millimetres = float(match.group(1)) * MM_PER[match.group(2)]
+    if not 0 < millimetres <= 1000:
+        raise error(f"{value!r} is not a length between 0 and 1 m")
+    return round(millimetres, 2)
+
+
+def _running_head_logo(logo):
+    """The logo beside the series in the running head (--logo-head high); a
+    background, so it is tagged as decoration."""
+    if logo is None:
+        return []
+    return [f'@page {{ @top-right {{ background: url("{logo.as_uri()}") no-repeat right bottom 3.6mm; '
+            'background-size: auto var(--logo-head); padding-right: calc(var(--logo-head) * 1.3); } }']
 
 
 def _families(latin, script_families, generic):

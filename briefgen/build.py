@@ -102,7 +102,20 @@ def prepare(brief_file, options):
         data = validate_brief(loaded)                                       # 2
         loaded.warnings += lacking(loaded)     # a translation: what the original has that it lacks
         theme = _resolve_theme(options.theme, data, loaded)                 # 3
+    _refuse_archiving_a_draft(loaded, data, options.standard)
     return Prepared(loaded, data, theme)
+
+
+def _refuse_archiving_a_draft(loaded, data, standard):
+    """PDF/A is for the archive: a brief whose status is not final is not archived."""
+    if not standard.startswith("a-"):
+        return
+    statuses = [(("status",), data.get("status"))] + [
+        (("variants", name, "status"), fields.get("status")) for name, fields in data.get("variants", {}).items()]
+    for path, status in statuses:
+        if status in ("draft", "review"):
+            raise BriefError([loaded.problem(path, f"a brief in {status} is not archived: PDF/A (--pdf-standard "
+                                                   f"{standard}) needs 'status: final'")])
 
 
 def build_brief(brief_file, options=Options(), prepared=None):

@@ -93,6 +93,8 @@ def template_environment(theme, language="en"):
         short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
         qr_code=_qr_code,
         breakable=_breakable,
+        no_lone_word=_no_lone_word,
+        appendix_letter=lambda number: "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[number - 1],   # at most 26 (the schema)
     )
     install_labels(environment, theme.template_dirs, language)
     environment.allow_globals()   # the labels' gettext functions, which templates call
@@ -121,6 +123,43 @@ def _breakable(html):
     for index in range(0, len(parts), 2):  # the text between tags
         parts[index] = LONG_WORD.sub(lambda match: _with_breaks(match.group()), parts[index])
     return Markup("".join(parts))
+
+
+LINE_END = re.compile(r"</p>|</li>|<br\s*/?>", re.I)
+
+
+def _no_lone_word(html):
+    """Markup whose lines (paragraphs, list items, line breaks, soft breaks)
+    each end with their last two words tied by a no-break space, so that a
+    wrapped line never leaves one word on a line of its own."""
+    pieces = []   # tags, texts, and each soft break ("\n") a piece of its own
+    for index, part in enumerate(TAG.split(str(html))):
+        pieces += [part] if index % 2 else re.split(r"(\n)", part)
+    for end, piece in enumerate(pieces):
+        if _ends_a_line(piece):
+            _tie_line_before(pieces, end)
+    return Markup("".join(pieces))
+
+
+def _ends_a_line(piece):
+    return piece == "\n" or bool(LINE_END.fullmatch(piece))
+
+
+def _tie_line_before(pieces, end):
+    """Tie the last two words of the line that ends at pieces[end], across inline markup."""
+    for index in range(end - 1, -1, -1):
+        piece = pieces[index]
+        if _ends_a_line(piece):
+            return
+        if not piece.startswith("<") and " " in piece.rstrip():
+            pieces[index] = _tie_last_space(piece)
+            return
+
+
+def _tie_last_space(text):
+    stripped = text.rstrip()
+    at = stripped.rfind(" ")
+    return text if at < 0 else text[:at] + "\u00a0" + text[at + 1:]
 
 
 def _with_breaks(word):

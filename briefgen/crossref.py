@@ -1,11 +1,12 @@
 """Cross-references in markdown, in Quarto's syntax: `@fig-ID` (a figure or a
 chart), `@tbl-ID` (a table), `@sec-ID` (a section) and `@app-ID` (an
-appendix, reserved until appendices exist).
+appendix).
 
 A reference prints the word in the brief's language and links to its target;
 the number is the target's own CSS counter (target-counter), the very counter
-its caption prints, so numbers and references always agree, in every variant
-and after a table is inserted. A variant that leaves the target out prints the
+its caption prints (for a table or figure of an appendix, the appendix's letter
+too: "Table A.1", see resolve()), so numbers and references always agree, in
+every variant and after a table is inserted. A variant that leaves the target out prints the
 word without a number and warns (resolve())."""
 
 import re
@@ -75,14 +76,22 @@ def references_in(text):
 
 # --- after composing --------------------------------------------------------
 
+APPENDICES = re.compile(r'<div class="appendices">.*?<!-- end of appendices -->', re.S)  # partials/appendices.html
+
+
 def resolve(html):
     """The composed HTML with each reference whose target the variant left out
-    turned into its word alone; and those references, as '@fig-ID'."""
+    turned into its word alone, and each one to a table or figure of an appendix
+    marked (its number takes the appendix's letter); and the references left
+    out, as '@fig-ID'."""
     present = set(re.findall(r'\sid="([^"]+)"', html))
+    in_appendix = {target for part in APPENDICES.findall(html) for target in re.findall(r'\sid="([^"]+)"', part)}
     missing = []
 
     def unlinked(match):
         kind, target, label = match.groups()
+        if target in in_appendix and kind in ("tbl", "fig"):
+            return match.group(0).replace(f'xref-{kind}"', f'xref-{kind} xref-in-appendix"', 1)
         if target in present:
             return match.group(0)
         missing.append(f"@{kind}-{target.removeprefix(kind + '-') if kind != 'sec' else target}")
@@ -95,11 +104,14 @@ def resolve(html):
 
 def targets(parts):
     """Every id a reference may name, as '<kind>-<id>', from the brief and its
-    variants' fields. parts: (fields, the ids of its sections) pairs."""
+    variants' fields. parts: (fields, the ids of its sections, of its appendices)."""
     found = set()
-    for fields, section_ids in parts:
-        for section, section_id in zip(_dicts(fields.get("sections")), section_ids):
-            found.add(f"sec-{section_id}")
+    for fields, section_ids, appendix_ids in parts:
+        labelled = [("sec", section, section_id) for section, section_id in zip(_dicts(fields.get("sections")), section_ids)]
+        labelled += [("app", appendix, appendix_id)
+                     for appendix, appendix_id in zip(_dicts(fields.get("appendices")), appendix_ids)]
+        for prefix, section, section_id in labelled:
+            found.add(f"{prefix}-{section_id}")
             for block in _dicts(section.get("content")):
                 for key, kind in (("figure", "fig"), ("chart", "fig"), ("table", "tbl")):
                     value = block.get(key)
@@ -122,19 +134,21 @@ def reference_id_problem(reference_id):
     return None
 
 
-def duplicate_block_ids(sections):
-    """(section index, block index, key, message) of figure/chart and table ids used twice."""
+def duplicate_block_ids(sections, appendices=None):
+    """(part, section index, block index, key, message) of figure/chart and table
+    ids used twice, in the sections and appendices together."""
     seen, found = {}, []
-    for s, section in enumerate(sections if isinstance(sections, list) else ()):
-        blocks = section.get("content") if isinstance(section, dict) else None
-        for b, block in enumerate(blocks if isinstance(blocks, list) else ()):
-            for key, kind in (("figure", "fig"), ("chart", "fig"), ("table", "tbl")):
-                value = block.get(key) if isinstance(block, dict) else None
-                if isinstance(value, dict) and isinstance(value.get("id"), str):
-                    name = f"{kind}-{value['id']}"
-                    if name in seen:
-                        found.append((s, b, key, f"id '{value['id']}' is already used by {seen[name]}"))
-                    seen.setdefault(name, f"sections[{s}].content[{b}].{key}")
+    for part, items in (("sections", sections), ("appendices", appendices)):
+        for s, section in enumerate(items if isinstance(items, list) else ()):
+            blocks = section.get("content") if isinstance(section, dict) else None
+            for b, block in enumerate(blocks if isinstance(blocks, list) else ()):
+                for key, kind in (("figure", "fig"), ("chart", "fig"), ("table", "tbl")):
+                    value = block.get(key) if isinstance(block, dict) else None
+                    if isinstance(value, dict) and isinstance(value.get("id"), str):
+                        name = f"{kind}-{value['id']}"
+                        if name in seen:
+                            found.append((part, s, b, key, f"id '{value['id']}' is already used by {seen[name]}"))
+                        seen.setdefault(name, f"{part}[{s}].content[{b}].{key}")
     return found
 
 

@@ -35,8 +35,46 @@ def text_runs(document):
         width, height = sheet.margin_width(), sheet.margin_height()
         body, *others = sheet.children
         for part, in_flow in [(body, True)] + [(other, False) for other in others]:
-            for box in _text_boxes(part):
-                yield TextRun(box.text, tuple(box.style["font_family"]), _within(box, width, height), in_flow)
+            for box, fixed in _text_boxes(part):
+                # a fixed box (a watermark) is repeated on every page, out of the text's flow
+                yield TextRun(box.text, tuple(box.style["font_family"]), _within(box, width, height), in_flow and not fixed)
+
+
+def hyphen_runs(document, limit):
+    """CSS selectors of the paragraphs (block boxes of lines) with more than
+    `limit` lines in a row ending in a hyphen. WeasyPrint 70 has no
+    hyphenate-limit-lines; writers/pdf.py lays such paragraphs out again
+    unhyphenated."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+    found = {}
+    for page in document.pages:
+        html = page._page_box.children[0]
+        parents = {child: parent for parent in html.element.iter() for child in parent}
+        for box in _every_box(html):
+            lines = [child for child in getattr(box, "children", ()) if isinstance(child, LineBox)]
+            run = longest = 0
+            for line in lines:
+                texts = [text for text in _boxes(line, TextBox)]
+                run = run + 1 if texts and texts[-1].text.rstrip().endswith(("-", "\u2010", "\u00ad")) else 0
+                longest = max(longest, run)
+            if longest > limit and box.element is not None:
+                found[_selector(box.element, parents)] = True
+    return list(found)
+
+
+def _selector(element, parents):
+    """`html > body > section:nth-child(3) > p:nth-child(2)`: the element, and no other."""
+    steps = []
+    while element in parents:
+        parent = parents[element]
+        siblings = [child for child in parent if isinstance(child.tag, str)]
+        steps.append(f"{_tag(element)}:nth-child({siblings.index(element) + 1})")
+        element = parent
+    return " > ".join([_tag(element)] + steps[::-1])
+
+
+def _tag(element):
+    return element.tag.rsplit("}", 1)[-1]   # without an XML namespace
 
 
 def table_fits(document):
@@ -83,7 +121,7 @@ def _header_texts(table, columns):
     texts = [""] * columns
     for cell in rows[0].children if rows else ():
         if cell.grid_x < columns:
-            texts[cell.grid_x] = " ".join(box.text for box in _text_boxes(cell)).strip()
+            texts[cell.grid_x] = " ".join(box.text for box, _ in _text_boxes(cell)).strip()
     return tuple(texts)
 
 
@@ -93,11 +131,13 @@ def _within(box, width, height):
             and x + box.margin_width() <= width + TOLERANCE and y + box.margin_height() <= height + TOLERANCE)
 
 
-def _text_boxes(box):
+def _text_boxes(box, fixed=False):
+    """(text box, whether it is inside a fixed-position box)."""
+    fixed = fixed or box.style["position"] == "fixed"
     if isinstance(getattr(box, "text", None), str):
-        yield box
+        yield box, fixed
     for child in getattr(box, "children", ()):
-        yield from _text_boxes(child)
+        yield from _text_boxes(child, fixed)
 
 
 def _boxes(box, kind):

@@ -143,7 +143,8 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
 
 
 def _pdf_options(standard):
-    return {"pdf_variant": PDF_STANDARDS[standard], "pdf_tags": True}
+    # custom_metadata: <meta name="Status"> (a brief that is not final) joins the document information.
+    return {"pdf_variant": PDF_STANDARDS[standard], "pdf_tags": True, "custom_metadata": True}
 
 
 def _refusals(reasons):

@@ -41,7 +41,8 @@ color:
 
 defaults:
   policy-brief:
-    paper: A4                      # or letter
+    paper: A4                      # A5, B5, Letter, Legal, or "170mm 240mm"
+    # logo-size: {cover: 16mm, running-head: 5mm, summary: 7mm}   # logo heights
     # contact: "Write to [briefs@example.org](mailto:briefs@example.org)."
     # disclaimer: "The views expressed are the authors' own."
 """

@@ -60,6 +60,7 @@ class VariantSpec:
     fit: tuple = ()                    # FitSteps tried in order when over budget
     cut_hints: tuple = ("summary", "key_points", "recommendations", "sections")
     chart_size: tuple = (172.0, 70.0)  # the variant's chart slot, (width, height) in mm
+    balance: bool = False              # shorter than its pages: spacing opens up to fill them (fit.py)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class Theme:
                        if file.suffix.lower() in FONT_TYPES and _readable(file, folder)] + list(self.brand.font_files))
 
 
-VARIANT_KEYS = ("pages", "citations", "body_size", "fit", "cut_hints", "chart")
+VARIANT_KEYS = ("pages", "citations", "body_size", "fit", "cut_hints", "chart", "balance")
 
 
 def _read_variant_spec(variant, file):
@@ -143,8 +144,9 @@ def _read_variant_spec(variant, file):
     pages = settings.get("pages")
     if pages is not None and (not isinstance(pages, int) or isinstance(pages, bool) or pages < 1):
         fail(("pages",), "expected a whole number of pages, at least 1")
-    if not isinstance(settings.get("citations", True), bool):
-        fail(("citations",), "expected true or false")
+    for key in ("citations", "balance"):
+        if not isinstance(settings.get(key, key == "citations"), bool):
+            fail((key,), "expected true or false")
     body_size = _points(settings.get("body_size", "10pt"), ("body_size",), fail)
     fit = settings.get("fit", [])
     if not isinstance(fit, list) or not all(isinstance(step, dict) for step in fit):
@@ -169,7 +171,7 @@ def _read_variant_spec(variant, file):
     if loaded.problems:
         fail((), "")
     return VariantSpec(variant, pages, settings.get("citations", True), body_size, tuple(steps), tuple(hints),
-                       chart_size)
+                       chart_size, settings.get("balance", False))
 
 
 def _readable(file, folder):

@@ -28,6 +28,7 @@ PATTERN_HINTS = {
     "email": "is not an email address",
     "language": "is not a language tag such as 'en' or 'en-GB'",
     "width": "is not a width from 10% to 100%",
+    "widths": "is not a percentage of the text width such as 30%",
 }
 DATE_FORM = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and line ends are text
@@ -223,14 +224,18 @@ def _content_problems(loaded):
     problems = _duplicate_ids(loaded, ("references",), data.get("references"),
                               [r.get("id") for r in _dicts(data.get("references"))], "reference id")
     problems += _crossref_id_problems(loaded, parts)
-    targets = crossref.targets([(fields, section_ids(fields.get("sections", data.get("sections"))))
+    targets = crossref.targets([(fields, section_ids(fields.get("sections", data.get("sections"))),
+                                 section_ids(fields.get("appendices", data.get("appendices"))))
                                 for _, fields in parts])
     for prefix, fields in parts:
         sections = fields.get("sections", data.get("sections"))
         ids = section_ids(sections)
-        if "sections" in fields:
-            problems += _duplicate_ids(loaded, prefix + ("sections",), sections, ids, "section id")
-            problems += _block_problems(loaded, prefix + ("sections",), sections)
+        for key, what in (("sections", "section id"), ("appendices", "appendix id")):
+            if key in fields:
+                problems += _duplicate_ids(loaded, prefix + (key,), fields[key], section_ids(fields[key]), what)
+                problems += _block_problems(loaded, prefix + (key,), fields[key])
+        if isinstance(fields.get("cover"), dict) and isinstance(fields["cover"].get("image"), str):
+            problems += image_problems(loaded, prefix + ("cover", "image"), fields["cover"]["image"])
         refs = reference_ids | {r.get("id") for r in _dicts(fields.get("references")) if prefix}
         for path, text in _markdown_fields(fields, prefix, folder):
             problems += _markdown_problems(loaded, path, text, refs, set(ids))
@@ -246,8 +251,8 @@ def _crossref_id_problems(loaded, parts):
             message = crossref.reference_id_problem(reference.get("id"))
             if message:
                 problems.append(loaded.problem(prefix + ("references", index, "id"), message))
-        for s, b, key, message in crossref.duplicate_block_ids(fields.get("sections")):
-            problems.append(loaded.problem(prefix + ("sections", s, "content", b, key, "id"), message))
+        for part, s, b, key, message in crossref.duplicate_block_ids(fields.get("sections"), fields.get("appendices")):
+            problems.append(loaded.problem(prefix + (part, s, "content", b, key, "id"), message))
     return problems
 
 
@@ -321,7 +326,9 @@ def referenced_files(data, brief_dir):
     parts = [data] + [fields for _, fields in _items(data.get("variants"))]
     files = set()
     for fields in parts:
-        for section in _dicts(fields.get("sections")):
+        if isinstance(fields.get("cover"), dict) and isinstance(fields["cover"].get("image"), str):
+            files.add(brief_dir / fields["cover"]["image"])
+        for section in _dicts(fields.get("sections")) + _dicts(fields.get("appendices")):
             for block in section.get("content") or ():
                 kind = blocks.kind_of(block)
                 if kind and isinstance(block, dict):
@@ -344,14 +351,17 @@ def _markdown_fields(fields, prefix, folder):
         yield from _strings(item, prefix + ("recommendations", index), ("text",))
     for index, item in _indexed_dicts(fields.get("references")):
         yield from _strings(item, prefix + ("references", index), ("note",))
-    for s, section in _indexed_dicts(fields.get("sections")):
-        yield from _strings(section, prefix + ("sections", s), ("summary",))
-        for b, block in _indexed(section.get("content")):
-            kind = blocks.kind_of(block) if isinstance(block, (str, dict)) else None
-            if kind:
-                value = block if isinstance(block, str) else block[kind]
-                path = prefix + ("sections", s, "content", b)
-                yield from blocks.block_type(kind).markdown(value, path if isinstance(block, str) else path + (kind,), folder)
+    if isinstance(fields.get("cover"), dict):
+        yield from _strings(fields["cover"], prefix + ("cover",), ("credit",))
+    for part in ("sections", "appendices"):
+        for s, section in _indexed_dicts(fields.get(part)):
+            yield from _strings(section, prefix + (part, s), ("summary",))
+            for b, block in _indexed(section.get("content")):
+                kind = blocks.kind_of(block) if isinstance(block, (str, dict)) else None
+                if kind:
+                    value = block if isinstance(block, str) else block[kind]
+                    path = prefix + (part, s, "content", b)
+                    yield from blocks.block_type(kind).markdown(value, path if isinstance(block, str) else path + (kind,), folder)
 
 
 def _strings(mapping, path, keys):

@@ -11,6 +11,7 @@ TOP_DEFAULTS = {
     "subtitle": None, "series": None, "number": None, "language": "en", "theme": None,
     "audience": None, "organisation": None, "authors": [], "keywords": [], "url": None,
     "recommendations": [], "references": [], "about": None, "contact": None, "disclaimer": None,
+    "status": "final", "cover": None, "appendices": [],
 }
 ITEM_DEFAULTS = {
     "authors": {"role": None, "affiliation": None, "email": None},
@@ -28,13 +29,21 @@ def select_variant(data, variant, brief_dir, defaults=None):
     brief["number"] = None if brief["number"] is None else str(brief["number"])
     for key, defaults in ITEM_DEFAULTS.items():
         brief[key] = [{**defaults, **item} for item in brief[key]]
-    brief["sections"] = [
+    if brief["cover"]:
+        brief["cover"] = {"credit": None, **brief["cover"]}
+    for part in ("sections", "appendices"):
+        brief[part] = _sections(brief[part], variant, brief_dir)
+    return brief
+
+
+def _sections(sections, variant, brief_dir):
+    """The sections (or appendices) the variant includes, each with the blocks it includes."""
+    return [
         {"summary": None, **section, "id": section_id,
          "content": [block for block in map(lambda b: _block(b, brief_dir), section["content"])
                      if _included(block, variant)]}
-        for section, section_id in zip(brief["sections"], section_ids(brief["sections"]))
+        for section, section_id in zip(sections, section_ids(sections))
         if _included(section, variant)]
-    return brief
 
 
 def _included(item, variant):

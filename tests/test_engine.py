@@ -72,3 +72,17 @@ def test_a_passage_in_another_language_gets_its_own_lang_in_the_structure_tree(t
     with pikepdf.open(target) as pdf:
         languages = {str(element.Lang) for element in elements(pdf.Root.StructTreeRoot) if "/Lang" in element}
     assert languages == {"ko"}
+
+
+def test_text_runs_take_a_fixed_box_out_of_the_flow():
+    document = render('<p>Flow</p><div style="position: fixed; top: 0">Mark</div>')
+    runs = {run.text: run for run in engine.text_runs(document)}
+    assert runs["Flow"].in_flow and not runs["Mark"].in_flow
+
+
+def test_hyphen_runs_names_the_paragraphs_with_too_many_hyphenated_lines():
+    long_words = " ".join(["internationalisation institutionalisation"] * 6)
+    document = render(f'<section><p>Short words only.</p><p lang="en">{long_words}</p></section>',
+                      "p { hyphens: auto; hyphenate-character: '-'; width: 24mm; font-size: 9pt; }")
+    assert engine.hyphen_runs(document, 2) == ["html > body:nth-child(2) > section:nth-child(1) > p:nth-child(2)"]
+    assert engine.hyphen_runs(document, 50) == []

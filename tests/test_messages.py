@@ -165,7 +165,7 @@ def test_a_tab_in_the_indentation_says_tab(tmp_path):
     ("pages: 1\nfit: {spacing: 1}\n", "2: fit: expected a list of steps such as {spacing: 0.75, body_size: 9pt}"),
     ("pages: 1\nfit:\n  - {spacing: 0.5, body_size: 7pt}\n", "3: fit[0].body_size: 7pt is under the 8.5pt floor"),
     ("pages: two\n", "1: pages: expected a whole number of pages, at least 1"),
-    ("pagez: 1\n", "1: pagez: unknown setting; expected one of: pages, citations, body_size, fit, cut_hints, chart"),
+    ("pagez: 1\n", "1: pagez: unknown setting; expected one of: pages, citations, body_size, fit, cut_hints, chart, balance"),
 ])
 def test_a_variant_file_gets_file_and_line_errors(tmp_path, settings, message):
     variants = tmp_path / "theme" / "templates" / "variants"

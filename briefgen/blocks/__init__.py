@@ -79,7 +79,7 @@ class DrawContext:
 def draw_blocks(brief, context):
     """Each block of the variant's brief after its type's draw(), in place;
     context None: nothing is drawn, only what templates need is filled in."""
-    for section in brief["sections"]:
+    for section in brief["sections"] + brief.get("appendices", []):
         section["content"] = [_drawn(block, context) for block in section["content"]]
     return brief
 

@@ -1,6 +1,7 @@
 """The PDF writer: lay the composed variant out with WeasyPrint, within its
 page budget (fit.py), and write the PDF atomically (pdf.py)."""
 
+from ..engine import hyphen_runs
 from ..fit import fit_to_budget
 from ..pdf import layout, write_pdf
 from ..problems import BriefError
@@ -9,20 +10,33 @@ from . import Written
 EXTENSION = ".pdf"
 
 
+MAX_HYPHENATED_LINES = 2   # in a row; a paragraph with more is laid out again unhyphenated
+
+
 def write(composed, target, options, after_layout):
     """Write the PDF to target. after_layout(document, lines over the budget)
     -> (problems, warnings) checks the layout kept: problems stop the write."""
-    def render(step):
+    def render(step, unhyphenated=()):
         # A fit step overrides the design's spacing and type tokens from a user
         # stylesheet (hence !important): the HTML is composed once.
+        rules = [step.css(important=True)] if step else []
+        rules += [f"{selector} {{ hyphens: manual !important; }}" for selector in unhyphenated]
         return layout(composed.html, composed.base_dir, composed.shown_path, composed.roots, options.limits,
-                      options.standard, extra_css=step.css(important=True) if step else None)
+                      options.standard, extra_css="\n".join(rules) or None)
 
     fitted = fit_to_budget(render, composed.spec)
-    laid_out = fitted.result
+    laid_out, layouts = fitted.result, fitted.layouts
+    # A paragraph's lines break the same wherever it falls: one more layout settles them.
+    runs = hyphen_runs(laid_out.document, MAX_HYPHENATED_LINES)
+    if runs:
+        relaid = render(fitted.step, runs)
+        layouts += 1
+        if composed.spec.pages is None or len(relaid.document.pages) <= max(composed.spec.pages,
+                                                                          len(laid_out.document.pages)):
+            laid_out = relaid
     problems, warnings = after_layout(laid_out.document, fitted.lines_over)
     if problems:
         raise BriefError(problems)
     write_pdf(laid_out, target, composed.date)
-    return Written(target, len(laid_out.document.pages), fitted.layouts, fitted.lines_over,
+    return Written(target, len(laid_out.document.pages), layouts, fitted.lines_over,
                    laid_out.messages + warnings, laid_out.document, laid_out.served)
