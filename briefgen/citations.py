@@ -35,7 +35,7 @@ STYLES = {   # the bundled styles, from github.com/citation-style-language/style
 }
 DEFAULT_STYLE = "apa"
 OPEN, MIDDLE, CLOSE, SENTINEL = "\ue000", "\ue001", "\ue002", "\ue003"
-MARKER = re.compile(f"{OPEN}(\\d+){MIDDLE}|{CLOSE}")
+MARKER = re.compile(f"{OPEN}\\d+{MIDDLE}|{CLOSE}")
 LOCATOR_LABELS = {   # Pandoc's abbreviations -> CSL locator types
     "p": "page", "pp": "page", "page": "page", "pages": "page", "chap": "chapter", "ch": "chapter",
     "chapter": "chapter", "sec": "section", "section": "section", "§": "section", "§§": "section",
@@ -205,7 +205,8 @@ def format_citations(items, clusters, style_file, language, listed=()):
     entries = [_entry(ids[key], str(text), style, kind)
                for key, text in zip(bibliography.keys, bibliography.bibliography()) if key in ids]
     by_id = items_by_id(items)
-    clusters_html = [_cluster_html(cluster, text, flat, style, by_id) for cluster, text in zip(clusters, texts)]
+    listed = {entry["id"] for entry in entries}   # a note style leaves some out (encyclopedias, interviews)
+    clusters_html = [_cluster_html(cluster, text, flat, style, by_id, listed) for cluster, text in zip(clusters, texts)]
     return Formatted(clusters_html, entries, kind == "note")
 
 
@@ -217,15 +218,17 @@ def _unknown(item):
     raise KeyError(item.key)   # validation refuses unknown ids before any render
 
 
-def _cluster_html(cluster, text, flat, style, by_id):
-    """(names, HTML): the cluster's text with each item linked to its entry; the
-    names an author-in-text citation ('@id') prints before it, else None."""
+def _cluster_html(cluster, text, flat, style, by_id, listed):
+    """(names, HTML): the cluster's text with each item linked to its entry in
+    the list; the names an author-in-text citation ('@id') prints before it, else None."""
     def link(match):
-        if match.group(1) is None:
-            return "</a>"
-        return f'<a class="citation-link" href="#reference-{html.escape(flat[int(match.group(1))].id)}">'
+        cite_id = flat[int(match.group(1))].id
+        if cite_id not in listed:
+            return re.sub(MARKER, "", match.group(2))
+        return f'<a class="citation-link" href="#reference-{html.escape(cite_id)}">{match.group(2)}</a>'
 
-    text = MARKER.sub(link, re.sub(re.escape(SENTINEL) + r"[\s,]*", "", text))
+    text = re.sub(f"{OPEN}(\\d+){MIDDLE}(.*?){CLOSE}", link, re.sub(re.escape(SENTINEL) + r"[\s,]*", "", text),
+                  flags=re.DOTALL)
     in_text = [cite for cite in cluster if cite.mode == "intext"]
     return (_names_in_text(by_id[in_text[0].id], style) if in_text else None), text
 

@@ -37,6 +37,7 @@ HANGUL = "\uac00-\ud7a3"
 # the characters of a word that touch a Hangul syllable.
 KOREAN_JOINS = re.compile(f"(?<=[{HANGUL}])(?=\\S)|(?<=\\S)(?=[{HANGUL}])")
 WORD_JOINER = "\u2060"
+NOTE_SPACE = "\ue004"   # marks a note citation's call; the space before it is removed
 
 
 @dataclass
@@ -158,9 +159,9 @@ def _render_citation(renderer, tokens, idx, options, env):
     """The cluster's text in the document's citation style (citations.py);
     in a note style, a footnote holding it."""
     names, text = env["citer"].cite(tokens[idx].meta["cites"])
-    if env["citer"].notes:
+    if env["citer"].notes:  # the call follows the word: no space before it (NOTE_SPACE)
         note = _note(text, next(env["footnote_ids"])) if text else ""
-        return f"{names}{note}" if names else note
+        return f"{names}{note}" if names else f"{NOTE_SPACE}{note}"
     cluster = f'<span class="citation">{text}</span>'
     return f"{names} {cluster}" if names else cluster
 
@@ -203,7 +204,8 @@ class Markdown:
 
     def _render(self, parsed):
         tokens, parse_env = parsed
-        return Markup(self.parser.renderer.render(tokens, self.parser.options, {**parse_env, **self._env()}))
+        html = self.parser.renderer.render(tokens, self.parser.options, {**parse_env, **self._env()})
+        return Markup(re.sub(r"\s*" + NOTE_SPACE, "", html))
 
     def text(self, text):
         """Plain text with typographic quotes and dashes; no markup."""
