@@ -48,6 +48,7 @@ URL = re.compile(r"https?://[^\s<>\"]+?(?=[.,;)]?(?:\s|$|<))")
 DOI = re.compile(r"(?<![/\w])(doi:\s?)(10\.\d{4,9}/[^\s<>\"]+?)(?=[.,;]?(?:\s|$|<))", re.IGNORECASE)
 DOUBLED = re.compile(r"(?<!\.)([.?!])((?:</?[a-z]+[^>]*>)*)\.(?!\.)")
 TAGS = re.compile(r"(<[^>]+>)")
+APOSTROPHE = re.compile(r"(?<=\w)(?:'|&#x27;|&#39;)(?=\w)")
 
 
 @dataclass(frozen=True)
@@ -270,9 +271,13 @@ def _linked(text):
 
 
 def _cleaned(text, style):
-    """Doubled punctuation removed ('et al..', 'Inc..'), and periods and commas
-    moved inside closing quotation marks where the locale wants them there."""
+    """Doubled punctuation removed ('et al..', 'Inc..'), apostrophes curled
+    (O’Brien, as everywhere in the brief), and periods and commas moved inside
+    closing quotation marks where the locale wants them there."""
     text = DOUBLED.sub(r"\1\2", text)
+    parts = TAGS.split(text)
+    parts[::2] = [APOSTROPHE.sub("\u2019", part) for part in parts[::2]]
+    text = "".join(parts)
     if str(style.root.get_locale_option("punctuation-in-quote") or "").lower() == "true":
         close = re.escape(str(style.root.get_single_term("close-quote") or "”"))
         text = re.sub(f"({close})([.,])", r"\2\1", text)
