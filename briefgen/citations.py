@@ -280,7 +280,8 @@ def _cleaned(text, style):
     text = "".join(parts)
     if str(style.root.get_locale_option("punctuation-in-quote") or "").lower() == "true":
         close = re.escape(str(style.root.get_single_term("close-quote") or "”"))
-        text = re.sub(f"({close})([.,])", r"\2\1", text)
+        text = re.sub(f"([.?!]?)({close})({CLOSE}?)([.,])", lambda match: match.group(1) + (
+            "" if match.group(1) else match.group(4)) + match.group(2) + match.group(3), text)   # “Working?” stays so
     return text
 
 
@@ -355,18 +356,23 @@ def _patch_citeproc():
         words = str(given).replace(".", ". ").split()
         if any(not _cased(word) for word in words):
             return given
+        if _option(self, "initialize", context) == "false":   # full names kept; initials only normalized
+            return " ".join(word[0] + mark.strip() if len(word.rstrip(".")) == 1 else word for word in words)
         result = []
         for word in words:
             if word[0].islower() and "-" not in word and len(word) > 1 and result:
                 result.append(" " + word + " ")   # a particle ('de', 'van') stays whole
                 continue
-            parts = [part[0] + mark for part in word.split("-") if part]
+            # without the hyphen (Vancouver: 'Min-ho' -> 'MH'), a lower-case initial would read as a name
+            parts = [(part[0] if keep_hyphen else part[0].upper()) + mark for part in word.split("-") if part]
             result.append(("-" if keep_hyphen else "").join(part.rstrip() if keep_hyphen and index < len(parts) - 1
                                                             else part for index, part in enumerate(parts)))
         return " ".join("".join(result).split()) if mark.strip() else "".join(result).replace(" ", "")
 
     Name.initialize = initialize
+    _patch_labels()
     _patch_substitution()
+    _patch_localized_dates()
     _PATCHED.append(True)
 
 
@@ -410,6 +416,39 @@ def _patch_substitution():
     Names.process = names_process
 
 
+def _patch_labels():
+    """A <label> prints nothing when its variable is empty (CSL specification):
+    citeproc-py printed the term anyway ('The Economist, April 2, 2022, Edition')."""
+    from citeproc.model import Label
+
+    def process(self, item, variable=None, plural=None, context=None, _original=Label.process, **kwargs):
+        name = variable or self.get("variable")
+        if name == "locator" and not item.has_locator:
+            return None
+        if variable is None and name != "locator" and name.replace("-", "_") not in item.reference:
+            return None
+        return _original(self, item, variable, plural, context, **kwargs)
+
+    Label.process = process
+
+
+def _patch_localized_dates():
+    """A localized date (<date form="text"> taking its parts from the locale or
+    the style's <locale>) joins them with that definition's delimiter when the
+    calling <date> sets none: citeproc-py dropped it ('2022May' for '2022 May')."""
+    from citeproc.model import Date
+
+    def render_single_date(self, date, show_parts=None, context=None):
+        parts = self.parts(date, show_parts, context) if context != self else self.parts(date, show_parts)
+        if not parts:
+            return None
+        if self.is_locale_date() and context is not None:
+            return context.join(parts, self.get("delimiter", ""))
+        return self.join(parts)
+
+    Date.render_single_date = render_single_date
+
+
 def _printed(item, variable, text):
     """Does the text show the variable's value (a name's family name, a title)?"""
     value = item.reference.get(variable.replace("-", "_"))
@@ -429,6 +468,14 @@ def _variables(element, seen=()):
         if macro and macro not in seen:
             found |= _variables(node.get_macro(macro), (*seen, macro))
     return found
+
+
+def _option(name_element, option, context):
+    """An inheritable name option citeproc-py does not know ('initialize'), or None."""
+    try:
+        return name_element.get_option(option, context)
+    except (KeyError, IndexError, AttributeError):
+        return name_element.get(option)
 
 
 def _cased(word):
