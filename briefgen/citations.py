@@ -231,14 +231,14 @@ def _cluster_html(cluster, text, flat, style, by_id, listed):
     text = re.sub(f"{OPEN}(\\d+){MIDDLE}(.*?){CLOSE}", link, re.sub(re.escape(SENTINEL) + r"[\s,]*", "", text),
                   flags=re.DOTALL)
     in_text = [cite for cite in cluster if cite.mode == "intext"]
-    return (_names_in_text(by_id[in_text[0].id], style) if in_text else None), text
+    return (APOSTROPHE.sub("\u2019", _names_in_text(by_id[in_text[0].id], style)) if in_text else None), text
 
 
 def _names_in_text(item, style):
     """'Smith', 'Smith and Jones', 'Smith et al.': the family names an author-in-text citation prints."""
     names = item.get("author") or item.get("editor") or []
     family = [html.escape(str(name.get("literal") or " ".join(
-        filter(None, (name.get("non-dropping-particle"), name.get("family")))))) for name in names]
+        filter(None, (name.get("non-dropping-particle"), name.get("family"))))), quote=False) for name in names]
     and_term = str(style.root.get_single_term("and") or "and")
     et_al = str(style.root.get_single_term("et-al") or "et al.")
     if not family:
@@ -381,7 +381,7 @@ def _patch_substitution():
     specification, 'Substitution'): citeproc-py only suppressed a <text
     variable> named directly, so an edited book listed its editors twice and
     a web page without an author its title twice."""
-    from citeproc.model import Names, Substitute, Text, VariableError
+    from citeproc.model import Choose, Names, Substitute, Text, VariableError
 
     def render(self, item, context=None, **kwargs):   # Substitute.render, recording what printed
         for child in self.getchildren():
@@ -389,6 +389,9 @@ def _patch_substitution():
                 if isinstance(child, Names) and child.name is None:
                     names = self.xpath_search("./parent::cs:names[1]")[0]
                     text = child.render(item, names_context=names, context=context, **kwargs)
+                elif isinstance(child, Choose):   # names inside a choose take the parent's <name> too
+                    names = self.xpath_search("./parent::cs:names[1]")[0]
+                    text = child.render(item, context=context, names_context=names, **kwargs)
                 else:
                     text = child.render(item, context=context, **kwargs)
             except VariableError:

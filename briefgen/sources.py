@@ -216,7 +216,8 @@ def read_bibtex(text, shown):
     try:
         data = Parser().parse_string(text)
     except PybtexSyntaxError as error:
-        return [], [Problem(shown, error.lineno or 1, "", f"BibTeX syntax error: {error.message}")]
+        reason = str(error).split(": ", 1)[-1]   # 'syntax error in line 3: premature end of file'
+        return [], [Problem(shown, error.lineno or 1, "", f"BibTeX syntax error: {reason}")]
     except BibliographyDataError as error:
         key = re.search(r"entry:? (\S+)", str(error))
         line = _last_line(text, key.group(1)) if key else 1

@@ -24,8 +24,12 @@ CLUSTERS = [[Cite(item["id"])] for item in ENTRIES] + [
 ]
 
 
+# The language each style's published examples are written in: Cite Them Right is British.
+LANGUAGES = {"harvard": "en-GB"}
+
+
 def rendered(style):
-    formatted = format_citations(ENTRIES, CLUSTERS, style_path(style, None), "en-US")
+    formatted = format_citations(ENTRIES, CLUSTERS, style_path(style, None), LANGUAGES.get(style, "en-US"))
     lines = [f"cite {' '.join(c.id for c in cluster)}: {names + ' ' if names else ''}{text}"
              for cluster, (names, text) in zip(CLUSTERS, formatted.clusters)]
     lines += [f"entry {entry['id']}: {entry['label'] + ' ' if entry['label'] else ''}{entry['entry']}"
