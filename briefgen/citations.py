@@ -22,6 +22,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .markdown import KOREAN_JOINS, WORD_JOINER, quotes_language
 from .sources import CJK, yaml_to_csl
 
 CSL_DIR = Path(__file__).with_name("csl")
@@ -89,11 +90,20 @@ class Library:
         formatted = format_citations(items, clusters, self.style_file(brief.get("citation_style")),
                                      brief["language"], listed=list(yaml_items))
         by_id, yaml_refs = items_by_id(items), {ref["id"]: ref for ref in brief["references"]}
+        words = _korean_words if quotes_language(brief["language"]) == "ko" else str
+        formatted.clusters = [(names and words(names), words(text)) for names, text in formatted.clusters]
         formatted.references = [
             {**yaml_refs.get(entry["id"], _fields(by_id[entry["id"]])),
-             "entry": Markup(entry["entry"]), "label": entry["label"]}
+             "entry": Markup(words(entry["entry"])), "label": entry["label"]}
             for entry in formatted.entries]
         return formatted
+
+
+def _korean_words(html_text):
+    """Korean breaks lines between words only: word joiners inside them, as markdown.py does."""
+    parts = TAGS.split(html_text)
+    parts[::2] = [KOREAN_JOINS.sub(WORD_JOINER, part) for part in parts[::2]]
+    return "".join(parts)
 
 
 def _fields(item):
