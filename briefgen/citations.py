@@ -17,7 +17,7 @@ that put it inside (US English)."""
 import html
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from markupsafe import Markup
@@ -380,6 +380,7 @@ def _patch_citeproc():
         return " ".join("".join(result).split()) if mark.strip() else "".join(result).replace(" ", "")
 
     Name.initialize = initialize
+    _patch_speed()
     _patch_labels()
     _patch_substitution()
     _patch_localized_dates()
@@ -427,6 +428,39 @@ def _patch_substitution():
     Substitute.render = render
     Text._variable = text_variable
     Names.process = names_process
+
+
+def _patch_speed():
+    """citeproc-py evaluates the same XPath expressions (a macro by name, the
+    enclosing layout, ...) and walks the same subtrees for 'does it call a
+    variable?' tens of thousands of times per document; both depend only on the
+    style's XML, which does not change once parsed: they are remembered. (The
+    cache holds the element proxies, so lxml hands out the same objects.)"""
+    from citeproc.model import CitationStylesElement, Parent, Text
+    from citeproc.source import CitationItem
+
+    searches, calls = {}, {}
+
+    def xpath_search(self, expression):
+        key = (self, expression)
+        if key not in searches:
+            searches[key] = self.xpath(expression, namespaces=self.nsmap)
+        return searches[key]
+
+    def remembered(original):
+        def calls_variable(self):
+            if self not in calls:
+                calls[self] = original(self)
+            return calls[self]
+        return calls_variable
+
+    CitationStylesElement.xpath_search = xpath_search
+    Parent.calls_variable = remembered(Parent.calls_variable)
+    Text.calls_variable = remembered(Text.calls_variable)
+    # a cited item's reference, looked up through three objects at every condition
+    reference = cached_property(CitationItem.reference.fget)
+    reference.__set_name__(CitationItem, "reference")
+    CitationItem.reference = reference
 
 
 def _patch_labels():

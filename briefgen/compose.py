@@ -57,7 +57,7 @@ def _render(brief, theme, spec, library):
     template = environment.get_template(VARIANT_TEMPLATE.format(spec.name))
     citer = Citer()
     html = _render_with(environment, template, brief, theme, spec, language, "", citer)
-    if spec.citations and (citer.recorded or brief["references"]):
+    if citer.recorded or (spec.citations and brief["references"]):
         # The citations in reading order are known now: format them and the list, and render again.
         formatted = (library or Library()).format(brief, citer.recorded)
         brief = {**brief, "references": formatted.references}

@@ -129,11 +129,10 @@ def _in_text_citation_rule(state, silent):
     match = IN_TEXT.match(state.src, state.pos)
     if not match:
         return False
-    if not silent and state.env.get("citations", True):
+    if not silent:  # a variant without citations still names the author: it is part of the sentence
         token = state.push("citation", "", 0)
-        token.meta = {"ids": [match.group(1)], "cites": [{"id": match.group(1), "locator": None, "mode": "intext"}]}
-    elif not silent:  # a variant without citations prints the author's id as it was written
-        state.pending += match.group(0)
+        token.meta = {"ids": [match.group(1)], "cites": [{"id": match.group(1), "locator": None, "mode": "intext"}],
+                      "names_only": not state.env.get("citations", True)}
     state.pos = match.end()
     return True
 
@@ -159,6 +158,8 @@ def _render_citation(renderer, tokens, idx, options, env):
     """The cluster's text in the document's citation style (citations.py);
     in a note style, a footnote holding it."""
     names, text = env["citer"].cite(tokens[idx].meta["cites"])
+    if tokens[idx].meta.get("names_only"):
+        return names or ""
     if env["citer"].notes:  # the call follows the word: no space before it (NOTE_SPACE)
         note = _note(text, next(env["footnote_ids"])) if text else ""
         return f"{names}{note}" if names else f"{NOTE_SPACE}{note}"

@@ -149,6 +149,14 @@ def test_a_brief_cites_a_csl_json_file_in_every_form(tmp_path):
     assert "North Korea Human Trafficking" not in references   # only what the brief cites
 
 
+def test_the_one_page_summary_drops_citations_but_keeps_an_author_named_in_the_text(tmp_path):
+    write_json(tmp_path, ["smith-journal", "lee-book", "two-authors"])
+    brief = write_brief(tmp_path, CITING.replace("The summary [@smith-journal, p. 12].",
+                                                 "'@two-authors found it [@lee-book].'") + "bibliography: refs.json\n")
+    [output] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
+    assert "Nguyen and O’Brien found it." in pdf_text(output.pdf)
+
+
 def test_a_bibtex_file_is_mapped_to_csl_fields(tmp_path):
     (tmp_path / "refs.bib").write_text("""
 @article{smith2022,
@@ -167,7 +175,7 @@ def test_a_bibtex_file_is_mapped_to_csl_fields(tmp_path):
 }
 """, encoding="utf-8")
     brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("The summary.", "The summary [@smith2022; @ilo2022].")
-                        + "bibliography: [refs.bib]\n")
+                        + "bibliography: [refs.bib]\ncitation_style: apa\n")
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
     text = pdf_text(output.pdf)
     assert "(International Labour Organization, 2022; Smith & O’Brien, 2022)" in text
@@ -179,12 +187,13 @@ def test_a_bibtex_file_is_mapped_to_csl_fields(tmp_path):
 def test_the_yaml_list_and_a_file_mix_and_ids_must_be_unique(tmp_path, in_root):
     write_json(tmp_path, ["smith-journal"])
     brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("The summary.", "The summary [@smith-journal; @own].")
-                        + "bibliography: refs.json\nreferences:\n  - {id: own, title: Our notes, year: 2024}\n")
+                        + "citation_style: apa\nbibliography: refs.json\n"
+                          "references:\n  - {id: own, title: Our notes, year: 2024}\n")
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
     assert "(Our Notes, 2024; Smith, 2022)" in pdf_text(output.pdf)
     (tmp_path / "refs.json").write_text('[\n  {"id": "own", "type": "book", "title": "Again"}\n]\n', encoding="utf-8")
     lines = check_lines(brief)
-    assert f"{tmp_path / 'refs.json'}:2: reference id 'own' is already used by {brief}:10" in lines
+    assert f"{tmp_path / 'refs.json'}:2: reference id 'own' is already used by {brief}:11" in lines
 
 
 def check_lines(brief):
@@ -272,17 +281,17 @@ def test_a_build_without_references_does_not_import_the_citation_libraries(tmp_p
     assert result.stdout.strip() == "[]"
 
 
-# --- the sample, in APA (the default theme's style) and in Chicago notes ---------------
+# --- the sample, in the default theme's style (IEEE), in APA and in Chicago notes -------
 
 @pytest.fixture(scope="module")
 def sample_in(tmp_path_factory):
     def build_in(style):
-        folder = tmp_path_factory.mktemp(style)
+        folder = tmp_path_factory.mktemp(style or "default")
         for name in ("figures", "data"):
             shutil.copytree(SAMPLE.parent / name, folder / name)
         shutil.copy(SAMPLE.with_suffix(".json"), folder)
         text = SAMPLE.read_text(encoding="utf-8")
-        if style != "apa":
+        if style:
             text = text.replace("bibliography: north-korea-trafficking.json", f"citation_style: {style}\n"
                                 "bibliography: north-korea-trafficking.json")
         brief = write_brief(folder, text, SAMPLE.name)
@@ -303,6 +312,17 @@ def test_the_sample_cites_its_csl_json_file_in_apa(sample_in):
     assert "United Nations Security Council, Measures restricting" in memo
     assert "US Department of State, Trafficking in Persons Report The full brief" in memo
     assert "US Department of State" not in pdf_text(outputs["summary"].pdf)         # no citations on one page
+
+
+def test_the_sample_numbers_its_citations_in_the_default_theme(sample_in):
+    outputs = sample_in(None)
+    full = pdf_text(outputs["full"].pdf)
+    assert "the bottom category [1]." in full   # numbered by first citation, in reading order
+    assert "eliminating them [2]." in full
+    references = full[full.rindex("References"):]
+    # IEEE in the brief's language (en-GB: single quotation marks); a web page prints no date in IEEE
+    assert ("[1] US Department of State, ‘Trafficking in Persons Report’, US Department of State. [Online]. "
+            "Available: https:// www.state.gov/ [2] ‘North Korea human trafficking designation’. [3]") in references
 
 
 def test_the_sample_in_chicago_notes_puts_citations_in_footnotes(sample_in):
