@@ -329,6 +329,8 @@ def _without_names(item):
 def _style(path, mtime, locale):
     from citeproc import CitationStylesStyle
 
+    for remembered in _LOOKUPS:   # what _patch_speed remembers of the styles parsed before
+        remembered.clear()
     return CitationStylesStyle(path, locale=locale, validate=False)
 
 
@@ -350,6 +352,7 @@ def _locale(language):
 # --- citeproc-py's defects ---------------------------------------------------------
 
 _PATCHED = []
+_LOOKUPS = ({}, {}, {})   # XPath results, 'calls a variable?', roots: of the styles' elements
 
 
 def _patch_citeproc():
@@ -439,13 +442,18 @@ def _patch_speed():
     from citeproc.model import CitationStylesElement, Parent, Text
     from citeproc.source import CitationItem
 
-    searches, calls = {}, {}
+    searches, calls, roots = _LOOKUPS
 
     def xpath_search(self, expression):
         key = (self, expression)
         if key not in searches:
             searches[key] = self.xpath(expression, namespaces=self.nsmap)
         return searches[key]
+
+    def get_root(self):
+        if self not in roots:
+            roots[self] = self.getroottree().getroot()
+        return roots[self]
 
     def remembered(original):
         def calls_variable(self):
@@ -455,6 +463,7 @@ def _patch_speed():
         return calls_variable
 
     CitationStylesElement.xpath_search = xpath_search
+    CitationStylesElement.get_root = get_root
     Parent.calls_variable = remembered(Parent.calls_variable)
     Text.calls_variable = remembered(Text.calls_variable)
     # a cited item's reference, looked up through three objects at every condition
