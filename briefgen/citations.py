@@ -36,7 +36,7 @@ STYLES = {   # the bundled styles, from github.com/citation-style-language/style
 }
 DEFAULT_STYLE = "apa"
 OPEN, MIDDLE, CLOSE, SENTINEL = "\ue000", "\ue001", "\ue002", "\ue003"
-MARKER = re.compile(f"{OPEN}\\d+{MIDDLE}|{CLOSE}")
+CITED = re.compile(f"{OPEN}(\\d+){MIDDLE}(.*?){CLOSE}", re.DOTALL)   # one cited item's text
 LOCATOR_LABELS = {   # Pandoc's abbreviations -> CSL locator types
     "p": "page", "pp": "page", "page": "page", "pages": "page", "chap": "chapter", "ch": "chapter",
     "chapter": "chapter", "sec": "section", "section": "section", "§": "section", "§§": "section",
@@ -176,12 +176,13 @@ def format_citations(items, clusters, style_file, language, listed=()):
     keys = {item["id"]: f"k{index}" for index, item in enumerate(items)}
     ids = {key: item_id for item_id, key in keys.items()}   # shadows are not in it
     shadows = {}   # an item cited without its author: a copy whose author is a sentinel, removed after
+    by_id = items_by_id(items)
     json_items = [_prepared(item, keys[item["id"]]) for item in items]
     for cluster in clusters:
         for cite in cluster:
             if cite.mode in ("suppress", "intext") and kind == "author-date" and cite.id not in shadows:
                 shadows[cite.id] = f"s{keys[cite.id]}"
-                json_items.append(_prepared(_without_names(items_by_id(items)[cite.id]), shadows[cite.id]))
+                json_items.append(_prepared(_without_names(by_id[cite.id]), shadows[cite.id]))
     bibliography = CitationStylesBibliography(style, CiteProcJSON(json_items), formatter.html)
 
     def citation(cluster, start):
@@ -215,9 +216,8 @@ def format_citations(items, clusters, style_file, language, listed=()):
     texts = [_cleaned(str(bibliography.cite(item_citation, _unknown)), style) for item_citation in citations]
     entries = [_entry(ids[key], str(text), style, kind)
                for key, text in zip(bibliography.keys, bibliography.bibliography()) if key in ids]
-    by_id = items_by_id(items)
-    listed = {entry["id"] for entry in entries}   # a note style leaves some out (encyclopedias, interviews)
-    clusters_html = [_cluster_html(cluster, text, flat, style, by_id, listed) for cluster, text in zip(clusters, texts)]
+    in_list = {entry["id"] for entry in entries}   # a note style leaves some out (encyclopedias, interviews)
+    clusters_html = [_cluster_html(cluster, text, flat, style, by_id, in_list) for cluster, text in zip(clusters, texts)]
     return Formatted(clusters_html, entries, kind == "note")
 
 
@@ -229,17 +229,16 @@ def _unknown(item):
     raise KeyError(item.key)   # validation refuses unknown ids before any render
 
 
-def _cluster_html(cluster, text, flat, style, by_id, listed):
+def _cluster_html(cluster, text, flat, style, by_id, in_list):
     """(names, HTML): the cluster's text with each item linked to its entry in
     the list; the names an author-in-text citation ('@id') prints before it, else None."""
     def link(match):
         cite_id = flat[int(match.group(1))].id
-        if cite_id not in listed:
-            return re.sub(MARKER, "", match.group(2))
+        if cite_id not in in_list:
+            return match.group(2)
         return f'<a class="citation-link" href="#reference-{html.escape(cite_id)}">{match.group(2)}</a>'
 
-    text = re.sub(f"{OPEN}(\\d+){MIDDLE}(.*?){CLOSE}", link, re.sub(re.escape(SENTINEL) + r"[\s,]*", "", text),
-                  flags=re.DOTALL)
+    text = CITED.sub(link, re.sub(re.escape(SENTINEL) + r"[\s,]*", "", text))
     in_text = [cite for cite in cluster if cite.mode == "intext"]
     return (APOSTROPHE.sub("\u2019", _names_in_text(by_id[in_text[0].id], style)) if in_text else None), text
 
@@ -383,6 +382,7 @@ def _patch_citeproc():
         return " ".join("".join(result).split()) if mark.strip() else "".join(result).replace(" ", "")
 
     Name.initialize = initialize
+    _patch_sort_keys()
     _patch_speed()
     _patch_labels()
     _patch_substitution()
@@ -431,6 +431,25 @@ def _patch_substitution():
     Substitute.render = render
     Text._variable = text_variable
     Names.process = names_process
+
+
+def _patch_sort_keys():
+    """Entries sort on their text, not its markup or opening punctuation (CSL
+    specification): citeproc-py sorted '<i>Title</i>' before every author and
+    '‘Title’' after them, when a title stands in for a missing author."""
+    from citeproc.model import Key
+
+    def sort_keys(self, items, context, _original=Key.sort_keys):
+        return [_sortable(key) for key in _original(self, items, context)]
+
+    Key.sort_keys = sort_keys
+
+
+def _sortable(key):
+    if not isinstance(key, str):
+        return key
+    text = html.unescape(TAGS.sub("", str(key)))
+    return re.sub(r"^[^\w]+", "", text) or text
 
 
 def _patch_speed():
