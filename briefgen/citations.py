@@ -505,6 +505,22 @@ def _patch_labels():
         return _original(self, item, variable, plural, context, **kwargs)
 
     Label.process = process
+    _patch_numeric_locator()
+
+
+def _patch_numeric_locator():
+    """is-numeric="locator" tests the citation's locator ('3' in [@id, chap. 3]):
+    citeproc-py looked for a 'locator' field in the entry, found none, and APA
+    printed '(Lee, 2019, 3)' for '(Lee, 2019, Chapter 3)'."""
+    from citeproc.model import If
+
+    def is_numeric(self, item, _original=If._is_numeric):
+        results = _original(self, item)
+        variables = self.get("is-numeric").split()
+        return [bool(self.re_numeric.match(str(item.locator.identifier))) if variable == "locator"
+                and item.has_locator else result for variable, result in zip(variables, results)]
+
+    If._is_numeric = is_numeric
 
 
 def _patch_localized_dates():

@@ -3,6 +3,7 @@ golden output of the bundled styles, citeproc-py's defects worked around, the
 citation forms, the errors, incremental builds and the sample in two styles."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -94,6 +95,13 @@ def test_a_label_without_its_variable_prints_nothing():
 
 def test_a_localized_date_keeps_its_delimiter():
     assert "2022 May;21(3):245–67" in entry("smith-journal", "vancouver")   # was '2022May'
+
+
+def test_a_locator_gets_its_label():
+    clusters = [[Cite("lee-book", "chap. 3")], [Cite("lee-book", "12")], [Cite("lee-book", "§ 4")]]
+    texts = [text for _, text in formatted(["lee-book"], "apa", clusters).clusters]
+    assert [re.sub(r"<[^>]+>", "", text) for text in texts] == [
+        "(Lee, 2019, Chapter 3)", "(Lee, 2019, p. 12)", "(Lee, 2019, Section 4)"]   # was '(Lee, 2019, 3)'
 
 
 def test_chicago_spells_out_given_names():
