@@ -268,6 +268,32 @@ def test_a_csl_file_beside_the_brief_is_a_style(tmp_path):
     assert "The summary [1]." in text and "[1] J. A. Smith, “Forced labour" in text
 
 
+def test_a_theme_sets_the_default_style_with_a_csl_file_of_its_own(tmp_path):
+    styles = tmp_path / "theme" / "styles"
+    styles.mkdir(parents=True)
+    shutil.copy(style_path("harvard", None), styles / "house.csl")
+    (styles / "_brand.yml").write_text("defaults:\n  policy-brief:\n    citation-style: house.csl\n", encoding="utf-8")
+    write_json(tmp_path, ["smith-journal"])
+    text = MINIMAL_BRIEF.replace("The summary.", "The summary [@smith-journal].") + "bibliography: refs.json\n"
+    [output] = build_brief(write_brief(tmp_path, text + "theme: theme\n"), ["full"], out_dir=tmp_path / "out")
+    assert "The summary (Smith, 2022)." in pdf_text(output.pdf)   # Cite Them Right: a comma, unlike Chicago
+    # the brief's own style wins over the theme's
+    [output] = build_brief(write_brief(tmp_path, text + "theme: theme\ncitation_style: ieee\n"), ["full"],
+                           out_dir=tmp_path / "out")
+    assert "The summary [1]." in pdf_text(output.pdf)
+
+
+def test_a_theme_naming_an_unknown_style_fails_at_its_line(tmp_path):
+    styles = tmp_path / "theme" / "styles"
+    styles.mkdir(parents=True)
+    (styles / "_brand.yml").write_text("defaults:\n  policy-brief:\n    citation-style: mla\n", encoding="utf-8")
+    result = run_cli("build", write_brief(tmp_path, MINIMAL_BRIEF + "theme: theme\n"), "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"{styles / '_brand.yml'}:3: defaults.policy-brief.citation-style: unknown "
+                                     "citation style 'mla'; expected one of apa, chicago-author-date, chicago-note, "
+                                     "harvard, ieee, vancouver or a .csl file of the theme")
+
+
 def test_a_changed_bibliography_file_rebuilds(tmp_path):
     write_json(tmp_path, ["smith-journal"])
     brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("The summary.", "The summary [@smith-journal].")
@@ -303,7 +329,7 @@ def sample_in(tmp_path_factory):
             text = text.replace("bibliography: north-korea-trafficking.json", f"citation_style: {style}\n"
                                 "bibliography: north-korea-trafficking.json")
         brief = write_brief(folder, text, SAMPLE.name)
-        return {output.variant: output for output in build_brief(brief, out_dir=folder / "out")}
+        return {output.variant: output for output in build_brief(brief, out_dir=folder / "out", keep_html=True)}
     return build_in
 
 
@@ -328,9 +354,12 @@ def test_the_sample_numbers_its_citations_in_the_default_theme(sample_in):
     assert "the bottom category [1]." in full   # numbered by first citation, in reading order
     assert "eliminating them [2]." in full
     references = full[full.rindex("References"):]
-    # IEEE in the brief's language (en-GB: single quotation marks); a web page prints no date in IEEE
-    assert ("[1] US Department of State, ‘Trafficking in Persons Report’, US Department of State. [Online]. "
-            "Available: https:// www.state.gov/ [2] ‘North Korea human trafficking designation’. [3]") in references
+    # IEEE in the brief's language (en-GB: single quotation marks); a web page prints no date in IEEE.
+    # The list's own numbers (markers) follow the order of first citation.
+    assert ("References US Department of State, ‘Trafficking in Persons Report’, US Department of State. [Online]. "
+            "Available: https:// www.state.gov/ ‘North Korea human trafficking designation’. International") in references
+    html = outputs["full"].pdf.with_suffix(".html").read_text(encoding="utf-8")
+    assert '<ol class="numbered">\n    <li id="reference-tip-report">' in html
 
 
 def test_the_sample_in_chicago_notes_puts_citations_in_footnotes(sample_in):
