@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from .citations import STYLES
 from .load import load_yaml_file
 from .problems import BriefError, shown
 
@@ -65,6 +66,8 @@ class Brand:
     font_files: tuple = ()   # system font files the brand uses (the theme's own are in its folder)
     missing_fonts: tuple = ()  # (family, package) of system fonts not installed
     system_faces: tuple = ()   # (family, @font-face rule) of the system fonts
+    citation_style: str = None  # `citation-style:` a bundled style's name or a .csl file of the styles folder
+    folder: Path = None        # the styles folder the brand file is in
 
     def script_faces(self, scripts):
         """@font-face rules of the families drawing these scripts ('Hangul', 'Arabic', ...).
@@ -149,7 +152,20 @@ class _Reader:
             font_files=tuple(self.system_files),
             missing_fonts=tuple(dict.fromkeys(self.missing)),
             system_faces=tuple(self.system_faces),
+            citation_style=self.citation_style(),
+            folder=self.folder,
         )
+
+    def citation_style(self):
+        """`citation-style:` a bundled style's name (citations.STYLES), or a .csl file of the theme."""
+        path = self.tool_path + ("citation-style",)
+        name = self.get(path, str)
+        if name and name.lower().endswith(".csl"):
+            self.existing(name, "", (".csl",), path)
+        elif name and name not in STYLES:
+            raise self.error(path, f"unknown citation style '{name}'; expected one of {', '.join(STYLES)} "
+                                   "or a .csl file of the theme")
+        return name
 
     def text(self, path):
         return self.get(path, str)

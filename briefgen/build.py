@@ -21,6 +21,7 @@ from . import writers
 from .access import heading_problems
 from .blocks import DrawContext, draw_blocks
 from .charts import CACHE, ChartError
+from .citations import DEFAULT_STYLE, Library
 from .bounds import too_big
 from .compose import compose_html
 from .content_check import lost_content
@@ -31,6 +32,7 @@ from .glyphs import glyph_problems
 from .load import load_brief
 from .pdf import DEFAULT_STANDARD, Limits, missing_characters, names_a_stylesheet, write_text
 from .problems import BriefError, OutputError, Problem, field_name, shown
+from .sources import read_bibliographies
 from .theme import ThemeError, resolve_theme
 from .validate import did_you_mean, referenced_files, validate_brief, variant_problems, walk
 from .variant import longest_items, select_variant
@@ -67,6 +69,7 @@ class Prepared:
     loaded: object      # load.LoadedBrief
     data: dict          # the validated content
     theme: object       # theme.Theme
+    library: Library = Library()   # its bibliography files' entries and citation style
 
 
 @dataclass
@@ -103,7 +106,13 @@ def prepare(brief_file, options):
         loaded.warnings += lacking(loaded)     # a translation: what the original has that it lacks
         theme = _resolve_theme(options.theme, data, loaded)                 # 3
     _refuse_archiving_a_draft(loaded, data, options.standard)
-    return Prepared(loaded, data, theme)
+    return Prepared(loaded, data, theme, _library(loaded, theme))
+
+
+def _library(loaded, theme):
+    entries, _ = read_bibliographies(loaded)   # read once by validation: its problems are reported
+    return Library(tuple(entries), loaded.path.parent, theme.brand.folder,
+                   theme.brand.citation_style or DEFAULT_STYLE)
 
 
 def _refuse_archiving_a_draft(loaded, data, standard):
@@ -199,7 +208,7 @@ def _draw(brief, prepared, spec, options):
 
 def _compose(brief, spec, prepared, target, options):
     loaded, theme = prepared.loaded, prepared.theme
-    html, missing = resolve(compose_html(brief, theme, spec))
+    html, missing = resolve(compose_html(brief, theme, spec, prepared.library))
     unresolved = [f"{reference}: the {spec.name} variant leaves its target out; printed without a number"
                   for reference in missing]
     skipped = heading_problems(html)
@@ -245,7 +254,7 @@ def check_brief(brief_file):
     loaded, data, theme = prepared.loaded, prepared.data, prepared.theme
     for variant in theme.variants:  # a hostile or broken template fails here, not at build time
         brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
-        compose_html(draw_blocks(brief, None), theme, theme.variant_spec(variant))
+        compose_html(draw_blocks(brief, None), theme, theme.variant_spec(variant), prepared.library)
     return loaded
 
 

@@ -12,6 +12,7 @@ from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
 from . import __version__, cache
+from .citations import Citer, Library
 from .glyphs import by_script
 from .labels import direction, install_labels, locale_of
 from .markdown import Markdown
@@ -28,11 +29,12 @@ TAG = re.compile(r"(<[^>]*>)")
 _RENDER = ContextVar("render")
 
 
-def compose_html(brief, theme, spec):
+def compose_html(brief, theme, spec, library=None):
     """The variant's HTML. A variant with a page budget gets the design's spacing
-    and type size tokens; a fit step overrides them at layout (writers/pdf.py)."""
+    and type size tokens; a fit step overrides them at layout (writers/pdf.py).
+    library: the brief's bibliography (citations.Library) for its citations."""
     try:
-        return _render(brief, theme, spec)
+        return _render(brief, theme, spec, library)
     except TemplateSyntaxError as error:
         raise ThemeError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
     except TemplateNotFound as error:
@@ -48,22 +50,33 @@ def _template_frame(error):
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "template"
 
 
-def _render(brief, theme, spec):
+def _render(brief, theme, spec, library):
     language = brief["language"]
     environment = template_environment(theme, language)
     template = environment.get_template(VARIANT_TEMPLATE.format(spec.name))
-    references = [ref["id"] for ref in brief["references"]]
-    token = _RENDER.set((Markdown(references, language, citations=spec.citations), language))
+    citer = Citer()
+    html = _render_with(environment, template, brief, theme, spec, language, "", citer)
+    if citer.recorded or (spec.citations and brief["references"]):
+        # The citations in reading order are known now: format them and the list, and render again.
+        formatted = (library or Library()).format(brief, citer.recorded)
+        brief = {**brief, "references": formatted.references}
+        html = _render_with(environment, template, brief, theme, spec, language, "", Citer(formatted))
+    else:
+        formatted = None
+    # The fonts of the scripts the page holds (content and labels alike).
+    faces = theme.brand.script_faces(by_script(set(html)))
+    return _render_with(environment, template, brief, theme, spec, language, faces, Citer(formatted)) if faces else html
+
+
+def _render_with(environment, template, brief, theme, spec, language, script_fonts, citer):
+    token = _RENDER.set((Markdown(citer, language, citations=spec.citations), language))
     try:
-        html = _render_with(environment, template, brief, theme, spec, language, "")
-        # The fonts of the scripts the page holds (content and labels alike).
-        faces = theme.brand.script_faces(by_script(set(html)))
-        return _render_with(environment, template, brief, theme, spec, language, faces) if faces else html
+        return _render_template(environment, template, brief, theme, spec, language, script_fonts)
     finally:
         _RENDER.reset(token)
 
 
-def _render_with(environment, template, brief, theme, spec, language, script_fonts):
+def _render_template(environment, template, brief, theme, spec, language, script_fonts):
     return environment.render(
         template,
         script_fonts=Markup(script_fonts),

@@ -42,6 +42,8 @@ def _differences(original, translation, path=()):
     if not isinstance(original, dict) or not isinstance(translation, dict):
         return
     for key, value in original.items():
+        if key == "bibliography" and ("references" in translation or key in translation):
+            continue   # a translation may list its sources translated, in its own `references:`
         if key not in translation:
             yield path + (key,), f"'{key}', which this translation lacks"
         elif key in LISTS and isinstance(value, list) and isinstance(translation[key], list):

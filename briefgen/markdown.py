@@ -11,13 +11,19 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import replace, smartquotes
 from markdown_it.rules_core.state_core import StateCore
 from markdown_it.token import Token
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .crossref import crossref_plugin
 
-CITATION = re.compile(r"\[(@[A-Za-z0-9_.:-]+(?:\s*;\s*@[A-Za-z0-9_.:-]+)*)\]")
+# Citations as Pandoc writes them: [@id], [@a; @b], [@id, p. 12] (a locator),
+# [-@id] (without the author), and @id in running text (the author named in the text).
+CITE_ID = r"[A-Za-z0-9_.:-]*[A-Za-z0-9_]"   # no trailing '.' or ':' (the end of a sentence)
+CITE_ITEM = rf"\s*-?@{CITE_ID}(?:\s*,[^\[\];@]*)?\s*"
+CITATION = re.compile(rf"\[({CITE_ITEM}(?:;{CITE_ITEM})*)\]")
+CITE_PARTS = re.compile(rf"\s*(-?)@({CITE_ID})(?:\s*,\s*([^\[\];@]*?))?\s*$")
+IN_TEXT = re.compile(rf"@({CITE_ID})")
 
 # Typographic quotes per language (primary and secondary pairs).
 QUOTES = {
@@ -31,6 +37,7 @@ HANGUL = "\uac00-\ud7a3"
 # the characters of a word that touch a Hangul syllable.
 KOREAN_JOINS = re.compile(f"(?<=[{HANGUL}])(?=\\S)|(?<=\\S)(?=[{HANGUL}])")
 WORD_JOINER = "\u2060"
+NOTE_SPACE = "\ue004"   # marks a note citation's call; the space before it is removed
 
 
 @dataclass
@@ -63,6 +70,7 @@ def make_parser(language="en", preset="commonmark"):
     md.inline.ruler.disable("footnote_ref")
     md.inline.ruler.before("link", "citation", _citation_rule)
     crossref_plugin(md)  # @fig-ID, @tbl-ID, @sec-ID, @app-ID
+    md.inline.ruler.after("crossref", "in_text_citation", _in_text_citation_rule)
     md.core.ruler.push("typeset_footnotes", _typeset_footnotes)
     md.add_render_rule("citation", _render_citation)
     md.add_render_rule("footnote_ref", _render_footnote)
@@ -103,8 +111,28 @@ def _citation_rule(state, silent):
     if not silent and not state.env.get("citations", True):
         state.pending = state.pending.rstrip()  # no "them ." where the citation was
     elif not silent:
+        cites = []
+        for part in match.group(1).split(";"):
+            minus, cite_id, locator = CITE_PARTS.match(part).groups()
+            cites.append({"id": cite_id, "locator": locator or None, "mode": "suppress" if minus else None})
         token = state.push("citation", "", 0)
-        token.meta = {"ids": [part.strip()[1:] for part in match.group(1).split(";")]}
+        token.meta = {"ids": [cite["id"] for cite in cites], "cites": cites}
+    state.pos = match.end()
+    return True
+
+
+def _in_text_citation_rule(state, silent):
+    """@id in running text; not inside a word (an e-mail address), and not a
+    cross-reference (@fig-, @tbl-, @sec-, @app-: crossref.py's rule runs first)."""
+    if state.src[state.pos] != "@" or (state.pos and re.match(r"\w", state.src[state.pos - 1])):
+        return False
+    match = IN_TEXT.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:  # a variant without citations still names the author: it is part of the sentence
+        token = state.push("citation", "", 0)
+        token.meta = {"ids": [match.group(1)], "cites": [{"id": match.group(1), "locator": None, "mode": "intext"}],
+                      "names_only": not state.env.get("citations", True)}
     state.pos = match.end()
     return True
 
@@ -127,10 +155,21 @@ def _typeset_footnotes(state):
 
 
 def _render_citation(renderer, tokens, idx, options, env):
-    numbers = env["reference_numbers"]
-    links = ", ".join(
-        f'<a href="#reference-{escape(ref)}">{numbers[ref]}</a>' for ref in tokens[idx].meta["ids"])
-    return f'<span class="citation">[{links}]</span>'
+    """The cluster's text in the document's citation style (citations.py);
+    in a note style, a footnote holding it."""
+    names, text = env["citer"].cite(tokens[idx].meta["cites"])
+    if tokens[idx].meta.get("names_only"):
+        return names or ""
+    if env["citer"].notes:  # the call follows the word: no space before it (NOTE_SPACE)
+        note = _note(text, next(env["footnote_ids"])) if text else ""
+        return f"{names}{note}" if names else f"{NOTE_SPACE}{note}"
+    cluster = f'<span class="citation">{text}</span>'
+    return f"{names} {cluster}" if names else cluster
+
+
+def _note(body, number):
+    return (f'<a class="footnote-call" href="#footnote-{number}">{number}</a>'
+            f'<span class="footnote" id="footnote-{number}" data-number="{number}">{body}</span>')
 
 
 def _render_footnote(renderer, tokens, idx, options, env):
@@ -139,25 +178,23 @@ def _render_footnote(renderer, tokens, idx, options, env):
     # Templates render in document order, so this count is the note's number.
     # (WeasyPrint's target-counter would read the footnote counter before the
     # note increments it, one too low.) The call links to the note.
-    number = next(env["footnote_ids"])
-    return (f'<a class="footnote-call" href="#footnote-{number}">{number}</a>'
-            f'<span class="footnote" id="footnote-{number}" data-number="{number}">{body}</span>')
+    return _note(body, next(env["footnote_ids"]))
 
 
 class Markdown:
-    """Renders one document's markdown: citations numbered by the reference
-    list, footnotes with ids unique in the document."""
+    """Renders one document's markdown: citations in the document's style (the
+    citer gives each cluster's text), footnotes with ids unique in the document."""
 
-    def __init__(self, reference_ids=(), language="en", citations=True):
+    def __init__(self, citer=None, language="en", citations=True):
         self.citations = citations
         self.language = quotes_language(language)
         self.parser = make_parser(self.language)
         self.typesetter = make_parser(self.language, preset="zero")
-        self.reference_numbers = {ref: number for number, ref in enumerate(reference_ids, 1)}
+        self.citer = citer
         self.footnote_ids = itertools.count(1)
 
     def _env(self):
-        return {"reference_numbers": self.reference_numbers, "footnote_ids": self.footnote_ids,
+        return {"citer": self.citer, "footnote_ids": self.footnote_ids,
                 "citations": self.citations, "language": self.language}
 
     def block(self, text):
@@ -168,7 +205,8 @@ class Markdown:
 
     def _render(self, parsed):
         tokens, parse_env = parsed
-        return Markup(self.parser.renderer.render(tokens, self.parser.options, {**parse_env, **self._env()}))
+        html = self.parser.renderer.render(tokens, self.parser.options, {**parse_env, **self._env()})
+        return Markup(re.sub(r"\s*" + NOTE_SPACE, "", html))
 
     def text(self, text):
         """Plain text with typographic quotes and dashes; no markup."""

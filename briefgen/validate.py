@@ -11,10 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import blocks, cache, crossref
+from . import blocks, cache, crossref, sources
+from .citations import style_path
 from .inputs import image_problems
 from .markdown import inspect
-from .problems import BriefError
+from .problems import BriefError, Problem
 
 SCHEMA_FILE = Path(__file__).with_name("brief.schema.json")
 LINK_SCHEMES = ("http", "https", "mailto")
@@ -220,9 +221,10 @@ def _content_problems(loaded):
     data, folder = loaded.data, loaded.path.parent
     parts = [((), data)] + [(("variants", name), fields) for name, fields in
                             _items(data.get("variants")) if isinstance(fields, dict)]
-    reference_ids = {r["id"] for r in _dicts(data.get("references")) if isinstance(r.get("id"), str)}
-    problems = _duplicate_ids(loaded, ("references",), data.get("references"),
-                              [r.get("id") for r in _dicts(data.get("references"))], "reference id")
+    file_ids, problems = _bibliography_problems(loaded)
+    reference_ids = {r["id"] for r in _dicts(data.get("references")) if isinstance(r.get("id"), str)} | file_ids
+    problems += _duplicate_ids(loaded, ("references",), data.get("references"),
+                               [r.get("id") for r in _dicts(data.get("references"))], "reference id")
     problems += _crossref_id_problems(loaded, parts)
     targets = crossref.targets([(fields, section_ids(fields.get("sections", data.get("sections"))),
                                  section_ids(fields.get("appendices", data.get("appendices"))))
@@ -241,6 +243,25 @@ def _content_problems(loaded):
             problems += _markdown_problems(loaded, path, text, refs, set(ids))
             problems += [loaded.problem(path, message) for message in crossref.unknown_references(text, targets)]
     return problems
+
+
+def _bibliography_problems(loaded):
+    """The ids of the bibliography files' entries, and the problems of those
+    files (at their own file and line) and of `citation_style:`."""
+    entries, problems = sources.read_bibliographies(loaded)
+    for entry in entries:
+        message = crossref.reference_id_problem(entry.id)
+        if message:
+            problems.append(Problem(entry.file, entry.line, "", message))
+    for prefix, fields in [((), loaded.data)] + [(("variants", name), fields) for name, fields in
+                                                 _items(loaded.data.get("variants")) if isinstance(fields, dict)]:
+        style = fields.get("citation_style")
+        if isinstance(style, str) and style.strip():
+            try:
+                style_path(style, loaded.path.parent)
+            except ValueError as error:
+                problems.append(loaded.problem(prefix + ("citation_style",), str(error)))
+    return {entry.id for entry in entries}, problems
 
 
 def _crossref_id_problems(loaded, parts):
@@ -324,7 +345,9 @@ def did_you_mean(name, known, prefix=""):
 def referenced_files(data, brief_dir):
     """Files a valid brief reads: those its blocks name, and markdown images."""
     parts = [data] + [fields for _, fields in _items(data.get("variants"))]
-    files = set()
+    files = {brief_dir / name for name in sources.bibliography_files(data)}
+    files.update(brief_dir / fields["citation_style"] for fields in parts
+                 if str(fields.get("citation_style", "")).lower().endswith(".csl"))
     for fields in parts:
         if isinstance(fields.get("cover"), dict) and isinstance(fields["cover"].get("image"), str):
             files.add(brief_dir / fields["cover"]["image"])
@@ -425,7 +448,7 @@ def _merged_problems(loaded, variant):
         return ("variants", variant) if key in overrides else ()
 
     references = _dicts(merged.get("references"))
-    reference_ids = {r.get("id") for r in references}
+    reference_ids = {r.get("id") for r in references} | {entry.id for entry in sources.read_bibliographies(loaded)[0]}
     anchors = {section_id for section, section_id in zip(_dicts(merged.get("sections")), section_ids(merged.get("sections")))
                if _included(section, variant)}
     problems = _duplicate_ids(loaded, source("references") + ("references",), merged.get("references"),

@@ -12,11 +12,13 @@ TOP_DEFAULTS = {
     "audience": None, "organisation": None, "authors": [], "keywords": [], "url": None,
     "recommendations": [], "references": [], "about": None, "contact": None, "disclaimer": None,
     "status": "final", "cover": None, "appendices": [],
+    "bibliography": None, "citation_style": None,
 }
 ITEM_DEFAULTS = {
     "authors": {"role": None, "affiliation": None, "email": None},
     "recommendations": {"title": None, "audience": None},
-    "references": {"author": None, "publisher": None, "year": None, "url": None, "note": None},
+    "references": {"author": None, "publisher": None, "year": None, "url": None, "note": None,
+                   "entry": None, "label": None},   # entry, label: the citation style's (compose)
 }
 
 

@@ -11,6 +11,10 @@ watch loop's rebuild time, the layouts the page-budget fit used, and what a
 chart costs (cold, warm and uncached, cached). The chart figures alone:
 
     .venv/bin/python tests/benchmark.py charts
+
+and the bibliography's (a 50-entry .bib export read and formatted):
+
+    .venv/bin/python tests/benchmark.py bibliography
 """
 
 import cProfile
@@ -311,11 +315,60 @@ def memory_rows(work):
             ("500 small briefs, --jobs 2: peak of the process tree (target < 600 MB)", f"{peak:.0f} MB ({seconds:.0f} s)")]
 
 
-SECTIONS = {"processes": whole_process_rows, "speed": speed_rows, "memory": memory_rows, "charts": chart_rows}
+BIB_KINDS = [  # (entry type, fields) cycled through to make a reference manager's export
+    ("article", "author = {{Smith, Jane A. and O'Brien, Patrick and Kim, Soo-yeon}}, journaltitle = {{Journal of "
+                "Human Rights}}, volume = {{21}}, number = {{3}}, pages = {{245--267}}, date = {{2022-05}}, "
+                "doi = {{10.1080/1475483.2022.{n}}}"),
+    ("book", "author = {{Lee, Min-ho}}, publisher = {{Oxford University Press}}, location = {{Oxford}}, year = {{2019}}"),
+    ("incollection", "author = {{Park, Ji-won}}, editor = {{Brown, Alan and Green, Ruth}}, booktitle = {{Sanctions "
+                     "and human rights}}, publisher = {{Routledge}}, pages = {{101--124}}, year = {{2020}}"),
+    ("techreport", "author = {{{{International Labour Organization}}}}, institution = {{ILO}}, address = {{Geneva}}, "
+                   "year = {{2022}}, url = {{https://www.ilo.org/{n}}}, urldate = {{2026-01-10}}"),
+    ("online", "author = {{{{Walk Free}}}}, date = {{2023-03-14}}, url = {{https://example.org/{n}}}, "
+               "urldate = {{2026-02-03}}"),
+]
+
+
+def bibtex_export(count=50):
+    """A .bib file of `count` entries of the usual kinds, as Better BibTeX writes them."""
+    return "\n".join(f"@{kind}{{ref{n},\n  title = {{Entry number {n} on forced labour}},\n  "
+                      + fields.format(n=n) + "\n}\n" for n, (kind, fields) in
+                      ((n, BIB_KINDS[n % len(BIB_KINDS)]) for n in range(count)))
+
+
+def bibliography_rows(work):
+    """Reading a 50-entry .bib export and formatting it with its 50 citations, in
+    APA and IEEE: the first time in a process (imports and style parsing
+    included) and warm (median of 11)."""
+    from briefgen.citations import Cite, format_citations, style_path
+    from briefgen.sources import read_bibtex
+
+    text = bibtex_export(50)
+
+    def once(style):   # CPU time: the machine may be busy with other work
+        start = time.process_time()
+        entries, problems = read_bibtex(text, "refs.bib")
+        assert len(entries) == 50 and not problems, problems
+        result = format_citations([entry.item for entry in entries], [[Cite(entry.id)] for entry in entries],
+                                  style_path(style, None), "en-US")
+        assert len(result.entries) == 50
+        return time.process_time() - start
+
+    rows = []
+    for style in ("apa", "ieee"):
+        first = once(style)
+        warm = sorted(once(style) for _ in range(11))[5]
+        rows.append((f".bib with 50 entries, read and formatted in {style}, CPU (target < 0.2 s)",
+                     f"{first:.3f} s first in a process, {warm:.3f} s warm"))
+    return rows
+
+
+SECTIONS = {"processes": whole_process_rows, "speed": speed_rows, "memory": memory_rows, "charts": chart_rows,
+            "bibliography": bibliography_rows}
 
 
 def main(sections):
-    """Run the sections named (default: all): processes, speed, memory, charts."""
+    """Run the sections named (default: all): processes, speed, memory, charts, bibliography."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name in sections or SECTIONS:

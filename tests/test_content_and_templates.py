@@ -3,6 +3,7 @@
 import pytest
 from pypdf import PdfReader
 
+from briefgen.citations import Citer, format_citations, style_path
 from briefgen.compose import compose_html, template_environment
 from briefgen.markdown import Markdown
 from briefgen.theme import resolve_theme
@@ -35,12 +36,19 @@ def test_raw_html_is_printed_as_text(tmp_path):
 
 
 def test_markdown_footnotes_citations_and_quotes():
-    markdown = Markdown(["tip", "ilo"])
-    html = markdown.block('A "quoted" claim^[A *note* [@ilo].] [@tip; @ilo].')
+    text = 'A "quoted" claim^[A *note* [@ilo].] [@tip; @ilo].'
+    recorder = Citer()
+    Markdown(recorder).block(text)   # the first render records the clusters in reading order
+    items = [{"id": "tip", "type": "report", "title": "TIP"}, {"id": "ilo", "type": "report", "title": "ILO"}]
+    markdown = Markdown(Citer(format_citations(items, recorder.recorded, style_path("ieee", None), "en")))
+    html = markdown.block(text)
     assert "“quoted”" in html
     assert '<a class="footnote-call" href="#footnote-1">1</a>' in html
     assert '<span class="footnote" id="footnote-1" data-number="1">A <em>note</em>' in html
-    assert '[<a href="#reference-tip">1</a>, <a href="#reference-ilo">2</a>]' in html
+    # IEEE numbers by first citation: the note's [@ilo] comes first in reading order
+    assert 'A <em>note</em> <span class="citation"><a class="citation-link" href="#reference-ilo">[1]</a></span>.' in html
+    assert ('<span class="citation"><a class="citation-link" href="#reference-ilo">[1]</a>, '
+            '<a class="citation-link" href="#reference-tip">[2]</a></span>') in html   # in the style's order
     assert 'href="#footnote-2"' in markdown.block("Second^[note].")  # numbered across the document
 
 

@@ -258,7 +258,7 @@ def test_korean_words_never_break_at_a_line_end(korean):
 
 
 def test_korean_text_has_word_joiners_only_inside_words():
-    html = Markdown([], "ko").block("북한의 **3등급** 지정")
+    html = Markdown(None, "ko").block("북한의 **3등급** 지정")
     assert html == "<p>북\u2060한\u2060의 <strong>3\u2060등\u2060급</strong> 지\u2060정</p>\n"
 
 

@@ -82,11 +82,12 @@ def test_references_end_each_part_once_and_curl_apostrophes_in_authors(tmp_path)
     brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("The summary.", "The summary [@k; @o].") + (
         "references:\n"
         "  - {id: k, author: 'Knowlton, K. et al.', title: Development, year: 2020}\n"
-        "  - {id: o, author: \"O'Brien, M.\", title: \"The worker's share\", publisher: Acme Inc.}\n"))
+        "  - {id: o, author: \"O'Brien, M.\", title: \"The worker's share\", publisher: Acme Inc.}\n"
+        "citation_style: apa\n"))
     assert run_cli("build", brief, "-v", "full", "--out", tmp_path / "out").exit_code == 0
     text = pdf_text(tmp_path / "out" / "brief-full.pdf")
-    assert "Knowlton, K. et al. Development, 2020." in text
-    assert "O\u2019Brien, M. The worker\u2019s share. Acme Inc." in text
+    assert "Knowlton, K. et al. (2020). Development." in text
+    assert "O\u2019Brien, M. (n.d.). The worker\u2019s share. Acme Inc." in text
     assert ".." not in text and "O'Brien" not in text
 
 

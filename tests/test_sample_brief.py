@@ -1,5 +1,6 @@
 """The sample brief's full PDF: content, order, contents page, notes, metadata."""
 
+import json
 import re
 
 import yaml
@@ -9,6 +10,7 @@ from briefgen.validate import section_ids
 from conftest import SAMPLE, build_brief, destination_pages, flat, internal_links, page_texts, write_brief
 
 BRIEF = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+REFERENCES = json.loads((SAMPLE.parent / BRIEF["bibliography"]).read_text(encoding="utf-8"))   # CSL JSON
 
 
 def plain(markdown):
@@ -91,13 +93,13 @@ def test_contents_entries_link_to_their_sections(sample_reader):
 
 def test_citations_link_to_the_numbered_references(sample_reader):
     links = [t for _, t in internal_links(sample_reader) if t.startswith("reference-")]
-    ids = {f"reference-{r['id']}" for r in BRIEF["references"]}
+    ids = {f"reference-{r['id']}" for r in REFERENCES}
     assert set(links) == ids
     pages = destination_pages(sample_reader)
     references_page = pages["part-references"]
     assert all(pages[i] >= references_page for i in ids)
     text = flat(" ".join(page_texts(sample_reader)[references_page - 1:]))
-    for ref in BRIEF["references"]:
+    for ref in REFERENCES:
         assert flat(ref["title"]) in text
 
 
