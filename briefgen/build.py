@@ -29,7 +29,7 @@ from .editions import lacking
 from .engine import displaced_footnotes
 from .glyphs import glyph_problems
 from .load import load_brief
-from .manifest import pdf_editions
+from .manifest import pdf_editions, pdf_files
 from .pdf import DEFAULT_STANDARD, Limits, missing_characters, names_a_stylesheet, write_text
 from .problems import BriefError, OutputError, Problem, field_name, shown
 from .theme import ThemeError, resolve_theme
@@ -250,6 +250,8 @@ def plan_brief(brief_file, options):
     inputs = [loaded.path, *referenced_files(prepared.data, loaded.path.parent), *theme_files]
     # A theme folder the project adds later changes the build too: the manifest lists those folders.
     folders = list(theme.folders + theme.missing_overrides)
+    if getattr(writers.writer(options.format), "EDITION", None):  # a web page lists the PDFs beside it
+        folders += [str(file.resolve()) for file in pdf_files(options.out_dir, loaded.path.stem, theme.variants)]
     return Plan(Path(brief_file), _variants(options.variants, theme, loaded, options.format), inputs, folders,
                 prepared)
 

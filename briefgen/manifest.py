@@ -101,7 +101,9 @@ class Manifest:
         self.updates[key] = self.entries[key] = entry
 
     def _name(self, file):
-        return Path(file).resolve().relative_to(self.folder.resolve()).as_posix()
+        """A file's path in the output folder (a file elsewhere: its name)."""
+        file, folder = Path(file).resolve(), self.folder.resolve()
+        return file.relative_to(folder).as_posix() if file.is_relative_to(folder) else file.name
 
     def pages_of(self, file):
         """The page count recorded for an output file that is still as recorded; None if none is."""
@@ -128,13 +130,16 @@ def pdf_editions(out_dir, stem, variants):
     """The PDF editions of a brief in the output folder, for its web page to
     link: variant, file, size in bytes, and pages (None when no manifest says)."""
     manifest, editions = None, []
-    for variant in variants:
-        file = Path(out_dir) / f"{stem}-{variant}.pdf"
+    for variant, file in zip(variants, pdf_files(out_dir, stem, variants)):
         if file.is_file():
             manifest = manifest or Manifest(out_dir)
             editions.append({"variant": variant, "file": file.resolve(), "bytes": file.stat().st_size,
                              "pages": manifest.pages_of(file)})
     return editions
+
+
+def pdf_files(out_dir, stem, variants):
+    return [Path(out_dir) / f"{stem}-{variant}.pdf" for variant in variants]
 
 
 def entry_key(brief_file, options):
@@ -208,7 +213,10 @@ def _sha256(path):
 
 
 def _listing(folders):
-    """Every file below the folders: a file added to a theme is a change too."""
+    """Every file below the folders, and which of them exist: a file added to a
+    theme is a change too, and so is a folder or a file (a PDF a web page links
+    to) that appears or goes."""
     names = sorted(str(Path(root) / name) for folder in folders
                    for root, _, files in os.walk(folder) for name in files)
+    names += [f"{folder}: {os.path.exists(folder)}" for folder in folders]
     return hashlib.sha256("\n".join(names).encode()).hexdigest()
