@@ -207,7 +207,7 @@ def _endnotes(html):
         return NO_NOTES.sub("", html)
 
     def listed(match):   # the back link's words are the template's, in the brief's language
-        items = [f'<li id="footnote-{number}" role="doc-endnote">{body} <a class="note-back" '
+        items = [f'<li id="footnote-{number}">{body} <a class="note-back" '
                  f'href="#note-call-{number}" role="doc-backlink" aria-label="{match.group(2)} {number}">↩</a></li>'
                  for number, body in notes]
         return match.group(1) + "\n" + "\n".join(items) + "\n" + match.group(3)
