@@ -92,7 +92,8 @@ class _Bundle:
             link = f'<link rel="stylesheet" href="{self._stylesheet(STYLESHEET_LINK.findall(html))}">\n'
             html = html[:first.start()] + link + STYLESHEET_LINK.sub("", html[first.end():])
         html = STYLE_ELEMENT.sub(lambda m: m.group(1) + self._css(m.group(2), self.base_dir) + m.group(3), html)
-        html = STYLE_ATTRIBUTE.sub(lambda m: m.group(1) + self._css(m.group(2), self.base_dir) + m.group(3), html)
+        html = STYLE_ATTRIBUTE.sub(lambda m: m.group(1) + self._css(m.group(2), self.base_dir, quote="'") + m.group(3),
+                                  html)
         return URL_ATTRIBUTE.sub(self._attribute, html)
 
     def _attribute(self, match):
@@ -119,9 +120,10 @@ class _Bundle:
             parts.append(self._css(css, base, ASSETS))
         return self._store("\n".join(parts).encode("utf-8"), "style.css")
 
-    def _css(self, css, base, seen_from="."):
-        """seen_from: the folder (in the page's) of the stylesheet the CSS is in."""
-        return CSS_URL.sub(lambda m: f'url("{self._url(m.group(2), base, seen_from)}")', css)
+    def _css(self, css, base, seen_from=".", quote='"'):
+        """seen_from: the folder (in the page's) of the stylesheet the CSS is in;
+        quote: the one that does not end the style attribute the CSS may be in."""
+        return CSS_URL.sub(lambda m: f"url({quote}{self._url(m.group(2), base, seen_from)}{quote})", css)
 
     def _url(self, url, base, seen_from="."):
         """A local file's URL -> its copy's, relative to seen_from; others as they are."""
