@@ -238,6 +238,10 @@ def check_brief(brief_file):
     for variant in theme.variants:  # a hostile or broken template fails here, not at build time
         brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
         compose_html(draw_blocks(brief, None), theme, theme.variant_spec(variant))
+        for output_format in writers.FORMATS:   # and another edition's (the web page's) templates
+            writer = writers.writer(output_format)
+            if getattr(writer, "EDITION", None) and variant in getattr(writer, "VARIANTS", theme.variants):
+                compose_html(draw_blocks(brief, None), theme, theme.variant_spec(variant), writer.EDITION)
     return loaded
 
 

@@ -38,9 +38,9 @@ def test_build_format_web_writes_a_folder_with_every_file_it_names(sample_site):
     # the PDF editions are copied beside the page, and listed with their size and pages
     editions = page_tree(page).xpath("//nav[@class='editions']//li")
     assert [" ".join(li.text_content().split()) for li in editions] == [
-        f"Full brief PDF, {size(sample_site, 'full')}, Pages: 10",
-        f"Memorandum PDF, {size(sample_site, 'memo')}, Pages: 2",
-        f"Summary PDF, {size(sample_site, 'summary')}, Pages: 1"]
+        f"Full brief PDF · {size(sample_site, 'full')} · Pages: 10",
+        f"Memorandum PDF · {size(sample_site, 'memo')} · Pages: 2",
+        f"Summary PDF · {size(sample_site, 'summary')} · Pages: 1"]
     for variant in ("full", "memo", "summary"):
         assert (sample_site / STEM / f"{STEM}-{variant}.pdf").read_bytes() == \
             (sample_site / f"{STEM}-{variant}.pdf").read_bytes()
@@ -182,3 +182,14 @@ def test_both_themes_and_other_scripts_build(tmp_path, brief, theme, language, d
             == ["Caladea-Bold", "Caladea-BoldItalic"]
         [logo] = tree.xpath("//section[contains(@class, 'cover')]//*[contains(@class, 'logo')]/@style")
         assert re.fullmatch(r"background-image: url\('assets/logo\.\w+\.svg'\)", logo), logo
+
+
+def test_brief_check_composes_the_web_page_of_the_theme_too(tmp_path):
+    (tmp_path / "templates" / "web").mkdir(parents=True)
+    (tmp_path / "templates" / "web" / "full.html").write_text(
+        '{% extends "default/web/full.html" %}\n{% block body %}{{ brief.nope }}{% endblock %}\n', encoding="utf-8")
+    brief = write_brief(tmp_path, MINIMAL_BRIEF + "theme: .\n")
+    result = run_cli("check", brief)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == \
+        f"{tmp_path / 'templates' / 'web' / 'full.html'}:2: template error: 'dict object' has no attribute 'nope'"
