@@ -200,7 +200,7 @@ def watch(brief, variants, theme, out_dir, output_format, jobs):
 @THEME_OPTION
 @OUT_OPTION
 @click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to serve on, at 127.0.0.1.")
+              help="Port to serve on, at 127.0.0.1 (0: any free port).")
 @JOBS_OPTION
 def serve(brief, theme, out_dir, port, jobs):
     """Preview briefs in a browser: build each brief's web edition and PDFs,
@@ -224,7 +224,8 @@ def serve(brief, theme, out_dir, port, jobs):
     try:
         serve_briefs(brief_files, Options(theme=theme, out_dir=out_dir), jobs, port=port)
     except OSError as error:  # the port is taken
-        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {error.strerror or error}") from None
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {reason.lower()}") from None
 
 
 @cli.command()

@@ -13,6 +13,7 @@ so that serving never waits for a build."""
 
 import asyncio
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -70,7 +71,10 @@ class Preview:
 
 
 def serve(briefs, options, jobs, host="127.0.0.1", port=8000, ready=None):
-    """Build, serve and rebuild on save until stopped (Ctrl-C)."""
+    """Build, serve and rebuild on save until stopped (Ctrl-C). OSError when
+    the port cannot be had, before anything is built."""
+    listening = socket.create_server((host, port))
+    port = listening.getsockname()[1]   # port 0: the one the system chose
     out_dir = Path(options.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir)
@@ -85,10 +89,11 @@ def serve(briefs, options, jobs, host="127.0.0.1", port=8000, ready=None):
                                 timeout_graceful_shutdown=1)
         click.echo(f"Serving {out_dir} at http://{host}:{port}/ (Ctrl-C to stop)", err=True)
         try:
-            uvicorn.Server(config).run()
+            uvicorn.Server(config).run(sockets=[listening])
         finally:
             stop.set()
             builder.join(timeout=5)
+            listening.close()
 
 
 def rebuild(preview, brief, pool):

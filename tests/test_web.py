@@ -3,7 +3,7 @@ with index.html and everything it shows, the full brief's content, the
 site's metadata, valid HTML. The browser's checks are in test_browser.py."""
 
 import re
-import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -193,3 +193,13 @@ def test_brief_check_composes_the_web_page_of_the_theme_too(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip() == \
         f"{tmp_path / 'templates' / 'web' / 'full.html'}:2: template error: 'dict object' has no attribute 'nope'"
+
+
+def test_serve_says_when_its_port_is_taken_before_building(tmp_path):
+    brief = write_brief(tmp_path, MINIMAL_BRIEF)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = run_cli("serve", brief, "--port", port, "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: cannot serve on 127.0.0.1:{port}: address already in use"
+    assert not (tmp_path / "out").exists()
