@@ -26,7 +26,7 @@ SITES = {   # name -> (brief, theme)
     "arabic": ("north-korea-trafficking.ar.yaml", None),
     "korean": ("north-korea-trafficking.ko.yaml", None),
 }
-WIDTHS = (375, 1280)
+WIDTHS = (320, 375, 1280)
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +80,19 @@ def test_the_page_opens_from_disk_with_every_file_and_no_horizontal_scroll(brows
         shot = tmp_path / f"{site}-{width}.png"
         page.screenshot(path=shot, full_page=True)
         assert shot.stat().st_size > 10_000
+    finally:
+        page.close()
+
+
+def test_printed_from_the_browser_the_page_drops_what_only_a_screen_needs(browser, sites):
+    page, _ = opened(browser, sites["default"], 1280)
+    try:
+        page.emulate_media(media="print")
+        shown = page.evaluate("['.skip-link', '.editions', '.cover'].map(selector => "
+                              "[getComputedStyle(document.querySelector(selector)).display, "
+                              "getComputedStyle(document.querySelector(selector)).backgroundColor])")
+        assert shown == [["none", "rgb(31, 58, 95)"], ["none", "rgba(0, 0, 0, 0)"], ["block", "rgba(0, 0, 0, 0)"]]
+        assert page.pdf(format="A4")[:4] == b"%PDF"
     finally:
         page.close()
 
