@@ -175,6 +175,9 @@ def test_both_themes_and_other_scripts_build(tmp_path, brief, theme, language, d
     page = out / Path(brief).stem / "index.html"
     tree = page_tree(page)
     assert (tree.get("lang"), tree.get("dir")) == (language, direction)
+    parser = tinyhtml5.parser.HTMLParser()
+    parser.parse(page.read_bytes())
+    assert parser.errors == []
     for where, url in local_references(page):
         assert (Path(where).parent / url).is_file(), url
     if theme == "cedarbay":   # the brand's fonts and logo come along
