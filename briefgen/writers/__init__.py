@@ -1,9 +1,9 @@
 """Output writers: one module per output format, registered here.
 
 A variant is composed once (build.py) into a Composed document; a writer turns
-it into one output file beside the others in the output folder. The PDF
-writer lays it out (fitting a page budget) and writes it; a web writer would
-copy the assets the document references next to its page. The output path,
+it into its output in the output folder. The PDF writer lays it out (fitting
+a page budget) and writes it; the web writer writes a page in a folder of its
+own and copies what the page refers to beside it. The output path,
 the manifest, the batch table and watch ask the writer for its extension and
 never assume a format.
 """
