@@ -8,13 +8,10 @@ One document alone (`brief build X -v full`) is built in the calling process,
 without workers to start, within the same bounds (bounds.py)."""
 
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 import threading
-from concurrent.futures import FIRST_COMPLETED, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -209,6 +206,7 @@ class Workers:
         self.pool = self._start()
 
     def _start(self):
+        import multiprocessing  # here, with the other imports that only workers need
         from pebble import ProcessPool
         pool = ProcessPool(max_workers=self.jobs, max_tasks=MAX_TASKS, initializer=_start_worker,
                            initargs=(os.getpid(), self.limits.memory),
@@ -291,6 +289,7 @@ def _build_in_worker(brief, variant, options):
 def run_in_pool(workers, tasks, options, bar=None):
     """Rows of the tasks, in order. A document whose worker died is tried once
     more; one that overran its deadline is not."""
+    from concurrent.futures import FIRST_COMPLETED, wait
     rows = [None] * len(tasks)
     pending = {workers.submit(brief, variant, options): (index, None) for index, (brief, variant) in enumerate(tasks)}
     with _reporting_when_stopped(rows, tasks):
@@ -323,6 +322,7 @@ def _reporting_when_stopped(rows, tasks):
 
 def _death(future):
     """Why the document's worker stopped, or None if it did not."""
+    from concurrent.futures.process import BrokenProcessPool
     from pebble import ProcessExpired
     error = future.exception()
     if isinstance(error, ProcessExpired):

@@ -15,7 +15,6 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,7 +36,11 @@ conversions = 0                             # charts this process converted (the
 
 
 class ChartError(Exception):
-    pass
+    """A chart that cannot be drawn; caption: which chart of the brief."""
+
+    def __init__(self, message, caption=None):
+        super().__init__(message)
+        self.caption = caption
 
 
 def converter_started():
@@ -318,10 +321,14 @@ def full_spec(chart, rows, brief_dir, size):
 
 
 def converter_version():
-    try:
-        return version(PACKAGE)
-    except PackageNotFoundError:
-        raise ChartError(MISSING) from None
+    """What names the installed converter in the cache's keys: the size and
+    modification time of each file of its package (found without importing
+    it; importlib.metadata would cost a one-document build more than this)."""
+    spec = importlib.util.find_spec("vl_convert")
+    if spec is None or not spec.submodule_search_locations:
+        raise ChartError(MISSING)
+    files = sorted(Path(spec.submodule_search_locations[0]).glob("*.*"))
+    return ";".join(f"{file.name}:{file.stat().st_size}:{file.stat().st_mtime_ns}" for file in files)
 
 
 def draw(spec, config, language, chart_theme, cache_dir):

@@ -7,7 +7,6 @@ import traceback
 from contextvars import ContextVar
 from functools import lru_cache
 
-import segno
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
@@ -161,4 +160,5 @@ def _file_size(size, language):
 
 def _qr_code(url):
     """A QR code of the URL as an SVG data URI (printed with the URL beside it)."""
+    import segno  # only the variants that print one
     return segno.make(url, error="m").svg_data_uri(border=0, dark="#000")
