@@ -58,6 +58,18 @@ def test_the_web_page_has_every_line_of_the_full_pdf(sample_site):
     assert missing == []
 
 
+def test_the_korean_web_page_has_every_line_of_its_full_pdf(tmp_path):
+    """(The Arabic PDF's text is not compared: pypdf gives its lines' words in
+    visual order and runs some together where the direction changes.)"""
+    out, brief = tmp_path / "out", ROOT / "briefs" / "north-korea-trafficking.ko.yaml"
+    for output_format in ("pdf", "web"):
+        assert run_cli("build", brief, "-v", "full", "--format", output_format, "--out", out).exit_code == 0
+    text = page_text(out / brief.stem / "index.html")
+    lines = pdf_lines(out / f"{brief.stem}-full.pdf", "정책 브리프 2026/11", "ko")
+    assert len(lines) > 250
+    assert [line for line in lines if letters(line) not in text] == []
+
+
 def test_the_page_carries_the_metadata_a_site_needs(sample_site):
     page = sample_site / STEM / "index.html"
     tree = page_tree(page)
