@@ -197,6 +197,39 @@ def watch(brief, variants, theme, out_dir, output_format, jobs):
 
 
 @cli.command()
+@click.argument("brief", required=False, type=click.Path(exists=True, path_type=Path))
+@THEME_OPTION
+@OUT_OPTION
+@click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to serve on, at 127.0.0.1 (0: any free port).")
+@JOBS_OPTION
+def serve(brief, theme, out_dir, port, jobs):
+    """Preview briefs in a browser: build each brief's web edition and PDFs,
+    serve the output folder at http://127.0.0.1:PORT/, rebuild on save and
+    reload the open page. An edit that breaks a brief shows its problems on
+    the page and keeps the last good build.
+
+    BRIEF is a brief or a folder of briefs (default: briefs/).
+
+    \b
+    Example:
+        brief serve briefs/north-korea-trafficking.yaml --port 8080
+    """
+    if theme:
+        _check_theme(theme)
+    try:
+        brief_files = project.briefs_to_build([brief] if brief else [])
+    except project.NoBriefs as error:
+        raise _usage_error(str(error)) from None
+    from briefgen.serve import serve as serve_briefs  # Starlette and uvicorn: only for this command
+    try:
+        serve_briefs(brief_files, Options(theme=theme, out_dir=out_dir), jobs, port=port)
+    except OSError as error:  # the port is taken
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise click.ClickException(f"cannot serve on 127.0.0.1:{port}: {reason.lower()}") from None
+
+
+@cli.command()
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @TIME_LIMIT_OPTION
 def check(briefs, time_limit):

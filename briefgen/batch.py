@@ -103,7 +103,7 @@ def build_all(briefs, options, jobs, force):
         if done and all(row.status == "built" for row in done):
             served = [file for row in done for file in row.served]
             manifest.record(key, plan.inputs + served, plan.folders,
-                            [(row.variant, row.pages, _output_files(row.output, options)) for row in done])
+                            [(row.variant, row.pages, _output_files(row, options)) for row in done])
     try:
         manifest.save()
     except (OSError, OutputError) as error:  # the PDFs are written; only the next build's skipping suffers
@@ -113,8 +113,11 @@ def build_all(briefs, options, jobs, force):
     return rows
 
 
-def _output_files(output, options):
-    return [output, str(Path(output).with_suffix(".html"))] if options.keep_html else [output]
+def _output_files(row, options):
+    """Every file the writer wrote (the output first), and the HTML of --html."""
+    files = row.files or [row.output]
+    html = str(Path(row.output).with_suffix(".html"))
+    return files + [html] if options.keep_html and html not in files else files
 
 
 def _refuse_collisions(briefs, out_dir):

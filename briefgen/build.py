@@ -30,6 +30,7 @@ from .editions import lacking
 from .engine import displaced_footnotes
 from .glyphs import glyph_problems
 from .load import load_brief
+from .manifest import pdf_editions, pdf_files
 from .pdf import DEFAULT_STANDARD, Limits, missing_characters, names_a_stylesheet, write_text
 from .problems import BriefError, OutputError, Problem, field_name, shown
 from .sources import read_bibliographies
@@ -60,6 +61,7 @@ class Output:
     layouts: int = 1
     warnings: list = field(default_factory=list)
     served: list = field(default_factory=list)   # files the layout read (images in SVGs, CSS imports, fonts)
+    files: list = field(default_factory=list)    # every file the writer wrote, the output first
 
 
 @dataclass
@@ -96,6 +98,7 @@ class Row:
     warnings: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     served: list = field(default_factory=list)   # files the layout read, as strings
+    files: list = field(default_factory=list)    # every file the writer wrote, the output first, as strings
 
 
 def prepare(brief_file, options):
@@ -131,7 +134,7 @@ def build_brief(brief_file, options=Options(), prepared=None):
     """Build one brief's outputs (one per variant, in options.format); raise BriefError when it cannot be built."""
     prepared = prepared or prepare(brief_file, options)
     outputs, problems = [], []
-    for variant in _variants(options.variants, prepared.theme, prepared.loaded):
+    for variant in _variants(options.variants, prepared.theme, prepared.loaded, options.format):
         try:
             outputs.append(_build_variant(prepared, variant, options))
         except BriefError as error:  # over budget: the other variants still build
@@ -167,8 +170,8 @@ def _build_variant(prepared, variant, options):
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
     brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
-    target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
-    composed, unresolved = _compose(brief, spec, prepared, target, options)  # 4
+    target = output_path(options.out_dir, loaded.path.stem, variant, options.format)
+    composed, unresolved = _compose(brief, spec, prepared, target, options, writer)  # 4
 
     def after_layout(document, lines_over):
         """Content that did not reach the page, characters no font of the theme
@@ -188,7 +191,7 @@ def _build_variant(prepared, variant, options):
         for message in written.messages] + _layout_warnings(written.document, loaded)
     if written.lines_over:
         found.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
-    return Output(variant, target, written.pages, written.layouts, found, written.served)
+    return Output(variant, target, written.pages, written.layouts, found, written.served, written.files or [target])
 
 
 def _draw(brief, prepared, spec, options):
@@ -206,9 +209,12 @@ def _draw(brief, prepared, spec, options):
         raise BriefError([Problem(loaded.shown_path, 1, "", str(error))]) from None
 
 
-def _compose(brief, spec, prepared, target, options):
+def _compose(brief, spec, prepared, target, options, writer):
     loaded, theme = prepared.loaded, prepared.theme
-    html, missing = resolve(compose_html(brief, theme, spec, prepared.library))
+    edition = getattr(writer, "EDITION", None)
+    # A web page links to the PDF editions built beside it.
+    editions = pdf_editions(options.out_dir, loaded.path.stem, theme.variants) if edition else ()
+    html, missing = resolve(compose_html(brief, theme, spec, prepared.library, edition, editions))
     unresolved = [f"{reference}: the {spec.name} variant leaves its target out; printed without a number"
                   for reference in missing]
     skipped = heading_problems(html)
@@ -221,10 +227,13 @@ def _compose(brief, spec, prepared, target, options):
                             tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"]), unresolved
 
 
-def output_path(out_dir, stem, variant, extension):
-    """<out>/<brief>-<variant><extension>, and never anywhere but the output folder."""
-    target = Path(out_dir) / f"{stem}-{variant}{extension}"
-    if target.resolve().parent != Path(out_dir).resolve():
+def output_path(out_dir, stem, variant, output_format="pdf"):
+    """<out>/<brief>-<variant><extension>, or where the format's writer puts it
+    (its target()), and never anywhere but the output folder."""
+    writer = writers.writer(output_format)
+    target = writer.target(out_dir, stem, variant) if hasattr(writer, "target") \
+        else Path(out_dir) / f"{stem}-{variant}{writer.EXTENSION}"
+    if Path(out_dir).resolve() not in target.resolve().parents:
         raise BriefError([Problem(str(target), 1, "", "refusing to write outside the output folder")])
     return target
 
@@ -255,6 +264,11 @@ def check_brief(brief_file):
     for variant in theme.variants:  # a hostile or broken template fails here, not at build time
         brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
         compose_html(draw_blocks(brief, None), theme, theme.variant_spec(variant), prepared.library)
+        for output_format in writers.FORMATS:   # and another edition's (the web page's) templates
+            writer = writers.writer(output_format)
+            if getattr(writer, "EDITION", None) and variant in getattr(writer, "VARIANTS", theme.variants):
+                compose_html(draw_blocks(brief, None), theme, theme.variant_spec(variant), prepared.library,
+                             writer.EDITION)
     return loaded
 
 
@@ -267,7 +281,10 @@ def plan_brief(brief_file, options):
     inputs = [loaded.path, *referenced_files(prepared.data, loaded.path.parent), *theme_files]
     # A theme folder the project adds later changes the build too: the manifest lists those folders.
     folders = list(theme.folders + theme.missing_overrides)
-    return Plan(Path(brief_file), _variants(options.variants, theme, loaded), inputs, folders, prepared)
+    if getattr(writers.writer(options.format), "EDITION", None):  # a web page lists the PDFs beside it
+        folders += [str(file.resolve()) for file in pdf_files(options.out_dir, loaded.path.stem, theme.variants)]
+    return Plan(Path(brief_file), _variants(options.variants, theme, loaded, options.format), inputs, folders,
+                prepared)
 
 
 def build_document(brief, variant, options):
@@ -280,6 +297,7 @@ def build_document(brief, variant, options):
         [output] = build_brief(brief_file, replace(options, variants=(variant,)), prepared)
         row.status, row.pages, row.output = "built", output.pages, str(output.path)
         row.warnings, row.served = output.warnings, [str(path) for path in output.served]
+        row.files = [str(path) for path in output.files]
     except BriefError as error:
         row.problems = [str(problem) for problem in error.problems]
     except (ThemeError, OutputError) as error:  # each names its file (and line) itself
@@ -314,11 +332,18 @@ def _resolve_theme(requested, data, loaded):
     return theme
 
 
-def _variants(requested, theme, loaded):
+def _variants(requested, theme, loaded, output_format="pdf"):
+    """The variants asked for, or every variant of the theme; a writer that
+    builds only some variants (the web edition: the full brief) builds those."""
+    offered = getattr(writers.writer(output_format), "VARIANTS", theme.variants)
     unknown = [name for name in requested if name not in theme.variants]
     if unknown:
         raise BriefError([Problem(loaded.shown_path, 1, "", unknown_variant(unknown[0], theme))])
-    return list(requested) or theme.variants
+    other = [name for name in requested if name not in offered]
+    if other:
+        raise BriefError([Problem(loaded.shown_path, 1, "", f"the {output_format} format builds the "
+                                  f"{', '.join(offered)} variant only, not '{other[0]}'")])
+    return list(requested) or [name for name in theme.variants if name in offered]
 
 
 def theme_of(brief_file, requested_theme):

@@ -29,12 +29,15 @@ TAG = re.compile(r"(<[^>]*>)")
 _RENDER = ContextVar("render")
 
 
-def compose_html(brief, theme, spec, library=None):
+def compose_html(brief, theme, spec, library=None, edition=None, editions=()):
     """The variant's HTML. A variant with a page budget gets the design's spacing
     and type size tokens; a fit step overrides them at layout (writers/pdf.py).
-    library: the brief's bibliography (citations.Library) for its citations."""
+    library: the brief's bibliography (citations.Library) for its citations;
+    edition: another edition of the variant (the web page, writers/web.py):
+    its templates are <edition>/<variant>.html, its stylesheets <edition>.css;
+    editions: the PDFs it links to (manifest.pdf_editions)."""
     try:
-        return _render(brief, theme, spec, library)
+        return _render(brief, theme, spec, library, edition, editions)
     except TemplateSyntaxError as error:
         raise ThemeError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
     except TemplateNotFound as error:
@@ -50,33 +53,37 @@ def _template_frame(error):
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "template"
 
 
-def _render(brief, theme, spec, library):
+def _render(brief, theme, spec, library, edition=None, editions=()):
     language = brief["language"]
     environment = template_environment(theme, language)
-    template = environment.get_template(VARIANT_TEMPLATE.format(spec.name))
+    template = environment.get_template(f"{edition}/{spec.name}.html" if edition
+                                        else VARIANT_TEMPLATE.format(spec.name))
+    context = {"stylesheets": theme.stylesheets(edition or spec.name),
+               "editions": [{**pdf, "url": pdf["file"].as_uri()} for pdf in editions]}
     citer = Citer()
-    html = _render_with(environment, template, brief, theme, spec, language, "", citer)
+    html = _render_with(environment, template, brief, theme, spec, language, "", citer, context)
     if citer.recorded or (spec.citations and brief["references"]):
         # The citations in reading order are known now: format them and the list, and render again.
         formatted = (library or Library()).format(brief, citer.recorded)
         brief = {**brief, "references": formatted.references}
-        html = _render_with(environment, template, brief, theme, spec, language, "", Citer(formatted))
+        html = _render_with(environment, template, brief, theme, spec, language, "", Citer(formatted), context)
     else:
         formatted = None
     # The fonts of the scripts the page holds (content and labels alike).
     faces = theme.brand.script_faces(by_script(set(html)))
-    return _render_with(environment, template, brief, theme, spec, language, faces, Citer(formatted)) if faces else html
+    return _render_with(environment, template, brief, theme, spec, language, faces, Citer(formatted), context) \
+        if faces else html
 
 
-def _render_with(environment, template, brief, theme, spec, language, script_fonts, citer):
+def _render_with(environment, template, brief, theme, spec, language, script_fonts, citer, context):
     token = _RENDER.set((Markdown(citer, language, citations=spec.citations), language))
     try:
-        return _render_template(environment, template, brief, theme, spec, language, script_fonts)
+        return _render_template(environment, template, brief, theme, spec, language, script_fonts, context)
     finally:
         _RENDER.reset(token)
 
 
-def _render_template(environment, template, brief, theme, spec, language, script_fonts):
+def _render_template(environment, template, brief, theme, spec, language, script_fonts, context):
     return environment.render(
         template,
         script_fonts=Markup(script_fonts),
@@ -84,7 +91,7 @@ def _render_template(environment, template, brief, theme, spec, language, script
         variant=spec.name,
         theme=theme.name,
         brand=theme.brand,
-        stylesheets=theme.stylesheets(spec.name),
+        **context,
         fit_css=Markup(FitStep(1.0, spec.body_size).css()) if spec.pages else "",
         generator=f"brief {__version__}",
         direction=direction(language),
@@ -105,6 +112,8 @@ def template_environment(theme, language="en"):
         first_sentence=lambda text: _markdown().text(_first_sentence(_markdown().plain(text))),
         short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
         qr_code=_qr_code,
+        file_size=lambda size: _file_size(size, _RENDER.get()[1]),
+        schema_report=_schema_report,
         breakable=_breakable,
         no_lone_word=_no_lone_word,
         appendix_letter=lambda number: "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[number - 1],   # at most 26 (the schema)
@@ -189,3 +198,29 @@ def _qr_code(url):
     """A QR code of the URL as an SVG data URI (printed with the URL beside it)."""
     import segno  # only the variants that print one
     return segno.make(url, error="m").svg_data_uri(border=0, dark="#000")
+
+
+def _schema_report(brief, description, publisher_url=None):
+    """The brief as a schema.org Report, for a web page's JSON-LD."""
+    title = _markdown().plain(brief["title"])
+    report = {"@context": "https://schema.org", "@type": "Report", "headline": title, "name": title,
+              "description": str(description), "inLanguage": brief["language"],
+              "datePublished": brief["date"].isoformat(),
+              "author": [{"@type": "Person", "name": author["name"],
+                          **({"affiliation": {"@type": "Organization", "name": author["affiliation"]}}
+                             if author["affiliation"] else {})} for author in brief["authors"]]}
+    if brief["organisation"]:
+        report["publisher"] = {"@type": "Organization", "name": brief["organisation"],
+                               **({"url": publisher_url} if publisher_url else {})}
+    optional = {"url": brief["url"], "reportNumber": brief["number"], "keywords": ", ".join(brief["keywords"]),
+                "isPartOf": brief["series"] and {"@type": "CreativeWorkSeries", "name": brief["series"]}}
+    return {**report, **{key: value for key, value in optional.items() if value}}
+
+
+def _file_size(size, language):
+    """412 KB, 1.2 MB: a file's size, with the language's digits and decimal sign."""
+    from babel.numbers import format_decimal  # only the web page lists files
+    locale = locale_of(language)
+    if size < 1000 * 1000:
+        return f"{format_decimal(max(1, round(size / 1000)), locale=locale)}\u00a0KB"
+    return f"{format_decimal(round(size / 1000 / 1000, 1), locale=locale)}\u00a0MB"

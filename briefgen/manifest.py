@@ -32,7 +32,8 @@ MANIFEST = ".brief-manifest.json"
 LOCK = ".brief-manifest.lock"
 
 _INTEGER, _TEXT = {"type": "integer", "minimum": 0}, {"type": "string"}
-_FILE_NAME = {"type": "string", "pattern": r"^(?!\.\.?$)[^/\x00]+$"}  # a name in the output folder, no path
+# A file in the output folder, as a relative path: no empty, '.' or '..' part, nothing absolute.
+_FILE_NAME = {"type": "string", "pattern": r"^(?!\.\.?(/|$))(?!.*/\.\.?(/|$))(?!.*//)[^/\x00][^\x00]*(?<!/)$"}
 ENTRY_SCHEMA = {
     "type": "object",
     "required": ["tool", "inputs", "folders", "listing", "outputs"],
@@ -84,7 +85,8 @@ class Manifest:
                 for output in entry["outputs"]]
 
     def record(self, key, inputs, folders, outputs):
-        """outputs: (variant, pages, [files: the writer's output first]) of each document built.
+        """outputs: (variant, pages, [files: the writer's output first]) of each document built;
+        a file is recorded by its path in the output folder (a web page's assets are in its own folder).
         An input or output gone meanwhile: nothing is recorded, the next build rebuilds."""
         try:
             entry = {
@@ -92,13 +94,27 @@ class Manifest:
                 "inputs": {str(path): _fingerprint(path) for path in sorted({Path(p).resolve() for p in inputs})},
                 "folders": [str(folder) for folder in folders],
                 "listing": _listing([str(folder) for folder in folders]),
-                "outputs": [{"variant": variant, "pages": pages, "file": Path(files[0]).name,
-                             "files": {Path(file).name: _output_fingerprint(file) for file in files}}
+                "outputs": [{"variant": variant, "pages": pages, "file": self._name(files[0]),
+                             "files": {self._name(file): _output_fingerprint(file) for file in files}}
                             for variant, pages, files in outputs],
             }
         except OSError:
             return
         self.updates[key] = self.entries[key] = entry
+
+    def _name(self, file):
+        """A file's path in the output folder (a file elsewhere: its name)."""
+        file, folder = Path(file).resolve(), self.folder.resolve()
+        return file.relative_to(folder).as_posix() if file.is_relative_to(folder) else file.name
+
+    def pages_of(self, file):
+        """The page count recorded for an output file that is still as recorded; None if none is."""
+        name = self._name(file)
+        for entry in self.entries.values():
+            for output in entry["outputs"]:
+                if output["file"] == name and _same_output(self.folder / name, output["files"][name]):
+                    return output["pages"]
+        return None
 
     def save(self):
         """Merge this build's entries into the manifest on disk, under the lock.
@@ -112,6 +128,22 @@ class Manifest:
             write_text(text, self.file)
         cache.note("own-manifest", _digest(text))
         self.entries, self.updates = entries, {}
+
+
+def pdf_editions(out_dir, stem, variants):
+    """The PDF editions of a brief in the output folder, for its web page to
+    link: variant, file, size in bytes, and pages (None when no manifest says)."""
+    manifest, editions = None, []
+    for variant, file in zip(variants, pdf_files(out_dir, stem, variants)):
+        if file.is_file():
+            manifest = manifest or Manifest(out_dir)
+            editions.append({"variant": variant, "file": file.resolve(), "bytes": file.stat().st_size,
+                             "pages": manifest.pages_of(file)})
+    return editions
+
+
+def pdf_files(out_dir, stem, variants):
+    return [Path(out_dir) / f"{stem}-{variant}.pdf" for variant in variants]
 
 
 def entry_key(brief_file, options):
@@ -184,7 +216,10 @@ def _sha256(path):
 
 
 def _listing(folders):
-    """Every file below the folders: a file added to a theme is a change too."""
+    """Every file below the folders, and which of them exist: a file added to a
+    theme is a change too, and so is a folder or a file (a PDF a web page links
+    to) that appears or goes."""
     names = sorted(str(Path(root) / name) for folder in folders
                    for root, _, files in os.walk(folder) for name in files)
+    names += [f"{folder}: {os.path.exists(folder)}" for folder in folders]
     return hashlib.sha256("\n".join(names).encode()).hexdigest()

@@ -15,6 +15,10 @@ chart costs (cold, warm and uncached, cached). The chart figures alone:
 and the bibliography's (a 50-entry .bib export read and formatted):
 
     .venv/bin/python tests/benchmark.py bibliography
+
+and what the web edition adds to a brief's build:
+
+    .venv/bin/python tests/benchmark.py web
 """
 
 import cProfile
@@ -363,12 +367,29 @@ def bibliography_rows(work):
     return rows
 
 
+def web_rows(work):
+    """What the web edition adds to a brief's build: its build (compose, copy
+    the assets and PDFs, write the page) in a warm process, beside the PDFs'."""
+    def seconds(**options):
+        start = time.perf_counter()
+        build_brief(SAMPLE, out_dir=work, **options)
+        return time.perf_counter() - start
+    pdfs = sorted(seconds() for _ in range(3))[1]            # the PDFs first: the page lists them
+    web = sorted(seconds(format="web") for _ in range(RUNS))[RUNS // 2]
+    folder = work / SAMPLE.stem
+    size = sum(file.stat().st_size for file in folder.rglob("*") if file.is_file())
+    return [("sample's 3 PDF variants, warm process (median of 3)", f"{pdfs:.2f} s"),
+            (f"web edition: what it adds (median of {RUNS}; target < 0.3 s)", f"{web:.3f} s"),
+            ("web edition: the folder (page, assets, PDFs)",
+             f"{len(list(folder.rglob('*.*')))} files, {size / 1e6:.1f} MB")]
+
+
 SECTIONS = {"processes": whole_process_rows, "speed": speed_rows, "memory": memory_rows, "charts": chart_rows,
-            "bibliography": bibliography_rows}
+            "bibliography": bibliography_rows, "web": web_rows}
 
 
 def main(sections):
-    """Run the sections named (default: all): processes, speed, memory, charts, bibliography."""
+    """Run the sections named (default: all): processes, speed, memory, charts, bibliography, web."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name in sections or SECTIONS:

@@ -1,9 +1,9 @@
 """Output writers: one module per output format, registered here.
 
 A variant is composed once (build.py) into a Composed document; a writer turns
-it into one output file beside the others in the output folder. The PDF
-writer lays it out (fitting a page budget) and writes it; a web writer would
-copy the assets the document references next to its page. The output path,
+it into its output in the output folder. The PDF writer lays it out (fitting
+a page budget) and writes it; the web writer writes a page in a folder of its
+own and copies what the page refers to beside it. The output path,
 the manifest, the batch table and watch ask the writer for its extension and
 never assume a format.
 """
@@ -13,7 +13,7 @@ from importlib import import_module
 from pathlib import Path
 
 # Format name -> the module that writes it: the one place a new output is registered.
-FORMATS = {"pdf": f"{__name__}.pdf"}
+FORMATS = {"pdf": f"{__name__}.pdf", "web": f"{__name__}.web"}
 
 
 @dataclass
@@ -40,10 +40,15 @@ class Written:
     messages: list = field(default_factory=list)   # the engine's warnings, for the author
     document: object = None                        # the laid-out document, for checks after layout
     served: list = field(default_factory=list)     # every file the layout read (for the manifest)
+    files: list = field(default_factory=list)      # every file written, the output first; empty: the output alone
 
 
 def writer(name):
     """The writer module for a format name (see FORMATS). A writer module has
     EXTENSION (its output file's suffix) and write(composed, target, options,
-    after_layout) -> Written."""
+    after_layout) -> Written; and may have target(out_dir, stem, variant) (its
+    output's path, when not <out>/<stem>-<variant><EXTENSION>), VARIANTS (the
+    only variants it builds) and EDITION (the theme's template folder and
+    stylesheet it composes with, instead of variants/<variant>.html and
+    <variant>.css: see compose.py)."""
     return import_module(FORMATS[name])
