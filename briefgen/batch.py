@@ -213,19 +213,20 @@ class Workers:
         pool.active  # noqa: B018  (asking starts the pool: the workers are forked now)
         return pool
 
-    def submit(self, brief, variant, options):
-        """A future of the document's Row. A pool that broke (pebble gives up
-        when a worker dies while none is busy) is replaced by a new one."""
+    def submit(self, brief, variant, options, build=build_document):
+        """A future of the document's Row, made by build(brief, variant, options)
+        in a worker. A pool that broke (pebble gives up when a worker dies while
+        none is busy) is replaced by a new one."""
         try:
-            return self._schedule(brief, variant, options)
+            return self._schedule(brief, variant, options, build)
         except RuntimeError:
             self.stop()
             self.pool = self._start()
-            return self._schedule(brief, variant, options)
+            return self._schedule(brief, variant, options, build)
 
-    def _schedule(self, brief, variant, options):
+    def _schedule(self, brief, variant, options, build):
         # The hard deadline: the soft one (in the worker) comes GRACE seconds earlier.
-        return self.pool.schedule(_build_in_worker, (brief, variant, options),
+        return self.pool.schedule(_build_in_worker, (brief, variant, options, build),
                                   timeout=options.limits.seconds + bounds.GRACE)
 
     def stop(self):
@@ -280,16 +281,18 @@ def _file(brief):
     return getattr(brief, "brief", brief)
 
 
-def _build_in_worker(brief, variant, options):
+def _build_in_worker(brief, variant, options, build=build_document):
     with bounds.soft_deadline(options.limits.seconds, shown(_file(brief))):
-        return build_document(brief, variant, options)
+        return build(brief, variant, options)
 
 
-def run_in_pool(workers, tasks, options, bar=None):
-    """Rows of the tasks, in order. A document whose worker died is tried once
-    more; one that overran its deadline is not."""
+def run_in_pool(workers, tasks, options, bar=None, build=build_document):
+    """Rows of the tasks, in order, each made by build(brief, variant, options)
+    (a series builds its rows with its own). A document whose worker died is
+    tried once more; one that overran its deadline is not."""
     rows = [None] * len(tasks)
-    pending = {workers.submit(brief, variant, options): (index, None) for index, (brief, variant) in enumerate(tasks)}
+    pending = {workers.submit(brief, variant, options, build): (index, None)
+               for index, (brief, variant) in enumerate(tasks)}
     with _reporting_when_stopped(rows, tasks):
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -298,7 +301,7 @@ def run_in_pool(workers, tasks, options, bar=None):
                 brief, variant = tasks[index]
                 death = _death(future)
                 if death and not earlier_death:
-                    pending[workers.submit(brief, variant, options)] = (index, death)
+                    pending[workers.submit(brief, variant, options, build)] = (index, death)
                     continue
                 rows[index] = _row(future, death, earlier_death, brief, variant, options)
                 if bar:

@@ -67,6 +67,7 @@ class Prepared:
     loaded: object      # load.LoadedBrief
     data: dict          # the validated content
     theme: object       # theme.Theme
+    stem: str = None    # what its outputs are named after: the brief file's stem, or a series row's key
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _build_variant(prepared, variant, options):
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
     brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
-    target = output_path(options.out_dir, loaded.path.stem, variant, writer.EXTENSION)
+    target = output_path(options.out_dir, prepared.stem or loaded.path.stem, variant, writer.EXTENSION)
     composed, unresolved = _compose(brief, spec, prepared, target, options)  # 4
 
     def after_layout(document, lines_over):

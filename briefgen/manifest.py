@@ -45,6 +45,7 @@ ENTRY_SCHEMA = {
             "type": "array", "prefixItems": [_INTEGER, _INTEGER, _TEXT], "minItems": 3, "maxItems": 3}},
         "folders": {"type": "array", "items": _TEXT},
         "listing": _TEXT,
+        "facts": _TEXT,
         "outputs": {"type": "array", "minItems": 1, "items": {
             "type": "object",
             "required": ["variant", "pages", "file", "files"],
@@ -67,11 +68,13 @@ class Manifest:
         self.entries = _read(self.file)
         self.updates = {}   # key -> new entry: merged into the manifest on disk on save
 
-    def current(self, key):
+    def current(self, key, facts=None):
         """The outputs recorded for key (variant, pages, output file), if every input
-        and every output file is as recorded; else None."""
+        and every output file is as recorded, and the facts too; else None."""
         entry = self.entries.get(key)
         if entry is None or entry["tool"] != tool_fingerprint() or _listing(entry["folders"]) != entry["listing"]:
+            return None
+        if entry.get("facts") != facts:
             return None
         if not all(_unchanged(path, recorded) for path, recorded in entry["inputs"].items()):
             return None
@@ -81,8 +84,9 @@ class Manifest:
         return [{"variant": output["variant"], "pages": output["pages"], "file": self.folder / output["file"]}
                 for output in entry["outputs"]]
 
-    def record(self, key, inputs, folders, outputs):
-        """outputs: (variant, pages, [files: the writer's output first]) of each document built.
+    def record(self, key, inputs, folders, outputs, facts=None):
+        """outputs: (variant, pages, [files: the writer's output first]) of each document built;
+        facts: what else the outputs depend on that is no file (a series row's content).
         An input or output gone meanwhile: nothing is recorded, the next build rebuilds."""
         try:
             entry = {
@@ -94,6 +98,8 @@ class Manifest:
                              "files": {Path(file).name: _output_fingerprint(file) for file in files}}
                             for variant, pages, files in outputs],
             }
+            if facts is not None:
+                entry["facts"] = facts
         except OSError:
             return
         self.updates[key] = self.entries[key] = entry
