@@ -132,7 +132,7 @@ def load_series(file, options):
     columns, rows = read_rows(loaded, file.parent, settings["data"])
     if settings["key"] not in columns:
         raise BriefError([loaded.problem(("series", "key"), f"{settings['data']} has no column '{settings['key']}'"
-                                         f"{did_you_mean(settings['key'], columns)}; its columns: {', '.join(columns)}")])
+                                         f"{did_you_mean(settings['key'], columns) or '; its columns: ' + ', '.join(columns)}")])
     template = SeriesBrief(file, loaded.shown_path, brief, text=loaded.text,
                            lines=_below(loaded.lines, "brief"), spans=_below(loaded.spans, "brief"))
     placeholders = compile_placeholders(template, columns)
@@ -257,8 +257,8 @@ def compile_placeholders(template, columns):
         except PlaceholderError as error:
             problems.append(template.problem(path, str(error)))
             continue
-        problems += [template.problem(path, f"no column '{name}' in the series' data{did_you_mean(name, columns)}; "
-                                            f"its columns: {', '.join(columns)}")
+        problems += [template.problem(path, f"no column '{name}' in the series' data"
+                                            f"{did_you_mean(name, columns) or '; its columns: ' + ', '.join(columns)}")
                      for name in names if name not in columns]
         found[path] = value
     if problems:
@@ -508,7 +508,9 @@ def build_series(file, options, jobs, force, cluster=None):
                             [(row.variant, row.pages, _output_files(row.output, options)) for row in done], plan.facts)
     _save(manifest, rows)
     _write_index(series, options, rows)
-    return rows
+    order = {f"{series.stem}/{_text(values.get(series.key)).strip()}": number
+             for number, values in reversed(list(enumerate(series.rows)))}
+    return sorted(rows, key=lambda row: order.get(row.brief, 0))   # in the data's order
 
 
 @dataclass
@@ -526,10 +528,11 @@ def plan_rows(series, options, manifest, force):
     theme = series.theme
     theme_files = [file for folder in theme.folders for file in Path(folder).rglob("*") if file.is_file()]
     folders = list(theme.folders + theme.missing_overrides)
+    slim = replace(series, rows=[])   # what each task carries: not the whole dataset
     plans, rows, keys = [], [], {}
     for number, values in enumerate(series.rows, 1):
         key = _text(values.get(series.key)).strip()
-        task = RowTask(series, number, key, {})
+        task = RowTask(slim, number, key, {})
         if not KEY_FORM.fullmatch(key):
             rows.append(failed_row(task, "-", [str(series.problem(("series", "key"), (
                 f"'{key}' cannot name files: a key is letters, digits, '.', '_' and '-', starting with a letter or digit")))]))
