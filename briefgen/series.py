@@ -492,9 +492,9 @@ def build_series(file, options, jobs, force, cluster=None):
     options = replace(options, out_dir=Path(options.out_dir) / series.stem)
     remove_stale_temporaries(options.out_dir)
     manifest = Manifest(options.out_dir)
-    plans, rows = plan_rows(series, options, manifest, force)
+    plans, numbered = plan_rows(series, options, manifest, force)
     tasks = [(plan.task, variant) for plan in plans for variant in series.variants]
-    with stop_on_signals(), _when_stopped(rows, options.out_dir):
+    with stop_on_signals(), _when_stopped([row for _, row in numbered], options.out_dir):
         if cluster:
             from .cluster import build_on_cluster   # Dask only when asked for
             built = build_on_cluster(cluster, series, tasks, options)
@@ -502,15 +502,14 @@ def build_series(file, options, jobs, force, cluster=None):
             built = _build_here(tasks, options, jobs)
     for plan in plans:
         done = [row for (task, _), row in zip(tasks, built) if task is plan.task]
-        rows += done
+        numbered += [(plan.task.number, row) for row in done]
         if done and all(row.status == "built" for row in done):
             manifest.record(plan.key, plan.inputs + [served for row in done for served in row.served], plan.folders,
                             [(row.variant, row.pages, _output_files(row.output, options)) for row in done], plan.facts)
+    rows = [row for _, row in sorted(numbered, key=lambda pair: pair[0])]   # in the data's order
     _save(manifest, rows)
     _write_index(series, options, rows)
-    order = {f"{series.stem}/{_text(values.get(series.key)).strip()}": number
-             for number, values in reversed(list(enumerate(series.rows)))}
-    return sorted(rows, key=lambda row: order.get(row.brief, 0))   # in the data's order
+    return rows
 
 
 @dataclass
@@ -523,8 +522,8 @@ class RowPlan:
 
 
 def plan_rows(series, options, manifest, force):
-    """The rows to build (RowPlans), and table rows for those up to date or
-    that cannot be filled (a bad key, a value a filter refuses)."""
+    """The rows to build (RowPlans), and (row number, table row) for those up
+    to date or that cannot be filled (a bad key, a value a filter refuses)."""
     theme = series.theme
     theme_files = [file for folder in theme.folders for file in Path(folder).rglob("*") if file.is_file()]
     folders = list(theme.folders + theme.missing_overrides)
@@ -534,25 +533,25 @@ def plan_rows(series, options, manifest, force):
         key = _text(values.get(series.key)).strip()
         task = RowTask(slim, number, key, {})
         if not KEY_FORM.fullmatch(key):
-            rows.append(failed_row(task, "-", [str(series.problem(("series", "key"), (
-                f"'{key}' cannot name files: a key is letters, digits, '.', '_' and '-', starting with a letter or digit")))]))
+            rows.append((number, failed_row(task, "-", [str(series.problem(("series", "key"), (
+                f"'{key}' cannot name files: a key is letters, digits, '.', '_' and '-', starting with a letter or digit")))])))
             continue
         if key in keys:
-            rows.append(failed_row(task, "-", [str(series.problem(("series", "key"), (
-                f"'{key}' is also row {keys[key]}'s key: each row's outputs need a name of their own")))]))
+            rows.append((number, failed_row(task, "-", [str(series.problem(("series", "key"), (
+                f"'{key}' is also row {keys[key]}'s key: each row's outputs need a name of their own")))])))
             continue
         keys[key] = number
         try:
             task.data = fill(series, values)
         except BriefError as error:
-            rows.append(failed_row(task, "-", [str(problem) for problem in error.problems]))
+            rows.append((number, failed_row(task, "-", [str(problem) for problem in error.problems])))
             continue
         facts = row_facts(task, series.variants)
         manifest_key = json.dumps([entry_key(series.file, options), key])
         recorded = None if force else manifest.current(manifest_key, facts)
         if recorded:
-            rows += [Row(task.name, output["variant"], "up to date", str(series.file), output["pages"], 0.0,
-                         str(output["file"])) for output in recorded]
+            rows += [(number, Row(task.name, output["variant"], "up to date", str(series.file), output["pages"], 0.0,
+                                  str(output["file"]))) for output in recorded]
             continue
         inputs = [*referenced_files(task.data, series.file.parent), *theme_files]
         plans.append(RowPlan(task, manifest_key, facts, inputs, folders))
