@@ -189,8 +189,8 @@ def _run(tasks, options, pool):
         return run_in_pool(pool, tasks, options, bar)
 
 
-def worker_pool(jobs, limits=Limits()):
-    return Workers(jobs, limits)
+def worker_pool(jobs, limits=Limits(), max_tasks=MAX_TASKS):
+    return Workers(jobs, limits, max_tasks)
 
 
 class Workers:
@@ -200,14 +200,14 @@ class Workers:
     deadline is killed and replaced; one that dies is replaced; each is
     replaced after MAX_TASKS documents."""
 
-    def __init__(self, jobs, limits):
+    def __init__(self, jobs, limits, max_tasks=MAX_TASKS):
         _warm_up()
-        self.jobs, self.limits = jobs, limits
+        self.jobs, self.limits, self.max_tasks = jobs, limits, max_tasks
         self.pool = self._start()
 
     def _start(self):
         from pebble import ProcessPool
-        pool = ProcessPool(max_workers=self.jobs, max_tasks=MAX_TASKS, initializer=_start_worker,
+        pool = ProcessPool(max_workers=self.jobs, max_tasks=self.max_tasks, initializer=_start_worker,
                            initargs=(os.getpid(), self.limits.memory),
                            context=multiprocessing.get_context(_start_method()))
         pool.active  # noqa: B018  (asking starts the pool: the workers are forked now)

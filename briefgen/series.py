@@ -61,6 +61,12 @@ MAX_DATA_BYTES = 50 * MB
 MAX_ROWS = 100_000
 KEY_FORM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")   # a file name's part: no folder, no dot file
 INDEX = "index.csv"
+# Documents per worker before it is replaced (batch.MAX_TASKS for briefs: 20).
+# A one-page summary leaves far less behind than a full brief (about 0.04 MB
+# each once the caches are full, measured over 300 in one process), and a
+# new worker's first chart starts the converter again (about 1 s): a series'
+# workers live longer. tests/benchmark.py series shows their memory stays flat.
+SERIES_MAX_TASKS = 100
 FILTER_NAMES = ("number", "percent", "date")
 PLACEHOLDER_HINT = ("a placeholder is a column name, optionally with a filter: "
                     "{{ column }}, {{ column | number }}, {{ column | number(1) }}, "
@@ -569,7 +575,7 @@ def _build_here(tasks, options, jobs):
             [(task, variant)] = tasks
             with bounds.in_process(options.limits, task.series.shown_path):
                 return [build_row(task, variant, options)]
-        with worker_pool(min(jobs, len(tasks)), options.limits) as pool:
+        with worker_pool(min(jobs, len(tasks)), options.limits, SERIES_MAX_TASKS) as pool:
             return run_in_pool(pool, tasks, options, bar, build=build_row)
 
 
