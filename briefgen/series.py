@@ -477,10 +477,25 @@ def labelled(problems, label):
     return [problem if problem.endswith(f"({label})") else f"{problem} ({label})" for problem in problems]
 
 
-def row_facts(task, variants):
-    """What a row's outputs depend on beyond files: its filled brief and the variants."""
-    text = json.dumps([task.data, variants], sort_keys=True, ensure_ascii=False, default=str)
+def row_facts(task, variants, theme_state):
+    """What a row's outputs depend on beyond its own files: its filled brief,
+    the variants and the theme's files."""
+    text = json.dumps([task.data, variants, theme_state], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def theme_state(theme):
+    """The theme's folders and the content of every file in them, as one
+    digest made once per build: each row's entry in the manifest then names
+    only its own files, not the theme's again (a thousand rows would list
+    the same fonts and templates a thousand times)."""
+    digest = hashlib.sha256()
+    for folder in theme.folders + theme.missing_overrides:
+        digest.update(f"{folder}\0{Path(folder).is_dir()}\0".encode())
+        for file in sorted(Path(folder).rglob("*")):
+            if file.is_file():
+                digest.update(f"{file.relative_to(folder)}\0".encode() + hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 # --- the build -----------------------------------------------------------------
@@ -510,7 +525,8 @@ def build_series(file, options, jobs, force, cluster=None):
         done = [row for (task, _), row in zip(tasks, built) if task is plan.task]
         numbered += [(plan.task.number, row) for row in done]
         if done and all(row.status == "built" for row in done):
-            manifest.record(plan.key, plan.inputs + [served for row in done for served in row.served], plan.folders,
+            served = [file for row in done for file in row.served if not _inside(file, series.theme.folders)]
+            manifest.record(plan.key, plan.inputs + served, [],
                             [(row.variant, row.pages, _output_files(row.output, options)) for row in done], plan.facts)
     rows = [row for _, row in sorted(numbered, key=lambda pair: pair[0])]   # in the data's order
     _save(manifest, rows)
@@ -522,17 +538,14 @@ def build_series(file, options, jobs, force, cluster=None):
 class RowPlan:
     task: RowTask
     key: str          # the manifest's
-    facts: str
-    inputs: list
-    folders: list
+    facts: str        # the row's brief and the theme (row_facts)
+    inputs: list      # the files the row's brief names
 
 
 def plan_rows(series, options, manifest, force):
     """The rows to build (RowPlans), and (row number, table row) for those up
     to date or that cannot be filled (a bad key, a value a filter refuses)."""
-    theme = series.theme
-    theme_files = [file for folder in theme.folders for file in Path(folder).rglob("*") if file.is_file()]
-    folders = list(theme.folders + theme.missing_overrides)
+    theme = theme_state(series.theme)
     slim = replace(series, rows=[])   # what each task carries: not the whole dataset
     plans, rows, keys = [], [], {}
     for number, values in enumerate(series.rows, 1):
@@ -552,15 +565,14 @@ def plan_rows(series, options, manifest, force):
         except BriefError as error:
             rows.append((number, failed_row(task, "-", [str(problem) for problem in error.problems])))
             continue
-        facts = row_facts(task, series.variants)
+        facts = row_facts(task, series.variants, theme)
         manifest_key = json.dumps([entry_key(series.file, options), key])
         recorded = None if force else manifest.current(manifest_key, facts)
         if recorded:
             rows += [(number, Row(task.name, output["variant"], "up to date", str(series.file), output["pages"], 0.0,
                                   str(output["file"]))) for output in recorded]
             continue
-        inputs = [*referenced_files(task.data, series.file.parent), *theme_files]
-        plans.append(RowPlan(task, manifest_key, facts, inputs, folders))
+        plans.append(RowPlan(task, manifest_key, facts, referenced_files(task.data, series.file.parent)))
     return plans, rows
 
 
@@ -590,6 +602,10 @@ def _when_stopped(rows, out_dir):
         raise
 
 
+def _inside(file, folders):
+    return any(Path(file).resolve().is_relative_to(Path(folder).resolve()) for folder in folders)
+
+
 def _output_files(output, options):
     return [output, str(Path(output).with_suffix(".html"))] if options.keep_html else [output]
 
@@ -608,20 +624,35 @@ def _save(manifest, rows):
 def _write_index(series, options, rows):
     """<out>/<series>/index.csv: each row's key, title and output file per
     variant (those on disk: built now, up to date, or kept from an earlier
-    build when this one failed). A web writer may add its page here."""
+    build when this one failed); and the index page, when the format's
+    writer makes one."""
     folder = Path(options.out_dir)
-    rendered = io.StringIO()
-    writer = csv.writer(rendered, lineterminator="\n")
-    writer.writerow(["key", "title", *series.variants])
+    entries = []
     for values in series.rows:
         key = _text(values.get(series.key)).strip()
         if KEY_FORM.fullmatch(key):
-            writer.writerow([key, _title(series, values), *(_existing(folder, key, variant, options)
-                                                           for variant in series.variants)])
+            entries.append({"key": key, "title": _title(series, values),
+                            "files": {variant: _existing(folder, key, variant, options) for variant in series.variants}})
+    rendered = io.StringIO()
+    writer = csv.writer(rendered, lineterminator="\n")
+    writer.writerow(["key", "title", *series.variants])
+    writer.writerows([entry["key"], entry["title"], *entry["files"].values()] for entry in entries)
     try:
         write_text(rendered.getvalue(), folder / INDEX)
+        _write_index_page(series, options, entries)
     except OutputError as error:
-        rows[-1:] and rows[-1].warnings.append(f"{error}; the series' index was not written")
+        for row in rows[-1:]:
+            row.warnings.append(f"{error}; the series' index was not written")
+
+
+def _write_index_page(series, options, entries):
+    """The hook for the web edition (writers/web.py, built beside this): a
+    writer module with write_index(title, entries, folder) writes the series'
+    index page; entries are dicts of key, title and files (variant -> file
+    name in the folder, '' when there is none)."""
+    write_index = getattr(writers.writer(options.format), "write_index", None)
+    if write_index:
+        write_index(series.stem, entries, Path(options.out_dir))
 
 
 def _title(series, values):

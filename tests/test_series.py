@@ -7,8 +7,11 @@ import csv
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -325,3 +328,36 @@ def test_on_a_cluster_a_failing_row_fails_alone(local_cluster, tmp_path):
     assert result.stderr.strip() == f"{file}:7: brief.date: 'July' is not an ISO date such as 2025-11-15 (row 2, code=R2)"
     assert table_counts(result.stdout) == (2, 0, 1)
     assert sorted(pdf.name for pdf in (tmp_path / "out" / "regions").glob("*.pdf")) == ["R1-summary.pdf", "R3-summary.pdf"]
+
+
+@pytest.mark.timeout(300)
+def test_on_a_cluster_a_worker_killed_mid_task_is_retried_by_dask(local_cluster, tmp_path):
+    """A second client watches the scheduler and kills (SIGKILL) a worker
+    process while it builds one of the series' rows: Dask gives the row to a
+    worker again, and every row is built."""
+    from dask.distributed import Client
+    file = write_series(tmp_path)
+    killed = []
+
+    def kill_a_busy_worker():
+        with Client(local_cluster, timeout=30) as watcher:
+            pids = watcher.run(os.getpid)
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                busy = {address: keys for address, keys in watcher.processing().items()
+                        if any(str(key).startswith("brief-regions-R") for key in keys)}
+                if busy:
+                    address, keys = next(iter(busy.items()))
+                    os.kill(pids[address], signal.SIGKILL)
+                    killed.extend(keys)
+                    return
+                time.sleep(0.02)
+
+    watcher = threading.Thread(target=kill_a_busy_worker)
+    watcher.start()
+    result = run_cli("build", file, "--out", tmp_path / "out", "--cluster", local_cluster)
+    watcher.join(timeout=150)
+    assert killed, "no worker was seen building"
+    assert result.exit_code == 0, result.output
+    assert table_counts(result.stdout) == (20, 0, 0)
+    assert len(list((tmp_path / "out" / "regions").glob("*.pdf"))) == 20
