@@ -3,8 +3,10 @@
 Imported only when a cluster is asked for: the default build needs no Dask.
 
 No file system is shared. What every row needs (the files the series' briefs
-read, and every file of the theme's folders) is one Bundle, scattered once to
-every worker; each task carries its row's filled brief. A worker writes the
+read, and every file of the theme's folders) is one Bundle, sent once (the
+result of a task of its own, which workers copy from each other, and which the
+scheduler can make again when the workers holding it are lost); each task
+carries its row's filled brief. A worker writes the
 bundle out once into its temporary folder, builds the row there and sends the
 outputs back as bytes, which this side writes atomically into the output
 folder. A row that fails is a failed row of the table, never an exception:
@@ -75,7 +77,9 @@ def build_on_cluster(address, series, tasks, options):
     rows = [None] * len(tasks)
     run = uuid.uuid4().hex[:8]
     with Client(address, timeout=CONNECT_SECONDS) as client:
-        [shared] = client.scatter([bundle], broadcast=True)
+        # A task that returns the bundle, not scattered data: the scheduler can
+        # make it again if the workers holding it are lost (scattered data it cannot).
+        shared = client.submit(_the_bundle, bundle, pure=False, key=f"brief-bundle-{series.stem}-{run}")
         futures = {client.submit(build_remote, shared, task, variant, options, pure=False,
                                  key=f"brief-{series.stem}-{task.key}-{variant}-{run}"): index
                    for index, (task, variant) in enumerate(tasks)}
@@ -107,6 +111,10 @@ def _received(row, files, options):
 
 
 # --- on a worker ---------------------------------------------------------------
+
+def _the_bundle(bundle):
+    return bundle
+
 
 _building = threading.Lock()   # a worker with several threads builds one document at a time
 
