@@ -360,8 +360,10 @@ def write_series(folder, count):
 
 
 def watched_build(command):
-    """Seconds of a command, and samples (seconds, pid, RSS in MB) of its worker
-    processes every 50 ms, and the command's own peak RSS in MB."""
+    """Seconds of a command, its CPU seconds (its workers' included), samples
+    (seconds, pid, RSS in MB) of its worker processes every 50 ms, and the
+    command's own peak RSS in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     parent, samples, own = psutil.Process(process.pid), [], 0.0
@@ -379,13 +381,16 @@ def watched_build(command):
                 pass
         time.sleep(0.05)
     assert process.returncode == 0, process.returncode
-    return time.perf_counter() - start, samples, own
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return time.perf_counter() - start, cpu, samples, own
 
 
 def series_rows(work, count=1000, jobs=2):
     file = write_series(work, count)
     command = CLI + ["build", str(file), "--jobs", str(jobs), "--out", str(work / "out")]
-    seconds, samples, own = watched_build(command)
+    load = os.getloadavg()[0]
+    seconds, cpu, samples, own = watched_build(command)
     built = len(list((work / "out" / "places").glob("*.pdf")))
     assert built == count, built
     thirds = []
@@ -398,7 +403,9 @@ def series_rows(work, count=1000, jobs=2):
     places.write_text(places.read_text(encoding="utf-8").replace("Place 500,", "Place Five Hundred,"), encoding="utf-8")
     one = whole_process(command)[0]
     return [(f"series: {count:,} one-page summaries with a chart, --jobs {jobs} (target < 120 s)",
-             f"{seconds:.1f} s, {count / seconds:.1f} per second"),
+             f"{seconds:.1f} s, {count / seconds:.1f} per second (load average {load:.1f} at the start)"),
+            ("series: CPU time of the command and its workers (/ 2 cores: the time on an idle machine)",
+             f"{cpu:.1f} s ({cpu / 2:.1f} s)"),
             ("series: peak RSS of a worker, first / middle / last third of the run (target < 300 MB, flat)",
              " / ".join(f"{peak:.0f} MB" for peak in thirds) + f" ({workers} worker processes in all)"),
             ("series: the command's own process, peak RSS", f"{own:.0f} MB"),
