@@ -197,6 +197,9 @@ def watch(brief, variants, theme, out_dir, output_format, jobs):
     Example:
         brief watch briefs/north-korea-trafficking.yaml --variant summary
     """
+    if is_series(brief):
+        raise _usage_error(f"{shown(brief)} is a series: build it with `brief build {shown(brief)}`; "
+                           "watch takes one brief")
     if theme:
         _check_theme(theme)
     _check_variants([brief], theme, variants)

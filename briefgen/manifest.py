@@ -9,6 +9,9 @@ image inside an SVG) and each output file's size and sha256. A brief is up to
 date when every input is unchanged (same size and modification time, or same
 hash) and every output file is there with the size and hash recorded: a PDF
 overwritten by a build with other options, emptied or damaged is rebuilt.
+An entry may also record facts, a digest of what else the outputs depend on
+that is no file (a series row's filled brief and its theme): a brief is up to
+date only while they are the same.
 
 The manifest is written under a lock (flock on a lock file beside it) and
 merged with what is on disk, so builds into one folder at the same time keep

@@ -255,6 +255,13 @@ def test_a_series_file_is_told_from_a_brief_and_check_checks_every_row(tmp_path)
     assert load_series(file, Options()).variants == ["summary"]
 
 
+def test_watch_refuses_a_series_in_one_line(tmp_path):
+    file = write_series(tmp_path)
+    result = run_cli("watch", file)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {file} is a series: build it with `brief build {file}`; watch takes one brief\n"
+
+
 def test_without_a_cluster_dask_is_never_imported(tmp_path):
     file = write_series(tmp_path, [{"code": "A1", "region": "Busan", "workers": "1", "days": "3"}])
     code = ("import sys, generate\n"
