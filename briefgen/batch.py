@@ -213,9 +213,9 @@ class Workers:
         pool.active  # noqa: B018  (asking starts the pool: the workers are forked now)
         return pool
 
-    def submit(self, brief, variant, options, build=build_document):
+    def submit(self, brief, variant, options, build=None):
         """A future of the document's Row, made by build(brief, variant, options)
-        in a worker. A pool that broke (pebble gives up when a worker dies while
+        in a worker (default: build_document). A pool that broke (pebble gives up when a worker dies while
         none is busy) is replaced by a new one."""
         try:
             return self._schedule(brief, variant, options, build)
@@ -281,14 +281,14 @@ def _file(brief):
     return getattr(brief, "brief", brief)
 
 
-def _build_in_worker(brief, variant, options, build=build_document):
+def _build_in_worker(brief, variant, options, build=None):
     with bounds.soft_deadline(options.limits.seconds, shown(_file(brief))):
-        return build(brief, variant, options)
+        return (build or build_document)(brief, variant, options)
 
 
-def run_in_pool(workers, tasks, options, bar=None, build=build_document):
+def run_in_pool(workers, tasks, options, bar=None, build=None):
     """Rows of the tasks, in order, each made by build(brief, variant, options)
-    (a series builds its rows with its own). A document whose worker died is
+    (default: build_document; a series builds its rows with its own). A document whose worker died is
     tried once more; one that overran its deadline is not."""
     rows = [None] * len(tasks)
     pending = {workers.submit(brief, variant, options, build): (index, None)
