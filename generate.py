@@ -21,6 +21,7 @@ from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Limits
 from briefgen.writers import FORMATS
 from briefgen.problems import BriefError
 from briefgen.scaffold import init_project, new_theme
+from briefgen.series import build_series, check_series, is_series
 from briefgen.theme import ThemeError, resolve_theme, theme_sources
 
 
@@ -122,14 +123,20 @@ def cli(context):
 @click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
               type=click.Choice(list(PDF_STANDARDS)),
               help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
+@click.option("--cluster", envvar="BRIEF_CLUSTER", metavar="tcp://HOST:PORT",
+              help="Build series on this Dask scheduler (default: $BRIEF_CLUSTER; unset: on this machine).")
 def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_overflow, allow_missing_glyphs,
-          time_limit, max_memory, max_pages, jobs, force, standard):
+          time_limit, max_memory, max_pages, jobs, force, standard, cluster):
     """Build PDFs from briefs, or from every brief in a folder (default:
     briefs/ in the working folder).
 
     Each output is named after the brief's file and the variant, e.g.
     out/north-korea-trafficking-full.pdf. A brief whose inputs have not
     changed since its PDFs were built is skipped (see --force).
+
+    A series file (top-level `series:` and `brief:`) builds one brief per
+    row of its data into out/<series>/<key>-<variant>.pdf, with an
+    index.csv; --cluster sends its rows to a Dask scheduler.
 
     \b
     Examples:
@@ -139,6 +146,7 @@ def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_over
         brief build my-brief.yaml --theme ./our-theme --out pdfs
         brief build briefs/*.yaml --jobs 2 --force
         brief build briefs/north-korea-trafficking.yaml --pdf-standard a-3b
+        brief build briefs/overseas-labour.yaml --cluster tcp://scheduler:8786
     """
     if theme:
         _check_theme(theme)
@@ -150,11 +158,16 @@ def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_over
     started = time.perf_counter()
     options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow,
                       Limits(time_limit, max_pages, max_memory), standard, output_format, allow_missing_glyphs)
-    stopped = None
+    stopped, rows = None, []
+    series = [brief for brief in brief_files if is_series(brief)]
     try:
-        rows = build_all(brief_files, options, jobs, force)
+        singles = [brief for brief in brief_files if brief not in series]
+        if singles:
+            rows += build_all(singles, options, jobs, force)
+        for series_file in series:
+            rows += build_series(series_file, options, jobs, force, cluster)
     except Stopped as stop:  # SIGINT, SIGTERM, SIGHUP: the table of what was done, then the signal's status
-        stopped, rows = stop, stop.rows
+        stopped, rows = stop, rows + stop.rows
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
@@ -185,6 +198,9 @@ def watch(brief, variants, theme, out_dir, output_format, jobs):
     Example:
         brief watch briefs/north-korea-trafficking.yaml --variant summary
     """
+    if is_series(brief):
+        raise _usage_error(f"{shown(brief)} is a series: build it with `brief build {shown(brief)}`; "
+                           "watch takes one brief")
     if theme:
         _check_theme(theme)
     _check_variants([brief], theme, variants)
@@ -241,6 +257,15 @@ def check(briefs, time_limit):
     """
     failed = False
     for brief_file in briefs:
+        if is_series(brief_file):
+            problems, warnings = check_series(brief_file, Options())
+            for warning in warnings:
+                click.echo(f"warning: {warning}", err=True)
+            _report(problems)
+            failed = failed or bool(problems)
+            if not problems:
+                click.echo(f"{shown(brief_file)}: ok")
+            continue
         try:
             with bounds.in_process(Limits(time_limit), shown(brief_file)):   # a theme's loop is bounded here too
                 loaded = check_brief(brief_file)

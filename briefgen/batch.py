@@ -189,8 +189,8 @@ def _run(tasks, options, pool):
         return run_in_pool(pool, tasks, options, bar)
 
 
-def worker_pool(jobs, limits=Limits()):
-    return Workers(jobs, limits)
+def worker_pool(jobs, limits=Limits(), max_tasks=MAX_TASKS):
+    return Workers(jobs, limits, max_tasks)
 
 
 class Workers:
@@ -200,33 +200,34 @@ class Workers:
     deadline is killed and replaced; one that dies is replaced; each is
     replaced after MAX_TASKS documents."""
 
-    def __init__(self, jobs, limits):
+    def __init__(self, jobs, limits, max_tasks=MAX_TASKS):
         _warm_up()
-        self.jobs, self.limits = jobs, limits
+        self.jobs, self.limits, self.max_tasks = jobs, limits, max_tasks
         self.pool = self._start()
 
     def _start(self):
         import multiprocessing  # here, with the other imports that only workers need
         from pebble import ProcessPool
-        pool = ProcessPool(max_workers=self.jobs, max_tasks=MAX_TASKS, initializer=_start_worker,
+        pool = ProcessPool(max_workers=self.jobs, max_tasks=self.max_tasks, initializer=_start_worker,
                            initargs=(os.getpid(), self.limits.memory),
                            context=multiprocessing.get_context(_start_method()))
         pool.active  # noqa: B018  (asking starts the pool: the workers are forked now)
         return pool
 
-    def submit(self, brief, variant, options):
-        """A future of the document's Row. A pool that broke (pebble gives up
-        when a worker dies while none is busy) is replaced by a new one."""
+    def submit(self, brief, variant, options, build=None):
+        """A future of the document's Row, made by build(brief, variant, options)
+        in a worker (default: build_document). A pool that broke (pebble gives up when a worker dies while
+        none is busy) is replaced by a new one."""
         try:
-            return self._schedule(brief, variant, options)
+            return self._schedule(brief, variant, options, build)
         except RuntimeError:
             self.stop()
             self.pool = self._start()
-            return self._schedule(brief, variant, options)
+            return self._schedule(brief, variant, options, build)
 
-    def _schedule(self, brief, variant, options):
+    def _schedule(self, brief, variant, options, build):
         # The hard deadline: the soft one (in the worker) comes GRACE seconds earlier.
-        return self.pool.schedule(_build_in_worker, (brief, variant, options),
+        return self.pool.schedule(_build_in_worker, (brief, variant, options, build),
                                   timeout=options.limits.seconds + bounds.GRACE)
 
     def stop(self):
@@ -281,17 +282,19 @@ def _file(brief):
     return getattr(brief, "brief", brief)
 
 
-def _build_in_worker(brief, variant, options):
+def _build_in_worker(brief, variant, options, build=None):
     with bounds.soft_deadline(options.limits.seconds, shown(_file(brief))):
-        return build_document(brief, variant, options)
+        return (build or build_document)(brief, variant, options)
 
 
-def run_in_pool(workers, tasks, options, bar=None):
-    """Rows of the tasks, in order. A document whose worker died is tried once
-    more; one that overran its deadline is not."""
+def run_in_pool(workers, tasks, options, bar=None, build=None):
+    """Rows of the tasks, in order, each made by build(brief, variant, options)
+    (default: build_document; a series builds its rows with its own). A document whose worker died is
+    tried once more; one that overran its deadline is not."""
     from concurrent.futures import FIRST_COMPLETED, wait
     rows = [None] * len(tasks)
-    pending = {workers.submit(brief, variant, options): (index, None) for index, (brief, variant) in enumerate(tasks)}
+    pending = {workers.submit(brief, variant, options, build): (index, None)
+               for index, (brief, variant) in enumerate(tasks)}
     with _reporting_when_stopped(rows, tasks):
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -300,7 +303,7 @@ def run_in_pool(workers, tasks, options, bar=None):
                 brief, variant = tasks[index]
                 death = _death(future)
                 if death and not earlier_death:
-                    pending[workers.submit(brief, variant, options)] = (index, death)
+                    pending[workers.submit(brief, variant, options, build)] = (index, death)
                     continue
                 rows[index] = _row(future, death, earlier_death, brief, variant, options)
                 if bar:

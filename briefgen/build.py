@@ -72,6 +72,7 @@ class Prepared:
     data: dict          # the validated content
     theme: object       # theme.Theme
     library: Library = Library()   # its bibliography files' entries and citation style
+    stem: str = None    # what its outputs are named after: the brief file's stem, or a series row's key
 
 
 @dataclass
@@ -109,10 +110,11 @@ def prepare(brief_file, options):
         loaded.warnings += lacking(loaded)     # a translation: what the original has that it lacks
         theme = _resolve_theme(options.theme, data, loaded)                 # 3
     _refuse_archiving_a_draft(loaded, data, options.standard)
-    return Prepared(loaded, data, theme, _library(loaded, theme))
+    return Prepared(loaded, data, theme, bibliography(loaded, theme))
 
 
-def _library(loaded, theme):
+def bibliography(loaded, theme):
+    """The brief's bibliography files' entries and its citation style."""
     entries, _ = read_bibliographies(loaded)   # read once by validation: its problems are reported
     return Library(tuple(entries), loaded.path.parent, theme.brand.folder,
                    theme.brand.citation_style or DEFAULT_STYLE)
@@ -170,7 +172,7 @@ def _build_variant(prepared, variant, options):
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
     brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
-    target = output_path(options.out_dir, loaded.path.stem, variant, options.format)
+    target = output_path(options.out_dir, prepared.stem or loaded.path.stem, variant, options.format)
     composed, unresolved = _compose(brief, spec, prepared, target, options, writer)  # 4
 
     def after_layout(document, lines_over):

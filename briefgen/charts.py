@@ -24,7 +24,7 @@ from babel import Locale, UnknownLocaleError
 from . import cache
 from .access import contrast, root_properties
 from .files import MB, FileRefused, read_text
-from .tabular import TableError, read_table
+from .tabular import TableError, table_rows
 
 PACKAGE = "vl-convert-python"
 MISSING = f"charts need the {PACKAGE} package: pip install 'policy-brief-generator[charts]'"
@@ -69,18 +69,25 @@ def typed(cell):
 
 def csv_rows(file):
     """The CSV file's rows as maps of header -> typed cell."""
-    header, *rows = _read_csv(file)
-    return [dict(zip(header, map(typed, row))) for row in rows]
+    return [dict(row) for row in _typed_rows(_read_csv(file))]
+
+
+@lru_cache(maxsize=8)
+def _typed_rows(table):
+    """Typed once per process for the same file content: a series draws
+    each of its rows from the same data."""
+    header, *rows = table
+    return tuple(tuple(zip(header, map(typed, row))) for row in rows)
 
 
 def csv_header(file):
-    return _read_csv(file)[0]
+    return list(_read_csv(file)[0])
 
 
 def _read_csv(file):
     """Through tabular.py, as a table's CSV file: bounded, its delimiter sniffed."""
     try:
-        return read_table(Path(file).parent, {"csv": Path(file).name})
+        return table_rows(Path(file).parent, {"csv": Path(file).name})
     except TableError as error:
         raise ChartError(str(error)) from None
 

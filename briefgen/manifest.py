@@ -9,6 +9,9 @@ image inside an SVG) and each output file's size and sha256. A brief is up to
 date when every input is unchanged (same size and modification time, or same
 hash) and every output file is there with the size and hash recorded: a PDF
 overwritten by a build with other options, emptied or damaged is rebuilt.
+An entry may also record facts, a digest of what else the outputs depend on
+that is no file (a series row's filled brief and its theme): a brief is up to
+date only while they are the same.
 
 The manifest is written under a lock (flock on a lock file beside it) and
 merged with what is on disk, so builds into one folder at the same time keep
@@ -43,6 +46,7 @@ ENTRY_SCHEMA = {
             "type": "array", "prefixItems": [_INTEGER, _INTEGER, _TEXT], "minItems": 3, "maxItems": 3}},
         "folders": {"type": "array", "items": _TEXT},
         "listing": _TEXT,
+        "facts": _TEXT,
         "outputs": {"type": "array", "minItems": 1, "items": {
             "type": "object",
             "required": ["variant", "pages", "file", "files"],
@@ -70,11 +74,13 @@ class Manifest:
         self.entries = _read(self.file)
         self.updates = {}   # key -> new entry: merged into the manifest on disk on save
 
-    def current(self, key):
+    def current(self, key, facts=None):
         """The outputs recorded for key (variant, pages, output file), if every input
-        and every output file is as recorded; else None."""
+        and every output file is as recorded, and the facts too; else None."""
         entry = self.entries.get(key)
         if entry is None or entry["tool"] != tool_fingerprint() or _listing(entry["folders"]) != entry["listing"]:
+            return None
+        if entry.get("facts") != facts:
             return None
         if not all(_unchanged(path, recorded) for path, recorded in entry["inputs"].items()):
             return None
@@ -84,9 +90,10 @@ class Manifest:
         return [{"variant": output["variant"], "pages": output["pages"], "file": self.folder / output["file"]}
                 for output in entry["outputs"]]
 
-    def record(self, key, inputs, folders, outputs):
+    def record(self, key, inputs, folders, outputs, facts=None):
         """outputs: (variant, pages, [files: the writer's output first]) of each document built;
-        a file is recorded by its path in the output folder (a web page's assets are in its own folder).
+        a file is recorded by its path in the output folder (a web page's assets are in its own folder);
+        facts: what else the outputs depend on that is no file (a series row's content).
         An input or output gone meanwhile: nothing is recorded, the next build rebuilds."""
         try:
             entry = {
@@ -98,6 +105,8 @@ class Manifest:
                              "files": {self._name(file): _output_fingerprint(file) for file in files}}
                             for variant, pages, files in outputs],
             }
+            if facts is not None:
+                entry["facts"] = facts
         except OSError:
             return
         self.updates[key] = self.entries[key] = entry

@@ -9,6 +9,7 @@ these gets read correctly or an error that says what to set.
 import codecs
 import csv
 import io
+from functools import lru_cache
 
 from .files import MB, FileRefused, read_bytes
 
@@ -26,16 +27,31 @@ class TableError(Exception):
 def read_table(folder, table):
     """[header, *rows] of a table block's CSV file (the block's `csv`,
     `delimiter` and `encoding` fields); TableError when it cannot be used."""
+    return [list(row) for row in table_rows(folder, table)]
+
+
+def table_rows(folder, table):
+    """read_table's rows as tuples, parsed once per process for the same
+    bytes (shared between callers: read, never changed)."""
     name = table["csv"]
     try:
         data = read_bytes(folder / name, folder, MAX_CSV_BYTES, name=name, what="CSV files")
     except FileRefused as error:
         raise TableError(f"file not found: {folder / name}" if error.kind == "missing" else str(error)) from None
-    text = _decode(data, name, table.get("encoding"))
-    delimiter = table.get("delimiter") or _sniff(text)
-    rows = _rows(text, delimiter, name)
-    _check_header(rows, name, delimiter, explicit="delimiter" in table)
-    return rows
+    return _parsed(data, name, table.get("encoding"), table.get("delimiter"))
+
+
+@lru_cache(maxsize=8)
+def _parsed(data, name, encoding, delimiter):
+    """The rows of a CSV file's bytes, parsed once per process: a series
+    reads the same chart data for each of its rows, three times (checked,
+    its header read, drawn). The file itself is read, confined and bounded,
+    every time; only the parse is kept."""
+    text = _decode(data, name, encoding)
+    chosen = delimiter or _sniff(text)
+    rows = _rows(text, chosen, name)
+    _check_header(rows, name, chosen, explicit=delimiter is not None)
+    return tuple(tuple(row) for row in rows)
 
 
 def table_problems(folder, table):

@@ -322,3 +322,15 @@ def token_sources(theme):
                 yield read_text(stylesheet, folder, MAX_SETTINGS_BYTES, where="the theme's styles folder")
             except (FileRefused, UnicodeDecodeError) as error:
                 raise ThemeError(f"{stylesheet}: {error}") from None
+
+
+def theme_from_folders(name, template_dirs, style_dirs):
+    """A theme resolved elsewhere, from copies of its folders (a cluster
+    worker's): the folders in the same order, the brand read from them as
+    resolve_theme reads it (the built-in default's styles come first)."""
+    brand_dir = next((folder for folder in reversed(style_dirs) if (folder / BRAND_FILE).is_file()), style_dirs[-1])
+    try:
+        brand = load_brand(brand_dir, _declared_families(style_dirs[0] / "brief.css"))
+    except BrandError as error:
+        raise ThemeError(problems=error.problems) from None
+    return Theme(name, tuple(template_dirs), tuple(style_dirs), brand)

@@ -361,6 +361,13 @@ def referenced_files(data, brief_dir):
     return sorted(files)
 
 
+def markdown_paths(data, folder):
+    """Where a brief holds markdown: the paths of its markdown fields, its variants' included."""
+    parts = [((), data)] + [(("variants", name), fields) for name, fields in _items(data.get("variants"))
+                            if isinstance(fields, dict)]
+    return {path for prefix, fields in parts for path, _ in _markdown_fields(fields, prefix, folder)}
+
+
 def _markdown_fields(fields, prefix, folder):
     """(path, text) of every markdown field in a brief or a variant's fields,
     table cells read from CSV files included."""

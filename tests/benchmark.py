@@ -19,6 +19,12 @@ and the bibliography's (a 50-entry .bib export read and formatted):
 and what the web edition adds to a brief's build:
 
     .venv/bin/python tests/benchmark.py web
+
+A series of 1,000 one-page summaries with a chart each, from a dataset the
+benchmark writes (time, and each worker's peak memory at the start, middle
+and end of the run):
+
+    .venv/bin/python tests/benchmark.py series
 """
 
 import cProfile
@@ -384,12 +390,113 @@ def web_rows(work):
              f"{len(list(folder.rglob('*.*')))} files, {size / 1e6:.1f} MB")]
 
 
+SERIES = """\
+series:
+  data: data/places.csv
+  key: code
+  variants: [summary]
+brief:
+  title: "Heat and outdoor work in {{ place }}"
+  date: 2026-07-01
+  summary: >
+    In {{ place }}, {{ workers | number }} people work outdoors. Last summer
+    brought {{ days }} days over 33 degrees, {{ change | number(1) }} more than
+    the average of the three before.
+  key_points:
+    - "{{ place }} had {{ days }} hot days in 2025."
+    - "About {{ share | percent }} of its workers work outdoors."
+  recommendations:
+    - title: "Set a heat standard for outdoor work in {{ place }}."
+      text: "Rest, shade and water above 31 degrees."
+  sections:
+    - title: Heat days
+      content:
+        - chart:
+            spec: {mark: bar, encoding: {x: {field: year, type: ordinal}, y: {field: days, type: quantitative}}}
+            data: data/days.csv
+            where: {code: "{{ code }}"}
+            caption: "Days over 33 degrees in {{ place }}, 2022 to 2025."
+            alt: "Bars of the hot days in {{ place }} each year from 2022 to 2025."
+            variants: [summary]
+"""
+
+
+def write_series(folder, count):
+    """A series file and its dataset: `count` places, four years of hot days each."""
+    (folder / "data").mkdir(parents=True)
+    places = ["code,place,workers,days,change,share"]
+    days = ["code,year,days"]
+    for n in range(count):
+        yearly = [(n * 7 + year * 5) % 30 + 10 for year in range(4)]
+        places.append(f"P{n:04},Place {n},{1000 + n * 37},{yearly[-1]},{yearly[-1] - sum(yearly[:3]) / 3:.1f},"
+                      f"{(n % 40 + 10) / 100}")
+        days += [f"P{n:04},{2022 + year},{value}" for year, value in enumerate(yearly)]
+    (folder / "data" / "places.csv").write_text("\n".join(places) + "\n", encoding="utf-8")
+    (folder / "data" / "days.csv").write_text("\n".join(days) + "\n", encoding="utf-8")
+    (folder / "places.yaml").write_text(SERIES, encoding="utf-8")
+    return folder / "places.yaml"
+
+
+def watched_build(command):
+    """Seconds of a command, its CPU seconds (its workers' included), samples
+    (seconds, pid, RSS in MB) of its worker processes every 50 ms, and the
+    command's own peak RSS in MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    parent, samples, own = psutil.Process(process.pid), [], 0.0
+    while process.poll() is None:
+        now = time.perf_counter() - start
+        try:
+            own = max(own, parent.memory_info().rss / 2 ** 20)
+            children = parent.children(recursive=True)
+        except psutil.NoSuchProcess:
+            break
+        for child in children:
+            try:
+                samples.append((now, child.pid, child.memory_info().rss / 2 ** 20))
+            except psutil.NoSuchProcess:
+                pass
+        time.sleep(0.05)
+    assert process.returncode == 0, process.returncode
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return time.perf_counter() - start, cpu, samples, own
+
+
+def series_rows(work, count=1000, jobs=2):
+    file = write_series(work, count)
+    command = CLI + ["build", str(file), "--jobs", str(jobs), "--out", str(work / "out")]
+    load = os.getloadavg()[0]
+    seconds, cpu, samples, own = watched_build(command)
+    built = len(list((work / "out" / "places").glob("*.pdf")))
+    assert built == count, built
+    thirds = []
+    for part in range(3):
+        low, high = seconds * part / 3, seconds * (part + 1) / 3
+        thirds.append(max((rss for at, _, rss in samples if low <= at < high), default=0.0))
+    workers = len({pid for _, pid, _ in samples})
+    noop = whole_process(command)[0]
+    places = work / "data" / "places.csv"
+    places.write_text(places.read_text(encoding="utf-8").replace("Place 500,", "Place Five Hundred,"), encoding="utf-8")
+    one = whole_process(command)[0]
+    return [(f"series: {count:,} one-page summaries with a chart, --jobs {jobs} (target < 120 s)",
+             f"{seconds:.1f} s, {count / seconds:.1f} per second (load average {load:.1f} at the start)"),
+            ("series: CPU time of the command and its workers (/ 2 cores: the time on an idle machine)",
+             f"{cpu:.1f} s ({cpu / 2:.1f} s)"),
+            ("series: peak RSS of a worker, first / middle / last third of the run (target < 300 MB, flat)",
+             " / ".join(f"{peak:.0f} MB" for peak in thirds) + f" ({workers} worker processes in all)"),
+            ("series: the command's own process, peak RSS", f"{own:.0f} MB"),
+            ("series: rebuild, nothing changed", f"{noop:.1f} s"),
+            ("series: rebuild, one row changed", f"{one:.1f} s")]
+
+
 SECTIONS = {"processes": whole_process_rows, "speed": speed_rows, "memory": memory_rows, "charts": chart_rows,
-            "bibliography": bibliography_rows, "web": web_rows}
+            "bibliography": bibliography_rows, "web": web_rows, "series": series_rows}
 
 
 def main(sections):
-    """Run the sections named (default: all): processes, speed, memory, charts, bibliography, web."""
+    """Run the sections named (default: all): processes, speed, memory, charts, bibliography, web, series."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name in sections or SECTIONS:

@@ -63,6 +63,13 @@ def test_no_arguments_build_the_sample_into_out(tmp_path):
                      for edition in ("", ".ko", ".ar") for variant, budget in (("memo", 2), ("summary", 1))}
     assert re.search(r"north-korea-trafficking +summary +1 +[0-9.]+ +built +out/north-korea-trafficking-summary.pdf",
                      done.stdout)
+    # The sample series: a one-page summary per sector of its data, and their index; its CSV is no brief.
+    sectors = ["construction", "logging", "shipbuilding", "manufacturing", "hospitality"]
+    series = out / "overseas-labour"
+    assert sorted(pdf.name for pdf in series.glob("*.pdf")) == sorted(f"{sector}-summary.pdf" for sector in sectors)
+    assert all(len(PdfReader(series / f"{sector}-summary.pdf").pages) == 1 for sector in sectors)
+    assert (series / "index.csv").read_text(encoding="utf-8").splitlines()[:2] == [
+        "key,title,summary", "construction,North Korean workers abroad: construction,construction-summary.pdf"]
 
 
 def test_check_accepts_a_valid_brief(tmp_path, monkeypatch):
