@@ -172,7 +172,7 @@ def _build_variant(prepared, variant, options):
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
     brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
-    target = output_path(options.out_dir, prepared.stem or loaded.path.stem, variant, options.format)
+    target = output_path(options.out_dir, prepared.stem or loaded.path.stem, variant, writer.EXTENSION, writer)
     composed, unresolved = _compose(brief, spec, prepared, target, options, writer)  # 4
 
     def after_layout(document, lines_over):
@@ -229,12 +229,12 @@ def _compose(brief, spec, prepared, target, options, writer):
                             tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"]), unresolved
 
 
-def output_path(out_dir, stem, variant, output_format="pdf"):
-    """<out>/<brief>-<variant><extension>, or where the format's writer puts it
-    (its target()), and never anywhere but the output folder."""
-    writer = writers.writer(output_format)
+def output_path(out_dir, stem, variant, extension, writer=None):
+    """<out>/<brief>-<variant><extension>, or where the writer puts its output
+    (its target(): the web page is <out>/<brief>/index.html), and never
+    anywhere but the output folder."""
     target = writer.target(out_dir, stem, variant) if hasattr(writer, "target") \
-        else Path(out_dir) / f"{stem}-{variant}{writer.EXTENSION}"
+        else Path(out_dir) / f"{stem}-{variant}{extension}"
     if Path(out_dir).resolve() not in target.resolve().parents:
         raise BriefError([Problem(str(target), 1, "", "refusing to write outside the output folder")])
     return target

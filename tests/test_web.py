@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import tinyhtml5.parser
 
-from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, run_cli, write_brief
+from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, BriefError, output_path, run_cli, write_brief
 from webcheck import json_ld, letters, local_references, meta, page_text, page_tree, pdf_lines
 
 STEM = SAMPLE.stem
@@ -218,3 +218,10 @@ def test_serve_says_when_its_port_is_taken_before_building(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: cannot serve on 127.0.0.1:{port}: address already in use"
     assert not (tmp_path / "out").exists()
+
+
+def test_the_page_is_never_written_outside_the_output_folder(tmp_path):
+    from briefgen.writers import web
+    assert output_path(tmp_path, "brief", "full", ".html", web) == tmp_path / "brief" / "index.html"
+    with pytest.raises(BriefError):
+        output_path(tmp_path / "out", "..", "full", ".html", web)
