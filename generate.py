@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from briefgen import __version__, project
+from briefgen import __version__, bounds, project
 from briefgen.batch import Stopped, build_all, print_table
 from briefgen.build import Options, check_brief, shown, theme_of, unknown_variant
 from briefgen.pdf import DEFAULT_STANDARD, PDF_STANDARDS, Limits
@@ -52,6 +52,8 @@ class Formats(click.Choice):
 
 FORMAT_OPTION = click.option("--format", "output_format", default="pdf", show_default=True, type=Formats(),
                              help="What each variant is written as.")
+TIME_LIMIT_OPTION = click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
+                                 metavar="SECONDS", help="Stop the work on a document (load to output) that takes longer.")
 JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
                            type=click.IntRange(1), help="Worker processes building documents side by side.")
 
@@ -111,8 +113,7 @@ def cli(context):
               help="Write a variant that stays over its page budget anyway, with a warning.")
 @click.option("--allow-missing-glyphs", is_flag=True,
               help="Build even when no font of the theme draws some characters, with one warning.")
-@click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
-              metavar="SECONDS", help="Stop the build of a document (load to PDF) that takes longer.")
+@TIME_LIMIT_OPTION
 @click.option("--max-memory", default="1.5G", show_default=True, type=MemorySize(),
               help="Stop the build of a document that needs more memory (e.g. 800M, 2G).")
 @click.option("--max-pages", default=Limits.pages, show_default=True, type=click.IntRange(1),
@@ -213,7 +214,8 @@ def watch(brief, variants, theme, out_dir, output_format, jobs):
 
 @cli.command()
 @click.argument("briefs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-def check(briefs):
+@TIME_LIMIT_OPTION
+def check(briefs, time_limit):
     """Validate briefs without rendering; list every problem, one per line.
 
     \b
@@ -232,7 +234,8 @@ def check(briefs):
                 click.echo(f"{shown(brief_file)}: ok")
             continue
         try:
-            loaded = check_brief(brief_file)
+            with bounds.in_process(Limits(time_limit), shown(brief_file)):   # a theme's loop is bounded here too
+                loaded = check_brief(brief_file)
             for warning in loaded.warnings:
                 click.echo(f"warning: {warning}", err=True)
             click.echo(f"{shown(brief_file)}: ok")

@@ -8,13 +8,10 @@ One document alone (`brief build X -v full`) is built in the calling process,
 without workers to start, within the same bounds (bounds.py)."""
 
 import ctypes
-import multiprocessing
 import os
 import signal
 import sys
 import threading
-from concurrent.futures import FIRST_COMPLETED, wait
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
@@ -206,6 +203,7 @@ class Workers:
         self.pool = self._start()
 
     def _start(self):
+        import multiprocessing  # here, with the other imports that only workers need
         from pebble import ProcessPool
         pool = ProcessPool(max_workers=self.jobs, max_tasks=self.max_tasks, initializer=_start_worker,
                            initargs=(os.getpid(), self.limits.memory),
@@ -215,8 +213,8 @@ class Workers:
 
     def submit(self, brief, variant, options, build=None):
         """A future of the document's Row, made by build(brief, variant, options)
-        in a worker (default: build_document). A pool that broke (pebble gives up when a worker dies while
-        none is busy) is replaced by a new one."""
+        in a worker (default: build_document). A pool that broke (pebble gives
+        up when a worker dies while none is busy) is replaced by a new one."""
         try:
             return self._schedule(brief, variant, options, build)
         except RuntimeError:
@@ -288,8 +286,10 @@ def _build_in_worker(brief, variant, options, build=None):
 
 def run_in_pool(workers, tasks, options, bar=None, build=None):
     """Rows of the tasks, in order, each made by build(brief, variant, options)
-    (default: build_document; a series builds its rows with its own). A document whose worker died is
-    tried once more; one that overran its deadline is not."""
+    (default: build_document; a series builds its rows with its own). A
+    document whose worker died is tried once more; one that overran its
+    deadline is not."""
+    from concurrent.futures import FIRST_COMPLETED, wait
     rows = [None] * len(tasks)
     pending = {workers.submit(brief, variant, options, build): (index, None)
                for index, (brief, variant) in enumerate(tasks)}
@@ -323,6 +323,7 @@ def _reporting_when_stopped(rows, tasks):
 
 def _death(future):
     """Why the document's worker stopped, or None if it did not."""
+    from concurrent.futures.process import BrokenProcessPool
     from pebble import ProcessExpired
     error = future.exception()
     if isinstance(error, ProcessExpired):

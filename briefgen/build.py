@@ -32,7 +32,7 @@ from .load import load_brief
 from .pdf import DEFAULT_STANDARD, Limits, missing_characters, names_a_stylesheet, write_text
 from .problems import BriefError, OutputError, Problem, field_name, shown
 from .theme import ThemeError, resolve_theme
-from .validate import did_you_mean, referenced_files, validate_brief, variant_problems
+from .validate import did_you_mean, referenced_files, validate_brief, variant_problems, walk
 from .variant import longest_items, select_variant
 
 
@@ -177,7 +177,11 @@ def _draw(brief, prepared, spec, options):
                           theme.chart_theme(), spec.chart_size)
     try:
         return draw_blocks(brief, context)
-    except ChartError as error:
+    except ChartError as error:  # at the chart's specification, found by its caption
+        found = [path for path, value in walk(loaded.data) if path[-1:] == ("chart",)
+                 and isinstance(value, dict) and value.get("caption") == error.caption]
+        if found:
+            raise BriefError([loaded.problem(found[0] + ("spec",), str(error))]) from None
         raise BriefError([Problem(loaded.shown_path, 1, "", str(error))]) from None
 
 

@@ -15,12 +15,13 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import babel
 from babel import Locale, UnknownLocaleError
 
+from . import cache
 from .access import contrast, root_properties
 from .files import MB, FileRefused, read_text
 from .tabular import TableError, table_rows
@@ -37,7 +38,11 @@ conversions = 0                             # charts this process converted (the
 
 
 class ChartError(Exception):
-    pass
+    """A chart that cannot be drawn; caption: which chart of the brief."""
+
+    def __init__(self, message, caption=None):
+        super().__init__(message)
+        self.caption = caption
 
 
 def converter_started():
@@ -163,7 +168,7 @@ def chart_theme(theme, token_css):
     palette is too faint against the page."""
     tokens = {}
     for css in token_css:
-        tokens.update(root_properties(css))
+        tokens.update(style_tokens(css))
     config = derived_config(tokens)
     for folder in theme.style_dirs:
         own = Path(folder) / THEME_CONFIG
@@ -174,6 +179,14 @@ def chart_theme(theme, token_css):
         raise ChartError(f"theme '{theme.name}': {faint[0]}")
     fonts = tuple(str(file.parent) for file in theme.font_files())
     return ChartTheme(config, tuple(dict.fromkeys(fonts)))
+
+
+def style_tokens(css):
+    """The :root custom properties of a stylesheet's text, kept by the cache
+    (cache.py) under the text's hash: parsing a theme's CSS again each run
+    costs a one-document build more than the rest of its charts' set-up."""
+    digest = hashlib.sha256(css.encode()).hexdigest()
+    return cache.remembered("style-tokens", [digest], lambda: root_properties(css))
 
 
 def derived_config(tokens):
@@ -274,7 +287,14 @@ CLDR_TO_D3 = (("yyyy", "%Y"), ("yy", "%y"), ("y", "%Y"), ("MMMM", "%B"), ("MMM",
 @lru_cache(maxsize=16)
 def locales(language):
     """d3's number and time locales for a BCP 47 tag, from Babel's CLDR data:
-    axis numbers and dates in the brief's language."""
+    axis numbers and dates in the brief's language. Kept by the cache
+    (cache.py): loading a language's CLDR data costs more than the rest."""
+    number, time = cache.remembered("chart-locales", [str(language), babel.__version__],
+                                    lambda: _locales(language))
+    return number, time
+
+
+def _locales(language):
     try:
         locale = Locale.parse(str(language), sep="-")
     except (ValueError, UnknownLocaleError):
@@ -325,10 +345,14 @@ def full_spec(chart, rows, brief_dir, size):
 
 
 def converter_version():
-    try:
-        return version(PACKAGE)
-    except PackageNotFoundError:
-        raise ChartError(MISSING) from None
+    """What names the installed converter in the cache's keys: the size and
+    modification time of each file of its package (found without importing
+    it; importlib.metadata would cost a one-document build more than this)."""
+    spec = importlib.util.find_spec("vl_convert")
+    if spec is None or not spec.submodule_search_locations:
+        raise ChartError(MISSING)
+    files = sorted(Path(spec.submodule_search_locations[0]).glob("*.*"))
+    return ";".join(f"{file.name}:{file.stat().st_size}:{file.stat().st_mtime_ns}" for file in files)
 
 
 def draw(spec, config, language, chart_theme, cache_dir):

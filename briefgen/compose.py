@@ -7,12 +7,11 @@ import traceback
 from contextvars import ContextVar
 from functools import lru_cache
 
-import segno
-from babel.dates import format_date
+import babel
 from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, cache
 from .glyphs import by_script
 from .labels import direction, install_labels, locale_of
 from .markdown import Markdown
@@ -89,7 +88,7 @@ def template_environment(theme, language="en"):
         markdown_inline=lambda text: _markdown().inline(text),
         typeset=lambda text: _markdown().text(text),
         plain=lambda text: _markdown().plain(text),
-        long_date=lambda date: format_date(date, "long", locale=locale_of(_RENDER.get()[1])),
+        long_date=lambda date: long_date(date, _RENDER.get()[1]),
         first_sentence=lambda text: _markdown().text(_first_sentence(_markdown().plain(text))),
         short_url=lambda url: re.sub(r"^https?://(www\.)?", "", url).rstrip("/"),
         qr_code=_qr_code,
@@ -98,6 +97,15 @@ def template_environment(theme, language="en"):
     install_labels(environment, theme.template_dirs, language)
     environment.allow_globals()   # the labels' gettext functions, which templates call
     return environment
+
+
+def long_date(date, language):
+    """'15 November 2025' in the language (Babel's CLDR), kept by the cache
+    (cache.py): loading a language's CLDR data costs more than the rest."""
+    def formatted():
+        from babel.dates import format_date
+        return format_date(date, "long", locale=locale_of(language))
+    return cache.remembered("long-dates", [date.isoformat(), str(language), babel.__version__], formatted)
 
 
 def _markdown():
@@ -127,4 +135,5 @@ def _first_sentence(text):
 
 def _qr_code(url):
     """A QR code of the URL as an SVG data URI (printed with the URL beside it)."""
+    import segno  # only the variants that print one
     return segno.make(url, error="m").svg_data_uri(border=0, dark="#000")

@@ -17,7 +17,6 @@ Refusals are FileRefused errors whose text completes "'<name>' ...".
 import base64
 import os
 import stat
-import warnings
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -123,6 +122,15 @@ def _as_list(roots):
 
 MAX_IMAGE_BYTES = 20 * MB          # per image file
 MAX_IMAGE_PIXELS = 40 * 10**6      # per raster image; far above print needs
+# Pillow refuses to open an image of more than twice its MAX_IMAGE_PIXELS: in
+# this process that bounds every decode, WeasyPrint's included, at 80 million.
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+# The formats Pillow knows before loading its other plugins (which cost a
+# one-document build more than the rest of this check): what the fetcher
+# serves in another format is bounded by Pillow itself, above.
+SERVED_RASTERS = ("PNG", "JPEG", "GIF", "BMP", "PPM")
+SERVED_SIGNATURES = (b"\x89PNG", b"\xff\xd8", b"GIF8", b"BM", b"P")   # how each of them starts
+FONT_SIGNATURES = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf", b"wOFF", b"wOF2")
 MAX_SVG_ELEMENTS = 50_000          # after <use> expansion; real charts have a few thousand
 MAX_SVG_NESTING = 4                # SVG images inside SVG images inside ...
 SVG_TYPES = (".svg",)
@@ -140,21 +148,20 @@ def check_image(path, roots, where="the brief's folder", name=None):
         check_raster(data, name, required=True)
 
 
-def check_raster(data, name, required=False):
+def check_raster(data, name, required=False, formats=None):
     """Refuse a raster image over the pixel bound, reading its header only.
     Returns False for data that is no raster image (a font, a stylesheet, an
-    SVG) unless `required`."""
+    SVG) unless `required`. formats: the Pillow formats to try (None: all)."""
+    bound, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None   # the size is judged below, in words
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(BytesIO(data)) as image:  # parses the header, decodes nothing
-                width, height = image.size
-    except Image.DecompressionBombError:
-        raise FileRefused(name, f"has more than {MAX_IMAGE_PIXELS // 10**6} million pixels", "pixels") from None
+        with Image.open(BytesIO(data), formats=formats) as image:  # parses the header, decodes nothing
+            width, height = image.size
     except (OSError, ValueError, Image.UnidentifiedImageError):
         if required:
             raise FileRefused(name, "is not a readable PNG or JPEG image", "unreadable") from None
         return False
+    finally:
+        Image.MAX_IMAGE_PIXELS = bound
     if width * height > MAX_IMAGE_PIXELS:
         raise FileRefused(name, f"is {width} x {height} pixels; images may have at most "
                                 f"{MAX_IMAGE_PIXELS // 10**6} million", "pixels")
@@ -180,12 +187,14 @@ def _decode_fully(data, name):
 def check_served(data, name):
     """What the layout's fetcher serves: rasters within the image bounds, SVG
     within the element bound (the images an SVG refers to come through the
-    fetcher on their own)."""
-    if check_raster(data, name):
+    fetcher on their own); fonts pass."""
+    if data[:4] in FONT_SIGNATURES:
+        return
+    if data.lstrip()[:1] == b"<":
+        _SvgCheck(roots=(), where="", follow=False).elements(data, None, name, required=False)
+    elif data.startswith(SERVED_SIGNATURES) and check_raster(data, name, formats=SERVED_RASTERS):
         if len(data) > MAX_IMAGE_BYTES:
             raise FileRefused(name, _too_big(megabytes(len(data)), MAX_IMAGE_BYTES, "images"), "size")
-    elif data.lstrip()[:1] == b"<":
-        _SvgCheck(roots=(), where="", follow=False).elements(data, None, name, required=False)
 
 
 class _SvgCheck:

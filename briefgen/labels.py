@@ -4,20 +4,22 @@ gettext catalogues chosen by the brief's language, English as the fallback.
 Catalogues are `.po` files in `templates/<theme>/locale/<ll>/LC_MESSAGES/brief.po`,
 the form translators' tools (pybabel, Poedit, Weblate) read and write. They
 are compiled with Babel when a build reads them, so a `.po` never goes stale
-behind a `.mo`. A theme's catalogue wins over the default theme's, message by
+behind a `.mo` (the compiled form is kept in the cache of cache.py, under the
+`.po` files' contents). A theme's catalogue wins over the default theme's, message by
 message: a theme overrides any label without copying the rest.
 """
 
+import base64
+import gettext
+import hashlib
 import io
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from markupsafe import Markup
+
+from . import cache
 
 DOMAIN = "brief"
 RIGHT_TO_LEFT = {"ar", "fa", "he", "ur"}
@@ -58,18 +60,26 @@ def translations(template_dirs, language):
 
 @lru_cache(maxsize=64)
 def _compiled(files):
-    """The catalogues merged and compiled in memory, as `pybabel compile` would
-    (fuzzy and empty entries left out)."""
+    """The catalogues merged and compiled, as `pybabel compile` would (fuzzy
+    and empty entries left out)."""
+    sources = [Path(file).read_bytes() for file, _ in files]
+    key = [hashlib.sha256(source).hexdigest() for source in sources]
+    compiled = cache.remembered("labels", key, lambda: base64.b64encode(_mo(sources)).decode("ascii"))
+    return gettext.GNUTranslations(io.BytesIO(base64.b64decode(compiled)))
+
+
+def _mo(sources):
+    from babel.messages.catalog import Catalog   # only when the catalogues changed
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
     merged = Catalog(domain=DOMAIN)
-    for file, _ in files:   # search order: a label the theme has is never replaced by the default's
-        with open(file, "rb") as source:
-            for message in read_po(source, domain=DOMAIN):
-                if message.id and message.string and not message.fuzzy and message.id not in merged:
-                    merged[message.id] = message
+    for source in sources:   # search order: a label the theme has is never replaced by the default's
+        for message in read_po(io.BytesIO(source), domain=DOMAIN):
+            if message.id and message.string and not message.fuzzy and message.id not in merged:
+                merged[message.id] = message
     buffer = io.BytesIO()
     write_mo(buffer, merged)
-    buffer.seek(0)
-    return Translations(buffer, domain=DOMAIN)
+    return buffer.getvalue()
 
 
 def install_labels(environment, template_dirs, language):

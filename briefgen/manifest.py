@@ -27,15 +27,12 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
-
-from . import __version__
+from . import __version__, cache
+from .cache import tool_fingerprint
 from .pdf import write_text
 
 MANIFEST = ".brief-manifest.json"
 LOCK = ".brief-manifest.lock"
-PACKAGE = Path(__file__).parent
-TOOL_FILES = sorted(PACKAGE.glob("*.py")) + [PACKAGE / "brief.schema.json", PACKAGE.parent / "generate.py"]
 
 _INTEGER, _TEXT = {"type": "integer", "minimum": 0}, {"type": "string"}
 _FILE_NAME = {"type": "string", "pattern": r"^(?!\.\.?$)[^/\x00]+$"}  # a name in the output folder, no path
@@ -61,7 +58,12 @@ ENTRY_SCHEMA = {
             }}},
     },
 }
-_ENTRY = Draft202012Validator(ENTRY_SCHEMA)
+
+
+@lru_cache(maxsize=1)
+def _entry_validator():
+    from jsonschema import Draft202012Validator   # only for a manifest this tool did not just write
+    return Draft202012Validator(ENTRY_SCHEMA)
 
 
 class Manifest:
@@ -115,7 +117,9 @@ class Manifest:
         with _locked(self.folder / LOCK):
             entries = _read(self.file)
             entries.update(self.updates)
-            write_text(json.dumps({"entries": entries}, indent=1, sort_keys=True), self.file)
+            text = json.dumps({"entries": entries}, indent=1, sort_keys=True)
+            write_text(text, self.file)
+        cache.note("own-manifest", _digest(text))
         self.entries, self.updates = entries, {}
 
 
@@ -140,20 +144,19 @@ def _locked(lock_file):
 def _read(file):
     """The entries of a manifest file that have the right shape; {} when it is unreadable."""
     try:
-        entries = json.loads(file.read_text(encoding="utf-8"))["entries"]
+        text = file.read_text(encoding="utf-8")
+        entries = json.loads(text)["entries"]
     except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
         return {}
     if not isinstance(entries, dict):
         return {}
-    return {key: entry for key, entry in entries.items() if _ENTRY.is_valid(entry)}
+    if cache.seen("own-manifest", _digest(text)):   # as this tool wrote it: every entry has its shape
+        return entries
+    return {key: entry for key, entry in entries.items() if _entry_validator().is_valid(entry)}
 
 
-@lru_cache(maxsize=1)
-def tool_fingerprint():
-    digest = hashlib.sha256(__version__.encode())
-    for file in TOOL_FILES:
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
+def _digest(text):
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _fingerprint(path):

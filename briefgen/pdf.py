@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+from . import cache
 from .engine import tag_passage_languages, text_runs
 from .files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from .problems import BriefError, OutputError, Problem
@@ -275,10 +276,18 @@ def missing_characters(document, font_files):
     characters are read only when an earlier one lacks a character, so an
     English brief never reads the large cmaps of a CJK collection."""
     faces = _faces_by_family(tuple(font_files))
-    missing = set()
+    text_by_families = {}   # the same family list runs through most of a document: one check each
     for run in text_runs(document):
-        missing.update(character for character in set(run.text) if not _invisible(character) and not any(
-            ord(character) in _characters(faces.get(family, ())) for family in run.families))
+        text_by_families.setdefault(tuple(run.families), set()).update(run.text)
+    missing = set()
+    for families, characters in text_by_families.items():
+        left = {character for character in characters if not _invisible(character)}
+        for family in families:
+            if not left:
+                break
+            drawn = _characters(faces.get(family, ()))
+            left = {character for character in left if ord(character) not in drawn}
+        missing |= left
     return sorted(missing)
 
 
@@ -299,8 +308,10 @@ def _faces_by_family(font_files):
 
 @lru_cache(maxsize=64)
 def _families_in(file):
-    with _opened(file) as opened:
-        return tuple(font["name"].getBestFamilyName() for font in getattr(opened, "fonts", [opened]))
+    def read():
+        with _opened(file) as opened:
+            return [font["name"].getBestFamilyName() for font in getattr(opened, "fonts", [opened])]
+    return tuple(cache.remembered("font-families", _font_stamp(file), read))
 
 
 @lru_cache(maxsize=32)
@@ -310,8 +321,29 @@ def _characters(faces):
 
 @lru_cache(maxsize=64)
 def _characters_of(file, index):
-    with _opened(file) as opened:
-        return frozenset(getattr(opened, "fonts", [opened])[index].getBestCmap())
+    def read():
+        with _opened(file) as opened:
+            return _ranges(getattr(opened, "fonts", [opened])[index].getBestCmap())
+    return frozenset(code for first, last in cache.remembered("font-characters", [*_font_stamp(file), index], read)
+                     for code in range(first, last + 1))
+
+
+def _ranges(codes):
+    """[[first, last], ...] of the code points: a CJK font's 45,000 in a few hundred pairs."""
+    ranges = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return ranges
+
+
+def _font_stamp(file):
+    """What names a font file's content for the cache, once files.py has found
+    it a regular file of its folder."""
+    resolved, status = regular_file(file, Path(file).parent, where="the theme's folder")
+    return [str(resolved), status.st_size, status.st_mtime_ns, status.st_ino]
 
 
 def _opened(file):
@@ -334,7 +366,7 @@ def _weasyprint_messages():
                 found = CSS_STEP.match(record.getMessage())
                 stylesheet[:] = [found.group(1)] if found else []
             elif record.levelno >= logging.WARNING:
-                messages.append(_located(record.getMessage(), stylesheet))
+                messages.append(_located(_message(record), stylesheet))
 
     handler = Collector(logging.INFO)
     for logger in (LOGGER, PROGRESS_LOGGER):
@@ -351,6 +383,15 @@ def _weasyprint_messages():
         LOGGER.propagate = propagate
         PROGRESS_LOGGER.setLevel(level)
         PROGRESS_LOGGER.propagate = progress_propagate
+
+
+def _message(record):
+    """The record's text; an error of WeasyPrint's with no words of its own
+    ("Failed to load image at '...': ") says its cause's instead."""
+    if isinstance(record.args, tuple):
+        record.args = tuple(argument.__cause__ if isinstance(argument, Exception) and not str(argument)
+                            and argument.__cause__ else argument for argument in record.args)
+    return record.getMessage()
 
 
 def _located(message, stylesheet):

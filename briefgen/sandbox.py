@@ -16,19 +16,24 @@ A refusal is a SecurityError (a TemplateError), reported as file:line.
 """
 
 import datetime
+import hashlib
 import os
 import posixpath
 import re
+import sys
 import types
-from pathlib import PurePath
+from functools import lru_cache
+from pathlib import Path, PurePath
 
-from jinja2 import StrictUndefined, TemplateNotFound, pass_eval_context
+import jinja2
+from jinja2 import FileSystemBytecodeCache, StrictUndefined, TemplateNotFound, pass_eval_context
 from jinja2.compiler import CodeGenerator
 from jinja2.filters import do_join
 from jinja2.loaders import FileSystemLoader, split_template_path
 from jinja2.runtime import BlockReference, LoopContext, Macro, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from . import cache
 from .files import MB, FileRefused, read_text
 
 MAX_TEMPLATE_BYTES = 1 * MB
@@ -159,7 +164,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
     def __init__(self, loader):
         super().__init__(loader=loader, autoescape=True, undefined=StrictUndefined,
-                         trim_blocks=True, lstrip_blocks=True)
+                         trim_blocks=True, lstrip_blocks=True, bytecode_cache=compiled_templates())
         self.globals.clear()
         self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
         self.filters["join"] = _bounded_join
@@ -220,3 +225,38 @@ def _bounded_join(eval_ctx, value, d="", attribute=None):
         raise SecurityError(f"join would make over {MAX_OUTPUT_CHARACTERS // MB} MB of text")
     return do_join(eval_ctx, items, d, attribute)
 
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Templates compiled by an earlier run: compiling the theme's templates
+    is a tenth of a one-document build. Jinja uses a compiled template only
+    while its source's checksum matches; a cache that cannot be read or
+    written means compiling again, never a failed build."""
+
+    def load_bytecode(self, bucket):
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError, TypeError):   # damaged: compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket):
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+@lru_cache(maxsize=1)
+def compiled_templates():
+    """The compiled templates in the user's cache folder (cache.py), or None.
+    Their folder is named after what the compiled code depends on: Python,
+    Jinja and the tool (whose code generator here bounds the output)."""
+    if cache.folder() is None:
+        return None
+    stamp = hashlib.sha256(f"{sys.version}|{jinja2.__version__}|{cache.tool_fingerprint()}".encode())
+    place = cache.folder() / f"templates-{stamp.hexdigest()[:16]}"
+    try:
+        place.mkdir(exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    return _CompiledTemplates(str(place))

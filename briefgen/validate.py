@@ -3,6 +3,7 @@ then what a schema cannot say (unique ids, citations, files that exist)."""
 
 import copy
 import difflib
+import hashlib
 import json
 import re
 import unicodedata
@@ -10,9 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator, FormatChecker
-
-from . import blocks, crossref
+from . import blocks, cache, crossref
 from .inputs import image_problems
 from .markdown import inspect
 from .problems import BriefError
@@ -56,14 +55,34 @@ def _validator():
 
 @lru_cache(maxsize=4)
 def _validator_for(block_names):
+    from jsonschema import Draft202012Validator, FormatChecker  # only for content not checked before
     return Draft202012Validator(_schema(block_names), format_checker=FormatChecker())
+
+
+def _schema_errors(loaded):
+    """The JSON Schema's errors for the brief's data. Content that passed
+    before (the same data, the same schema and tool) is not checked again:
+    jsonschema costs a build a twentieth of its time, mostly importing it."""
+    # A text of spaces only is checked as the empty text it reads as (minLength).
+    data = _blanks_emptied(loaded.data)
+    key = [_schema_digest(blocks.names()), hashlib.sha256(repr(data).encode()).hexdigest()]
+    if cache.seen("valid-content", key):
+        return []
+    errors = list(_validator().iter_errors(data))
+    if not errors:
+        cache.note("valid-content", key)
+    return errors
+
+
+@lru_cache(maxsize=4)
+def _schema_digest(block_names):
+    return hashlib.sha256(json.dumps(_schema(block_names), sort_keys=True).encode()).hexdigest()
 
 
 def validate_brief(loaded):
     """Raise BriefError listing every problem; return the brief's data when it has none."""
     problems = list(loaded.problems) + _text_problems(loaded)
-    # A text of spaces only is checked as the empty text it reads as (minLength).
-    for error in _validator().iter_errors(_blanks_emptied(loaded.data)):
+    for error in _schema_errors(loaded):
         problems.extend(_schema_problems(loaded, error))
     problems.extend(_content_problems(loaded))
     raise_problems(problems)

@@ -336,7 +336,7 @@ def test_the_summary_shows_one_chart_sized_to_its_slot(tmp_path):
     chart = BARS + "        variants: [full, summary]\n"
     [summary] = build_brief(chart_brief(tmp_path, chart), ["summary"], out_dir=tmp_path / "out")
     assert summary.pages == 1
-    text = PdfReader(summary.pdf).pages[0].extract_text()
+    text = PdfReader(summary.path).pages[0].extract_text()
     assert "Figure 1. Heat deaths by year" in text and "Year of record" in text
     [svg] = (tmp_path / "out" / charts.CACHE).glob("*.svg")
     assert re.search(r'<svg[^>]* width="673" height="159"', svg.read_text())   # 178 mm x 42 mm in CSS px
@@ -407,7 +407,7 @@ def test_inserting_a_table_renumbers_every_reference(tmp_path):
 
 def test_a_variant_without_the_target_prints_the_word_and_warns(tmp_path):
     [memo] = build_brief(xref_brief(tmp_path), ["memo"], out_dir=tmp_path / "out")
-    text = " ".join(page.extract_text() for page in PdfReader(memo.pdf).pages).replace("\n", " ")
+    text = " ".join(page.extract_text() for page in PdfReader(memo.path).pages).replace("\n", " ")
     assert "As Figure shows." in text and "see Section 2" in text
     assert f"{tmp_path / 'brief.yaml'}: @fig-two: the memo variant leaves its target out; " \
            "printed without a number" in memo.warnings
@@ -499,7 +499,7 @@ def test_a_spec_vega_lite_cannot_draw_fails_in_one_line(tmp_path, in_root):
     result = run_cli("build", brief, "--out", tmp_path / "out", "-v", "full")
     assert result.exit_code == 1
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"{brief}:1: chart 'Heat deaths by year': Vega-Lite cannot draw the chart: ")
+    assert line.startswith(f"{brief}:11: sections[0].content[1].chart.spec: Vega-Lite cannot draw the chart: ")
     assert not (tmp_path / "out" / "brief-full.pdf").exists()
 
 

@@ -124,7 +124,7 @@ def test_long_tables_repeat_their_header_and_keep_rows_whole(tmp_path):
 
 
 def test_figures_and_tables_are_numbered(sample_full):
-    text = " ".join(page.extract_text() for page in PdfReader(sample_full.pdf).pages)
+    text = " ".join(page.extract_text() for page in PdfReader(sample_full.path).pages)
     assert "Figure 1. " in text and "Table 1. " in text and "Table 2. " in text
 
 

@@ -59,7 +59,7 @@ def test_every_label_is_translated(language):
 
 
 def test_korean_labels_and_no_english_label(korean):
-    text = "\n".join(page.extract_text() for page in PdfReader(korean["full"].pdf).pages)
+    text = "\n".join(page.extract_text() for page in PdfReader(korean["full"].path).pages)
     words = re.sub(r"\s+", " ", text)
     for label in ("핵심 요점", "요약", "목차", "정책 제언", "참고 문헌", "이행 주체:", "출처:", "표 1.", "그림 1.",
                   "2 / 10쪽", "대상 독자", "문의"):
@@ -195,7 +195,7 @@ def key_point_numbers(digits):
 
 
 def test_arabic_key_point_numbers_sit_at_the_right_margin(arabic_summary):
-    digits, width = big_digits(arabic_summary.pdf)
+    digits, width = big_digits(arabic_summary.path)
     margin = 23 * 72 / 25.4      # the key points' box: 16 mm from the page edge, 7 mm padding
     for _, left, right in key_point_numbers(digits):
         assert width - margin - 4 < right <= width - margin + 1
@@ -208,7 +208,7 @@ def test_english_key_point_numbers_sit_at_the_left_margin(tmp_path):
 
 
 def test_arabic_structure_tree_carries_its_languages(arabic_summary):
-    with pikepdf.open(arabic_summary.pdf) as pdf:
+    with pikepdf.open(arabic_summary.path) as pdf:
         assert str(pdf.Root.Lang) == "ar"
         spans = [(str(element.S), str(element.Lang)) for element in elements(pdf.Root.StructTreeRoot)
                  if "/Lang" in element]
@@ -248,7 +248,7 @@ def test_korean_words_never_break_at_a_line_end(korean):
     words, pairs = source_words(KOREAN)
     broken = []
     for variant in ("full", "memo", "summary"):
-        for page in PdfReader(korean[variant].pdf).pages:
+        for page in PdfReader(korean[variant].path).pages:
             lines = [line.split() for line in page.extract_text().splitlines() if line.split()]
             for line, following in zip(lines, lines[1:]):
                 last, first = normal(line[-1]), normal(following[0])
@@ -307,4 +307,4 @@ def test_an_edition_names_its_outputs_and_reports_what_it_lacks(tmp_path):
         "1 more than this translation",
     ]
     [output] = build_brief(edition, ["summary"], out_dir=tmp_path / "out")
-    assert output.pdf.name == "brief.fr-summary.pdf"
+    assert output.path.name == "brief.fr-summary.pdf"

@@ -124,9 +124,9 @@ def test_briefs_with_the_same_name_in_different_folders_are_refused(tmp_path):
     assert result.exit_code == 1
     assert table(result) == {("brief", "-"): "failed"}
     assert result.stderr.splitlines() == [
-        f"{first}:1: its outputs ({out}/brief-*.pdf) would overwrite those of {second}, "
+        f"{first}:1: its outputs ({out}/brief-*) would overwrite those of {second}, "
         "a brief with the same file name; rename one, or build them with different --out",
-        f"{second}:1: its outputs ({out}/brief-*.pdf) would overwrite those of {first}, "
+        f"{second}:1: its outputs ({out}/brief-*) would overwrite those of {first}, "
         "a brief with the same file name; rename one, or build them with different --out"]
     assert not list(out.glob("*.pdf"))
     twice = run_cli("build", first, first, "--out", out, "--jobs", "1", "-v", "summary")  # one brief named twice
@@ -193,8 +193,8 @@ def _wrong(entry, change):
         output["files"] = list(output["files"])
     elif change == "size negative":
         output["files"][output["file"]][0] = -1
-    elif change == "pdf outside the folder":
-        output["pdf"] = "../brief-summary.pdf"
+    elif change == "file outside the folder":
+        output["file"] = "../brief-summary.pdf"
     elif change == "tool a number":
         entry["tool"] = 1
     elif change == "outputs empty":
@@ -206,7 +206,7 @@ def _wrong(entry, change):
 
 
 @pytest.mark.parametrize("corruption", [*CORRUPT, "inputs a list", "pages text", "files a list", "size negative",
-                                        "pdf outside the folder", "tool a number", "outputs empty",
+                                        "file outside the folder", "tool a number", "outputs empty",
                                         "fingerprint short"])
 def test_an_unreadable_manifest_means_a_full_build_never_a_crash(brief, corruption):
     manifest = brief.parent / "out" / MANIFEST

@@ -203,6 +203,22 @@ def test_a_template_printing_10_to_the_8_items_stops_fast(tmp_path, loop, where)
                                                     "is a loop running away?")
 
 
+@pytest.mark.timeout(60)
+def test_a_template_looping_without_output_stops_at_the_deadline_in_check_too(tmp_path):
+    """10^8 turns of a loop that prints nothing: no output bound applies, the deadline does."""
+    folder = tmp_path / "brief"
+    (folder / "theme" / "templates" / "partials").mkdir(parents=True)
+    (folder / "theme" / "templates" / "partials" / "cover.html").write_text(
+        "{% for i in brief.title * 10000 %}{% for j in brief.title * 10000 %}{% endfor %}{% endfor %}\n",
+        encoding="utf-8")
+    brief = write_brief(folder, MINIMAL_BRIEF.replace("A minimal brief", "T") + "theme: theme\n")
+    start = time.perf_counter()
+    result = run_cli("check", brief, "--time-limit", "2")
+    assert time.perf_counter() - start < 10
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"{brief}:1: took longer than 2 s (--time-limit)"
+
+
 @pytest.mark.timeout(30)
 def test_string_repetition_in_a_template_is_bounded(hostile):
     cover = hostile["write"]("{{ 'x' * 100000000 }}")
@@ -423,6 +439,26 @@ def test_the_layout_refuses_huge_images_inside_a_theme_svg_with_little_memory(tm
     returncode, peak_kb = map(int, measured.stdout.split())
     assert returncode == 1
     assert f"resource refused: '{theme / 'styles' / image}' {reason}" in measured.stderr
+    assert "Traceback" not in measured.stderr
+    assert peak_kb < 300 * 1024
+    assert not (tmp_path / "out" / "brief-full.pdf").exists()
+
+
+@pytest.mark.timeout(150)
+def test_a_theme_image_in_a_format_the_fetcher_does_not_open_is_bounded_by_pillow_itself(tmp_path):
+    """A TIFF (which the fetcher leaves to Pillow) of 144 million pixels in 20 kB:
+    Pillow, bounded by files.py for the whole process, refuses to open it."""
+    theme = tmp_path / "theme"
+    (theme / "styles").mkdir(parents=True)
+    Image.new("1", (12000, 12000)).save(theme / "styles" / "huge.tiff", compression="group4")
+    (theme / "styles" / "brief.css").write_text(".cover { background: url(huge.tiff) no-repeat; }", encoding="utf-8")
+    command = [sys.executable, str(ROOT / "generate.py"), "build", str(write_brief(tmp_path)), "--theme", str(theme),
+               "-v", "full", "--out", str(tmp_path / "out"), "--jobs", "1"]
+    measured = subprocess.run([sys.executable, "-c", PEAK_RSS, *command], capture_output=True, text=True, timeout=140)
+    returncode, peak_kb = map(int, measured.stdout.split())
+    assert returncode == 1
+    [line] = [line for line in measured.stderr.splitlines() if "huge.tiff" in line]
+    assert line.startswith(f"{tmp_path / 'brief.yaml'}:1: Failed to load image at ") and "exceeds limit" in line
     assert "Traceback" not in measured.stderr
     assert peak_kb < 300 * 1024
     assert not (tmp_path / "out" / "brief-full.pdf").exists()

@@ -134,7 +134,7 @@ def test_the_time_limit_stops_a_slow_layout(tmp_path):
 
 def test_outputs_never_leave_the_output_folder(tmp_path):
     with pytest.raises(BriefError):
-        output_path(tmp_path, "../escaped", "full")
+        output_path(tmp_path, "../escaped", "full", ".pdf")
     brief = write_brief(tmp_path, name="..yaml")
     [output] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
     assert output.path.resolve().parent == (tmp_path / "out").resolve()
@@ -182,7 +182,7 @@ def test_any_brief_gives_a_pdf_or_a_clean_error(tmp_path, data):
         assert error.problems and all(str(problem).startswith(f"{brief}:") for problem in error.problems)
         assert all("\n" not in str(problem) for problem in error.problems)
         return
-    assert len(PdfReader(outputs[0].pdf).pages) == 1
+    assert len(PdfReader(outputs[0].path).pages) == 1
 
 
 def test_table_cells_from_csv_are_checked_like_any_markdown(tmp_path):

@@ -51,8 +51,8 @@ def count_layouts(monkeypatch):
 
 def test_sample_summary_is_one_page_with_every_key_point_and_action(sample_short):
     summary = sample_short["summary"]
-    assert summary.pages == 1 and len(PdfReader(summary.pdf).pages) == 1
-    text = text_of(summary.pdf)
+    assert summary.pages == 1 and len(PdfReader(summary.path).pages) == 1
+    text = text_of(summary.path)
     for item in BRIEF["key_points"] + [r["title"] for r in BRIEF["recommendations"]]:
         assert flat(item.replace("*", "")) in text, item
     assert "example org briefs dprk trafficking" in text  # the way to the full brief
@@ -60,12 +60,12 @@ def test_sample_summary_is_one_page_with_every_key_point_and_action(sample_short
 
 def test_sample_memo_fits_two_pages_with_every_key_point_and_action(sample_short):
     memo = sample_short["memo"]
-    assert memo.pages <= 2 and len(PdfReader(memo.pdf).pages) <= 2
-    text = text_of(memo.pdf)
+    assert memo.pages <= 2 and len(PdfReader(memo.path).pages) <= 2
+    text = text_of(memo.path)
     for item in BRIEF["key_points"] + [r["title"] for r in BRIEF["recommendations"]]:
         assert flat(item.replace("*", "")) in text, item
     # the memo's header, line by line, in its order at the top of page 1
-    header = PdfReader(memo.pdf).pages[0].extract_text().splitlines()[1:6]
+    header = PdfReader(memo.path).pages[0].extract_text().splitlines()[1:6]
     authors = ", ".join(author["name"] for author in BRIEF["authors"])
     assert header == [f"To {BRIEF['audience']}", f"From {authors}, {BRIEF['organisation']}",
                       "Date 20 November 2026", f"Subject {BRIEF['title'].replace(chr(39), chr(0x2019))}",
@@ -85,7 +85,7 @@ def test_the_fit_rescues_a_long_summary_without_going_under_the_floor(tmp_path, 
     brief = write_brief(tmp_path, long_brief(300))
     [output] = build_brief(brief, ["summary"], out_dir=tmp_path)
     assert output.pages == 1 and 2 <= output.layouts <= 4 and len(layouts) == output.layouts
-    body = [size for size, text in font_sizes(output.pdf) if "Evidence" in text or "Recommendation" in text]
+    body = [size for size, text in font_sizes(output.path) if "Evidence" in text or "Recommendation" in text]
     assert body and min(body) >= 8.5
     design = resolve_theme().variant_spec("summary").body_size  # the size before any fit step
     assert min(body) < design  # the type really was made smaller than the design's
@@ -117,7 +117,7 @@ def test_summary_shows_first_sentence_of_untitled_actions_and_no_citations(tmp_p
         "references:\n  - {id: r1, title: A report}\n")
     brief = write_brief(tmp_path, text.replace("The summary.", "The summary [@r1]."))
     [output] = build_brief(brief, ["summary"], out_dir=tmp_path)
-    words = text_of(output.pdf)
+    words = text_of(output.path)
     assert "fund the shelters now" in words and "then evaluate them" not in words
     assert "the summary 1" not in words and "the summary" in words
 

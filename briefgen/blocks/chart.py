@@ -105,7 +105,7 @@ def draw(fields, context):
     try:
         svg = charts.draw(spec, config, context.language, context.chart_theme, context.cache_dir)
     except charts.ChartError as error:  # drawn after validation: the caption says which chart
-        raise charts.ChartError(f"chart '{fields['caption']}': {error}") from None
+        raise charts.ChartError(str(error), caption=fields["caption"]) from None
     return {**fields, "svg": svg.resolve().as_uri()}
 
 
