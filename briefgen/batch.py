@@ -216,8 +216,8 @@ class Workers:
 
     def submit(self, brief, variant, options, build=None):
         """A future of the document's Row, made by build(brief, variant, options)
-        in a worker (default: build_document). A pool that broke (pebble gives up when a worker dies while
-        none is busy) is replaced by a new one."""
+        in a worker (default: build_document). A pool that broke (pebble gives
+        up when a worker dies while none is busy) is replaced by a new one."""
         try:
             return self._schedule(brief, variant, options, build)
         except RuntimeError:
@@ -289,8 +289,9 @@ def _build_in_worker(brief, variant, options, build=None):
 
 def run_in_pool(workers, tasks, options, bar=None, build=None):
     """Rows of the tasks, in order, each made by build(brief, variant, options)
-    (default: build_document; a series builds its rows with its own). A document whose worker died is
-    tried once more; one that overran its deadline is not."""
+    (default: build_document; a series builds its rows with its own). A
+    document whose worker died is tried once more; one that overran its
+    deadline is not."""
     from concurrent.futures import FIRST_COMPLETED, wait
     rows = [None] * len(tasks)
     pending = {workers.submit(brief, variant, options, build): (index, None)

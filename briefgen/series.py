@@ -38,8 +38,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import click
-from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
@@ -49,7 +47,7 @@ from . import bounds, writers
 from .batch import Stopped, run_in_pool, stop_on_signals, worker_pool
 from .build import Plan, Prepared, Row, _resolve_theme, bibliography, build_document, unknown_variant
 from .files import MB, FileRefused, read_bytes
-from .load import LoadedBrief, load_brief
+from .load import MAX_BYTES, LoadedBrief, load_brief
 from .manifest import Manifest, entry_key
 from .pdf import remove_stale_temporaries, write_text
 from .problems import BriefError, OutputError, Problem, field_name, shown
@@ -109,8 +107,16 @@ class Series:
 
 
 def is_series(path):
-    """A series file: a YAML mapping with a top-level `brief:` (no brief has one)."""
-    if Path(path).suffix.lower() not in (".yaml", ".yml"):
+    """A series file: a YAML mapping with a top-level `brief:` (no brief has one).
+    A file without a line starting `brief:` is a brief without parsing it twice."""
+    path = Path(path)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    try:
+        text = read_bytes(path, path.resolve().parent, MAX_BYTES, name=shown(path)).decode("utf-8", "replace")
+    except FileRefused:
+        return False   # its build says why
+    if not re.search(r"^brief[ \t]*:", text, re.MULTILINE):
         return False
     try:
         return "brief" in load_brief(path, shown_path=shown(path)).data
@@ -333,6 +339,9 @@ def _environment(language, markdown):
     where it lands: as markdown in a markdown field; verbatim in a plain text
     field, which the theme's templates escape as HTML when they print it
     (HTML-escaping it here too would print '&amp;')."""
+    from babel.dates import format_date   # here: a build without a series never loads Babel's formats
+    from babel.numbers import format_decimal, format_percent
+
     environment = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined,
                                        finalize=lambda value: Markup(_escaped(_text(value), markdown)))
     locale = str(language).replace("-", "_")
