@@ -268,6 +268,40 @@ def _page_before_section(lines, title):
     return next(line.page for line in lines if line.text.endswith(title)) - 1
 
 
+def numbered_paragraphs(count, words, lead_words):
+    """Paragraphs whose every word names its paragraph (`p3w12`), after a first one of `lead_words` words."""
+    paragraphs = [" ".join(f"p0w{w}" for w in range(lead_words))]
+    paragraphs += [" ".join(f"p{p}w{w}" for w in range(words)) for p in range(1, count)]
+    return "\n".join(f'      - "{text}"' for text in paragraphs)
+
+
+def test_no_paragraph_leaves_a_single_line_at_a_page_foot_or_head(tmp_path):
+    splits = 0
+    for lead_words in (10, 25, 40, 55, 70, 85):   # page breaks fall at each line of a paragraph in turn
+        text = MINIMAL_BRIEF.replace("    content: [Some text.]",
+                                     "    content:\n" + numbered_paragraphs(14, 75, lead_words))
+        [output] = build_brief(write_brief(tmp_path, text), ["full"], out_dir=tmp_path / str(lead_words))
+        lines = Counter()
+        for line in text_lines(output.pdf):
+            found = re.findall(r"\bp(\d+)w", line.text)
+            if found:
+                lines[(int(found[0]), line.page)] += 1
+        for paragraph, page in [key for key in lines if (key[0], key[1] + 1) in lines]:   # broken by a page
+            splits += 1
+            for side in (page, page + 1):
+                assert lines[(paragraph, side)] >= 2, \
+                    f"lead of {lead_words} words: paragraph {paragraph} has one line on page {side}"
+    assert splits >= 3   # paragraphs did run over page breaks
+
+
+@pytest.mark.parametrize("theme", ["default", "cedarbay"])
+def test_the_recommendations_follow_the_last_section_on_its_page(sample_builds, theme):
+    lines = text_lines(sample_builds[theme]["full"].pdf)
+    heading = next(line for line in lines if line.text == "Recommendations" and line.size > 15)
+    above = [line for line in lines if line.page == heading.page and 25 * MM < line.top < heading.top]
+    assert len(above) > 5   # the last section's text, on the same page
+
+
 def test_a_heading_is_never_the_last_line_of_a_page(sample_builds):
     for theme in ("default", "cedarbay"):
         full = sample_builds[theme]["full"]
