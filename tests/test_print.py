@@ -158,6 +158,20 @@ def test_a_wide_table_has_a_landscape_page_with_running_head_and_number(features
     assert after.page == page + 1
 
 
+def test_a_wide_table_in_a_right_to_left_brief_keeps_the_mirrored_running_head(tmp_path):
+    text = MINIMAL_BRIEF.replace("title: A minimal brief", "title: موجز\nlanguage: ar").replace(
+        "  - title: Background\n    content: [Some text.]",
+        "  - title: الخلفية\n    content:\n      - نص.\n      - table: {caption: جدول., wide: true, "
+        "columns: [أ, ب], rows: [[1, 2]]}")
+    [output] = build_brief(write_brief(tmp_path, text), ["full"], out_dir=tmp_path)
+    lines = text_lines(output.pdf)
+    [page] = {line.page for line in lines if line.text == "أ"}   # the first column's header
+    width, height = page_sizes(output.pdf)[page - 1]
+    assert width > height
+    head = next(line for line in lines if line.page == page and line.text == "الخلفية" and line.top < 22 * MM)
+    assert head.left > width / 2              # the running head at the top right, as on every rtl page
+
+
 def test_a_wide_table_in_a_short_variant_points_to_the_full_brief(tmp_path):
     """The built-in memo prints each section by its summary; a theme whose memo
     prints the blocks gets the note in the wide table's place."""
