@@ -6,7 +6,6 @@ Positions and text are read from the PDFs (tests/pagetext.py)."""
 import re
 import shutil
 from collections import Counter
-from pathlib import Path
 
 import cssselect2
 import pikepdf
