@@ -321,7 +321,7 @@ class _Reader:
             return []
         width, height = paper_size(paper, lambda message: self.error(path, message))
         return [f"@page {{ size: {width:g}mm {height:g}mm; }}",
-                f"@page wide {{ size: {max(width, height):g}mm {min(width, height):g}mm; }}"]
+                f"@page wide, wide-rtl {{ size: {max(width, height):g}mm {min(width, height):g}mm; }}"]
 
 
 def paper_size(paper, error):

@@ -37,7 +37,8 @@ def text_runs(document):
         for part, in_flow in [(body, True)] + [(other, False) for other in others]:
             for box, fixed in _text_boxes(part):
                 # a fixed box (a watermark) is repeated on every page, out of the text's flow
-                yield TextRun(box.text, tuple(box.style["font_family"]), _within(box, width, height), in_flow and not fixed)
+                yield TextRun(box.text, tuple(box.style["font_family"]), _within(box, width, height),
+                              in_flow and not fixed)
 
 
 def hyphen_runs(document, limit):

@@ -61,7 +61,7 @@ STYLESHEET = """\
 COVER_OVERRIDE = """\
 {# Example override. This file replaces the default theme's partials/cover.html,
    extends it and calls super(), so the cover stays the same until you change a
-   block. The blocks of the cover are cover_masthead, cover_title, cover_meta;
+   block. The blocks of the cover are cover_masthead, cover_image, cover_title, cover_meta;
    README.md lists the blocks of every partial. Delete this file to drop it. #}
 {% extends "default/partials/cover.html" %}
 

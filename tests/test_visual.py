@@ -15,7 +15,6 @@ test's output (the paths are in the message)."""
 
 import os
 import shutil
-from pathlib import Path
 
 import pypdfium2
 import pytest

@@ -62,9 +62,9 @@ def problems(loaded, path, table):
     width = len(table["columns"]) if isinstance(table["columns"], list) else None
     empty = [loaded.problem(path + ("columns", index), "a column needs a header, for readers who cannot see the table")
              for index, column in _indexed(table["columns"]) if not str(column).strip()]
-    return empty + [loaded.problem(path + ("rows", index), f"has {len(row)} cells; the table has {width} columns")
-                    for index, row in _indexed(table["rows"]) if isinstance(row, list) and width and len(row) != width] \
-        + (_layout_problems(loaded, path, table, width) if width else [])
+    uneven = [loaded.problem(path + ("rows", index), f"has {len(row)} cells; the table has {width} columns")
+              for index, row in _indexed(table["rows"]) if isinstance(row, list) and width and len(row) != width]
+    return empty + uneven + (_layout_problems(loaded, path, table, width) if width else [])
 
 
 def _layout_problems(loaded, path, table, width):
@@ -78,7 +78,8 @@ def _layout_problems(loaded, path, table, width):
     if isinstance(widths, list) and all(isinstance(w, str) and w.endswith("%") for w in widths):
         total = sum(float(w[:-1]) for w in widths if w[:-1].replace(".", "", 1).isdigit())
         if total > 100:
-            problems.append(loaded.problem(path + ("widths",), f"adds up to {total:g}%; at most 100% of the text width"))
+            message = f"adds up to {total:g}%; at most 100% of the text width"
+            problems.append(loaded.problem(path + ("widths",), message))
     return problems
 
 
