@@ -265,7 +265,7 @@ def test_a_csl_file_beside_the_brief_is_a_style(tmp_path):
                         + "bibliography: refs.json\ncitation_style: house.csl\n")
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
     text = pdf_text(output.pdf)
-    assert "The summary [1]." in text and "[1] J. A. Smith, “Forced labour" in text
+    assert "The summary [1]." in text and "References J. A. Smith, “Forced labour" in text   # IEEE's form
 
 
 def test_a_theme_sets_the_default_style_with_a_csl_file_of_its_own(tmp_path):
