@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from .citations import STYLES
+from .citations import STYLES, style_problem
 from .load import load_yaml_file
 from .problems import BriefError, shown
 
@@ -161,7 +161,9 @@ class _Reader:
         path = self.tool_path + ("citation-style",)
         name = self.get(path, str)
         if name and name.lower().endswith(".csl"):
-            self.existing(name, "", (".csl",), path)
+            problem = style_problem(self.existing(name, "", (".csl",), path))
+            if problem:
+                raise self.error(path, problem)
         elif name and name not in STYLES:
             raise self.error(path, f"unknown citation style '{name}'; expected one of {', '.join(STYLES)} "
                                    "or a .csl file of the theme")

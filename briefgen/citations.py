@@ -7,21 +7,29 @@ formats them all at once (numeric styles number by first citation, author-
 date styles sort the list, note styles track first and later notes), and the
 second render prints each cluster's text. Each cited item links to its entry.
 
-citeproc-py's known defects are worked around here, each with a test
-(tests/test_citations.py): initials of hyphenated and lower-case given
-names ("Min-ho" gave "M.-. ho ."), names in scripts without capitals
-initialised as particles, names not HTML-escaped, doubled punctuation
-("et al..", "Inc.."), and punctuation outside quotation marks in locales
-that put it inside (US English)."""
+citeproc-py's known defects are worked around here (the _patch_* functions
+and _cleaned), each guarded by tests/test_citations.py and the golden files
+of tests/golden/: initials of hyphenated and lower-case given names ("Min-ho"
+gave "M.-. ho ."), names in scripts without capitals taken for particles,
+names not HTML-escaped, doubled punctuation ("et al..", "Inc.."), punctuation
+outside quotation marks in locales that put it inside (US English), variables
+a <substitute> printed printed again, labels of empty variables, localized
+date delimiters, initialize="false", is-numeric="locator", sort keys with
+markup, and its speed.
+
+A style file is read as every outside file is (files.py: confined, bounded)
+and refused when it declares XML entities; lxml parses the bytes."""
 
 import html
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from io import BytesIO
 from pathlib import Path
 
 from markupsafe import Markup
 
+from .files import MB, FileRefused, read_bytes
 from .markdown import KOREAN_JOINS, WORD_JOINER, quotes_language
 from .sources import CJK, yaml_to_csl
 
@@ -35,6 +43,8 @@ STYLES = {   # the bundled styles, from github.com/citation-style-language/style
     "vancouver": "nlm-citation-sequence.csl",   # Vancouver (ICMJE) is NLM's citation-sequence style
 }
 DEFAULT_STYLE = "apa"
+CSL = "http://purl.org/net/xbiblio/csl"
+MAX_STYLE_BYTES = 2 * MB   # the largest published styles are under 400 kB
 OPEN, MIDDLE, CLOSE, SENTINEL = "\ue000", "\ue001", "\ue002", "\ue003"
 CITED = re.compile(f"{OPEN}(\\d+){MIDDLE}(.*?){CLOSE}", re.DOTALL)   # one cited item's text
 LOCATOR_LABELS = {   # Pandoc's abbreviations -> CSL locator types
@@ -134,6 +144,34 @@ class Citer:
         names, text = self.formatted.clusters[self.next]
         self.next += 1
         return names, text
+
+
+def read_style(path):
+    """A style's XML, read through files.py; FileRefused, or ValueError for a
+    file that declares entities (an external entity would read any file)."""
+    path = Path(path)
+    data = read_bytes(path, path.parent, MAX_STYLE_BYTES, name=path.name, what="citation styles")
+    if b"<!ENTITY" in data or b"<!DOCTYPE" in data:
+        raise ValueError(f"'{path.name}' declares XML entities or a DOCTYPE, which a citation style does not need")
+    return data
+
+
+def style_problem(path):
+    """Why a .csl file cannot be used as a style, or None."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(read_style(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    except FileRefused as error:
+        return f"citation style file {error}"
+    except ValueError as error:
+        return str(error)
+    except etree.XMLSyntaxError as error:
+        return f"'{Path(path).name}' is not a readable CSL style: {error.msg}"
+    if etree.QName(root).localname != "style" or root.find(f"{{{CSL}}}citation") is None:
+        return (f"'{Path(path).name}' is not an independent CSL style (no <citation>): a dependent style names "
+                "its parent in <link rel=\"independent-parent\">; use that parent's .csl file")
+    return None
 
 
 def style_path(name, brief_dir, theme_dir=None):
@@ -330,7 +368,7 @@ def _style(path, mtime, locale):
 
     for remembered in _LOOKUPS:   # what _patch_speed remembers of the styles parsed before
         remembered.clear()
-    return CitationStylesStyle(path, locale=locale, validate=False)
+    return CitationStylesStyle(BytesIO(read_style(path)), locale=locale, validate=False)
 
 
 def _locale(language):

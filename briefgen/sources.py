@@ -9,7 +9,6 @@ import codecs
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from .files import MB, FileRefused, read_bytes
@@ -85,8 +84,8 @@ def read_bibliographies(loaded):
         except FileRefused as error:
             problems.append(loaded.problem(path, f"bibliography file {error}"))
             continue
-        file_entries, file_problems = _read_cached(str(folder / name), _shown(loaded, name),
-                                                  stat.st_mtime_ns, len(data), data)
+        file_entries, file_problems = _read_once((str(folder / name), _shown(loaded, name), stat.st_mtime_ns,
+                                                  len(data)), data)
         entries += file_entries
         problems += file_problems
     problems += duplicate_problems(yaml_entries(loaded) + entries)
@@ -98,14 +97,23 @@ def _shown(loaded, name):
     return str(Path(loaded.shown_path).parent / name)
 
 
-@lru_cache(maxsize=32)
-def _read_cached(path, shown, mtime, size, data):
-    """A file read once per version (validation and every variant ask for it)."""
-    text = data.decode("utf-8-sig", errors="strict") if _utf8(data) else None
-    if text is None:
-        return [], [Problem(shown, 1, "", "the file is not UTF-8 text")]
-    reader = read_csl_json if path.lower().endswith(".json") else read_bibtex
-    return reader(text, shown)
+_READ = {}   # (path, shown name, mtime, size) -> (entries, problems), the last few files read
+
+
+def _read_once(version, data):
+    """A file parsed once per version (validation and every variant ask for it);
+    keyed by its version, not its bytes, which may be megabytes."""
+    if version not in _READ:
+        path, shown = version[:2]
+        if not _utf8(data):
+            result = [], [Problem(shown, 1, "", "the file is not UTF-8 text")]
+        else:
+            reader = read_csl_json if path.lower().endswith(".json") else read_bibtex
+            result = reader(data.decode("utf-8-sig"), shown)
+        while len(_READ) >= 32:
+            _READ.pop(next(iter(_READ)))
+        _READ[version] = result
+    return _READ[version]
 
 
 def _utf8(data):

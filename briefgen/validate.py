@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import blocks, cache, crossref, sources
-from .citations import style_path
+from .citations import style_path, style_problem
 from .inputs import image_problems
 from .markdown import inspect
 from .problems import BriefError, Problem
@@ -258,9 +258,13 @@ def _bibliography_problems(loaded):
         style = fields.get("citation_style")
         if isinstance(style, str) and style.strip():
             try:
-                style_path(style, loaded.path.parent)
+                path = style_path(style, loaded.path.parent)
             except ValueError as error:
                 problems.append(loaded.problem(prefix + ("citation_style",), str(error)))
+                continue
+            problem = style_problem(path) if style.lower().endswith(".csl") else None
+            if problem:
+                problems.append(loaded.problem(prefix + ("citation_style",), problem))
     return {entry.id for entry in entries}, problems
 
 

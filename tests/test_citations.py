@@ -265,7 +265,28 @@ def test_a_csl_file_beside_the_brief_is_a_style(tmp_path):
                         + "bibliography: refs.json\ncitation_style: house.csl\n")
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
     text = pdf_text(output.pdf)
-    assert "The summary [1]." in text and "[1] J. A. Smith, “Forced labour" in text
+    assert "The summary [1]." in text and "References J. A. Smith, “Forced labour" in text   # IEEE's form
+
+
+XXE_STYLE = """<?xml version="1.0"?>
+<!DOCTYPE style [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <citation><layout><text value="&secret;"/></layout></citation>
+</style>
+"""
+
+
+@pytest.mark.parametrize("content, message", [
+    (XXE_STYLE, "'evil.csl' declares XML entities or a DOCTYPE, which a citation style does not need"),
+    ('<style xmlns="http://purl.org/net/xbiblio/csl"><info><link href="x" rel="independent-parent"/></info></style>',
+     "'evil.csl' is not an independent CSL style (no <citation>): a dependent style names its parent in "
+     "<link rel=\"independent-parent\">; use that parent's .csl file"),
+    ("<style", "'evil.csl' is not a readable CSL style: Couldn't find end of Start Tag style line 1, line 1, column 7"),
+])
+def test_a_csl_file_that_cannot_be_a_style_is_refused_at_its_line(tmp_path, content, message):
+    (tmp_path / "evil.csl").write_text(content, encoding="utf-8")
+    brief = write_brief(tmp_path, MINIMAL_BRIEF + "citation_style: evil.csl\n")
+    assert check_lines(brief) == [f"{brief}:8: citation_style: {message}"]
 
 
 def test_a_theme_sets_the_default_style_with_a_csl_file_of_its_own(tmp_path):
