@@ -45,7 +45,7 @@ from markupsafe import Markup
 
 from . import bounds, writers
 from .batch import Stopped, run_in_pool, stop_on_signals, worker_pool
-from .build import Plan, Prepared, Row, _resolve_theme, bibliography, build_document, unknown_variant
+from .build import Plan, Prepared, Row, _resolve_theme, bibliography, build_document, output_path, unknown_variant
 from .files import MB, FileRefused, read_bytes
 from .load import MAX_BYTES, LoadedBrief, load_brief
 from .manifest import Manifest, entry_key
@@ -152,7 +152,9 @@ def load_series(file, options):
         raise BriefError([template.problem(("theme",), "the theme is the series' own: it cannot change by row")])
     _check_template(template, placeholders)
     theme = _resolve_theme(options.theme, brief, template)
-    variants = list(options.variants or settings["variants"] or theme.variants)
+    offered = getattr(writers.writer(options.format), "VARIANTS", None)   # the web edition: the full brief
+    variants = [name for name in theme.variants if name in offered] if offered and not options.variants \
+        else list(options.variants or settings["variants"] or theme.variants)
     unknown = [name for name in variants if name not in theme.variants]
     if unknown:
         raise BriefError([loaded.problem(("series", "variants"), unknown_variant(unknown[0], theme))])
@@ -656,12 +658,13 @@ def _write_index(series, options, rows):
 
 def _write_index_page(series, options, entries):
     """The hook for the web edition (writers/web.py, built beside this): a
-    writer module with write_index(title, entries, folder) writes the series'
-    index page; entries are dicts of key, title and files (variant -> file
-    name in the folder, '' when there is none)."""
+    writer module with write_index(title, entries, folder, language) writes
+    the series' index page; entries are dicts of key, title and files
+    (variant -> file name in the folder, '' when there is none)."""
     write_index = getattr(writers.writer(options.format), "write_index", None)
     if write_index:
-        write_index(series.stem, entries, Path(options.out_dir))
+        language = series.template.data.get("language", "en") if "language" not in series.placeholders else "en"
+        write_index(series.stem, entries, Path(options.out_dir), str(language))
 
 
 def _title(series, values):
@@ -675,8 +678,9 @@ def _title(series, values):
 
 
 def _existing(folder, key, variant, options):
-    name = f"{key}-{variant}{writers.writer(options.format).EXTENSION}"
-    return name if (folder / name).is_file() else ""
+    writer = writers.writer(options.format)
+    path = output_path(folder, key, variant, writer.EXTENSION, writer)
+    return path.relative_to(folder).as_posix() if path.is_file() else ""
 
 
 # --- brief check ---------------------------------------------------------------

@@ -203,6 +203,22 @@ def test_row_values_stay_text(tmp_path):
     assert "In Trinidad & Tobago <b>**bold**</b> [@ref] @fig-x, 12,345.6 people work outdoors." in text.replace("\n", " ")
 
 
+def test_a_series_as_web_pages_gets_an_index_page_linking_every_brief(tmp_path):
+    rows = [{"code": f"R{n:02}", "region": region, "workers": "1200", "days": "30"}
+            for n, region in enumerate(["Busan", "Seoul", "Daegu"], 1)]
+    file = write_series(tmp_path, rows)
+    result = run_cli("build", file, "--format", "web", "--out", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "out" / "regions"
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', index)
+    assert links == [(f"R0{n}/index.html", f"Heat and work in {region}")
+                     for n, region in enumerate(["Busan", "Seoul", "Daegu"], 1)]
+    assert all((folder / page).is_file() for page, _ in links)
+    assert read_rows(folder / "index.csv")[0] == {"key": "R01", "title": "Heat and work in Busan",
+                                                  "full": "R01/index.html"}
+
+
 def test_a_template_problem_is_said_once_not_per_row(tmp_path):
     file = write_series(tmp_path, text=SERIES.replace("{{ workers | number }}", "{{ wrokers | number }}")
                         .replace("key_points:", "key_point:"))

@@ -235,3 +235,40 @@ def _numbered_references(html):
                 numbers[match.group(1)] = number
     return XREF.sub(lambda m: f'<a class="xref xref-{m.group(1)}" href="#{m.group(2)}">{m.group(3)}&nbsp;'
                               f'{numbers.get(m.group(2), "")}</a>', html)
+
+
+INDEX_PAGE = """<!DOCTYPE html>
+<html lang="{language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; line-height: 1.5; margin: 0 auto; max-width: 40rem; padding: 1rem; }}
+a {{ color: #1f3a5f; }}
+li {{ margin-block: 0.5rem; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+<ul>
+{items}
+</ul>
+</main>
+</body>
+</html>
+"""
+
+
+def write_index(title, entries, folder, language="en"):
+    """A series' index page (series.py): each brief's title, linked to its
+    page; a row without a page is listed unlinked."""
+    items = []
+    for entry in entries:
+        page = next((file for file in entry["files"].values() if file), "")
+        name = escape(entry["title"] or entry["key"])
+        items.append(f'<li><a href="{escape(page)}">{name}</a></li>' if page else f"<li>{name}</li>")
+    html = INDEX_PAGE.format(language=escape(language), title=escape(title), items="\n".join(items))
+    with atomic_file(Path(folder) / PAGE, "w") as file:
+        file.write(html)
