@@ -149,7 +149,7 @@ def test_a_brief_cites_a_csl_json_file_in_every_form(tmp_path):
     write_json(tmp_path, ["smith-journal", "lee-book", "two-authors", "web-page"])
     brief = write_brief(tmp_path, CITING + "bibliography: refs.json\ncitation_style: chicago-author-date\n")
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
-    text = pdf_text(output.pdf)
+    text = pdf_text(output.path)
     assert "The summary (Smith 2022, 12)." in text
     assert "Nguyen and O’Brien (2023) found it (2023); others disagree (Lee 2019; Smith 2022)." in text
     references = text[text.rindex("References"):]
@@ -162,7 +162,7 @@ def test_the_one_page_summary_drops_citations_but_keeps_an_author_named_in_the_t
     brief = write_brief(tmp_path, CITING.replace("The summary [@smith-journal, p. 12].",
                                                  "'@two-authors found it [@lee-book].'") + "bibliography: refs.json\n")
     [output] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
-    assert "Nguyen and O’Brien found it." in pdf_text(output.pdf)
+    assert "Nguyen and O’Brien found it." in pdf_text(output.path)
 
 
 def test_a_bibtex_file_is_mapped_to_csl_fields(tmp_path):
@@ -185,7 +185,7 @@ def test_a_bibtex_file_is_mapped_to_csl_fields(tmp_path):
     brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("The summary.", "The summary [@smith2022; @ilo2022].")
                         + "bibliography: [refs.bib]\ncitation_style: apa\n")
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
-    text = pdf_text(output.pdf)
+    text = pdf_text(output.path)
     assert "(International Labour Organization, 2022; Smith & O’Brien, 2022)" in text
     assert ("Smith, J. A., & O’Brien, P. (2022). Forced labour and state revenue in Closed economies. "
             "Journal of Human Rights, 21(3), 245–267. https://doi.org/10.1080/14754835.2022.2041234") in text
@@ -198,7 +198,7 @@ def test_the_yaml_list_and_a_file_mix_and_ids_must_be_unique(tmp_path, in_root):
                         + "citation_style: apa\nbibliography: refs.json\n"
                           "references:\n  - {id: own, title: Our notes, year: 2024}\n")
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
-    assert "(Our Notes, 2024; Smith, 2022)" in pdf_text(output.pdf)
+    assert "(Our Notes, 2024; Smith, 2022)" in pdf_text(output.path)
     (tmp_path / "refs.json").write_text('[\n  {"id": "own", "type": "book", "title": "Again"}\n]\n', encoding="utf-8")
     lines = check_lines(brief)
     assert f"{tmp_path / 'refs.json'}:2: reference id 'own' is already used by {brief}:11" in lines
@@ -264,7 +264,7 @@ def test_a_csl_file_beside_the_brief_is_a_style(tmp_path):
     brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("The summary.", "The summary [@smith-journal].")
                         + "bibliography: refs.json\ncitation_style: house.csl\n")
     [output] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
-    text = pdf_text(output.pdf)
+    text = pdf_text(output.path)
     assert "The summary [1]." in text and "References J. A. Smith, “Forced labour" in text   # IEEE's form
 
 
@@ -297,11 +297,11 @@ def test_a_theme_sets_the_default_style_with_a_csl_file_of_its_own(tmp_path):
     write_json(tmp_path, ["smith-journal"])
     text = MINIMAL_BRIEF.replace("The summary.", "The summary [@smith-journal].") + "bibliography: refs.json\n"
     [output] = build_brief(write_brief(tmp_path, text + "theme: theme\n"), ["full"], out_dir=tmp_path / "out")
-    assert "The summary (Smith, 2022)." in pdf_text(output.pdf)   # Cite Them Right: a comma, unlike Chicago
+    assert "The summary (Smith, 2022)." in pdf_text(output.path)   # Cite Them Right: a comma, unlike Chicago
     # the brief's own style wins over the theme's
     [output] = build_brief(write_brief(tmp_path, text + "theme: theme\ncitation_style: ieee\n"), ["full"],
                            out_dir=tmp_path / "out")
-    assert "The summary [1]." in pdf_text(output.pdf)
+    assert "The summary [1]." in pdf_text(output.path)
 
 
 def test_a_theme_naming_an_unknown_style_fails_at_its_line(tmp_path):
@@ -356,22 +356,22 @@ def sample_in(tmp_path_factory):
 
 def test_the_sample_cites_its_csl_json_file_in_apa(sample_in):
     outputs = sample_in("apa")
-    full = pdf_text(outputs["full"].pdf)
+    full = pdf_text(outputs["full"].path)
     assert "the bottom category (US Department of State, n.d.)." in full
     assert ("United Nations Human Rights Council, & United Nations General Assembly. (n.d.). Resolutions on the "
             "situation of human rights in the Democratic People’s Republic of Korea. United Nations.") in full
     assert "North Korea human trafficking designation. (2025, November 15)." in full
-    memo = pdf_text(outputs["memo"].pdf)
+    memo = pdf_text(outputs["memo"].path)
     # the memo's short list: what the memo cites, sorted as APA sorts
     assert "Sources United Nations Human Rights Council, United Nations General Assembly, Resolutions" in memo
     assert "United Nations Security Council, Measures restricting" in memo
     assert "US Department of State, Trafficking in Persons Report The full brief" in memo
-    assert "US Department of State" not in pdf_text(outputs["summary"].pdf)         # no citations on one page
+    assert "US Department of State" not in pdf_text(outputs["summary"].path)         # no citations on one page
 
 
 def test_the_sample_numbers_its_citations_in_the_default_theme(sample_in):
     outputs = sample_in(None)
-    full = pdf_text(outputs["full"].pdf)
+    full = pdf_text(outputs["full"].path)
     assert "the bottom category [1]." in full   # numbered by first citation, in reading order
     assert "eliminating them [2]." in full
     references = full[full.rindex("References"):]
@@ -379,13 +379,13 @@ def test_the_sample_numbers_its_citations_in_the_default_theme(sample_in):
     # The list's own numbers (markers) follow the order of first citation.
     assert ("References US Department of State, ‘Trafficking in Persons Report’, US Department of State. [Online]. "
             "Available: https:// www.state.gov/ ‘North Korea human trafficking designation’. International") in references
-    html = outputs["full"].pdf.with_suffix(".html").read_text(encoding="utf-8")
+    html = outputs["full"].path.with_suffix(".html").read_text(encoding="utf-8")
     assert '<ol class="numbered">\n    <li id="reference-tip-report">' in html
 
 
 def test_the_sample_in_chicago_notes_puts_citations_in_footnotes(sample_in):
     outputs = sample_in("chicago-note")
-    reader = PdfReader(outputs["full"].pdf)
+    reader = PdfReader(outputs["full"].path)
     pages = [" ".join(page.extract_text().split()) for page in reader.pages]
     text = " ".join(pages)
     assert "the bottom category1." in text   # the call follows the word, the period follows the call

@@ -59,9 +59,9 @@ def rows_per_page(lines):
 
 def test_a_short_table_near_the_foot_of_a_page_moves_whole(tmp_path):
     [output] = build_brief(write_brief(tmp_path, table_brief(7, fillers=12)), ["full"], out_dir=tmp_path)
-    lines = text_lines(output.pdf)
+    lines = text_lines(output.path)
     before = [line for line in lines if "(11)" in line.text][-1]   # the last paragraph before the table
-    height = page_sizes(output.pdf)[0][1]
+    height = page_sizes(output.path)[0][1]
     # the table starts near the foot: room for its caption, header and rows, not for all of it
     assert height - 20 * MM - before.bottom > 35 * MM
     pages = rows_per_page(lines)
@@ -76,7 +76,7 @@ def test_a_long_table_leaves_three_rows_on_either_side_with_the_header_on_each_p
                                                                                    short_paragraphs):
     brief = write_brief(tmp_path, table_brief(40, fillers=fillers, short_paragraphs=short_paragraphs))
     [output] = build_brief(brief, ["full"], out_dir=tmp_path)
-    lines = text_lines(output.pdf)
+    lines = text_lines(output.path)
     pages = rows_per_page(lines)
     assert sum(pages.values()) == 40 and len(pages) >= 2
     assert min(pages.values()) >= 3, pages
@@ -86,7 +86,7 @@ def test_a_long_table_leaves_three_rows_on_either_side_with_the_header_on_each_p
 
 def test_numeric_columns_are_right_aligned_text_columns_left(tmp_path):
     [output] = build_brief(write_brief(tmp_path, table_brief(7, fillers=0)), ["full"], out_dir=tmp_path)
-    lines = [line for line in text_lines(output.pdf) if line.page == 2]
+    lines = [line for line in text_lines(output.path) if line.page == 2]
     items = [line for line in lines if re.fullmatch(r"Item \d+", line.text)]
     counts = [line for line in lines if re.fullmatch(r"\d{2,3}", line.text)]
     assert len(items) == 7 and len(counts) == 7
@@ -103,7 +103,7 @@ def test_align_and_widths_are_the_authors_when_given(tmp_path):
                                              "          align: [right, left, left]\n"
                                              "          widths: ['50%', '25%', '25%']")
     [output] = build_brief(write_brief(tmp_path, text), ["full"], out_dir=tmp_path)
-    lines = [line for line in text_lines(output.pdf) if line.page == 2]
+    lines = [line for line in text_lines(output.path) if line.page == 2]
     items = [line for line in lines if re.fullmatch(r"Item \d+", line.text)]
     counts = [line for line in lines if re.fullmatch(r"\d{2,3}", line.text)]
     assert max(line.right for line in items) - min(line.right for line in items) < 0.5
@@ -143,8 +143,8 @@ def features(tmp_path_factory):
 @pytest.mark.parametrize("theme", ["default", "cedarbay"])
 def test_a_wide_table_has_a_landscape_page_with_running_head_and_number(features, theme):
     full = features[theme]["full"]
-    lines = text_lines(full.pdf)
-    sizes = page_sizes(full.pdf)
+    lines = text_lines(full.path)
+    sizes = page_sizes(full.path)
     [page] = {line.page for line in lines if line.text.startswith("Province 1")}
     width, height = sizes[page - 1]
     assert width > height                                   # landscape
@@ -163,9 +163,9 @@ def test_a_wide_table_in_a_right_to_left_brief_keeps_the_mirrored_running_head(t
         "  - title: الخلفية\n    content:\n      - نص.\n      - table: {caption: جدول., wide: true, "
         "columns: [أ, ب], rows: [[1, 2]]}")
     [output] = build_brief(write_brief(tmp_path, text), ["full"], out_dir=tmp_path)
-    lines = text_lines(output.pdf)
+    lines = text_lines(output.path)
     [page] = {line.page for line in lines if line.text == "أ"}   # the first column's header
-    width, height = page_sizes(output.pdf)[page - 1]
+    width, height = page_sizes(output.path)[page - 1]
     assert width > height
     head = next(line for line in lines if line.page == page and line.text == "الخلفية" and line.top < 22 * MM)
     assert head.left > width / 2              # the running head at the top right, as on every rtl page
@@ -181,11 +181,11 @@ def test_a_wide_table_in_a_short_variant_points_to_the_full_brief(tmp_path):
         '{% for block in section.content %}{% include "blocks/" ~ block.type ~ ".html" %}{% endfor %}</section>',
         encoding="utf-8")
     [memo] = build_brief(FEATURES, ["memo"], theme=str(tmp_path / "theme"), out_dir=tmp_path)
-    text = " ".join(line.text for line in text_lines(memo.pdf))
+    text = " ".join(line.text for line in text_lines(memo.path))
     assert "Table 1. Harbour workers by province, 2015-2025." in text
     assert "This table is printed in the full brief. example.org/briefs/harbour" in text
     assert "Province 1" not in text
-    assert all(width < height for width, height in page_sizes(memo.pdf))
+    assert all(width < height for width, height in page_sizes(memo.path))
 
 
 # --- hyphenation and breaks ---------------------------------------------------
@@ -226,9 +226,9 @@ def hyphenated_lines(pdf, texts):
 @pytest.mark.parametrize("variant", ["full", "memo", "summary"])
 def test_no_title_heading_key_point_or_name_line_ends_in_a_hyphen(sample_builds, theme, variant):
     output = sample_builds[theme][variant]
-    texts = scanned_texts(output.pdf.with_suffix(".html"))
+    texts = scanned_texts(output.path.with_suffix(".html"))
     assert len(texts) > 10
-    assert hyphenated_lines(output.pdf, texts) == []
+    assert hyphenated_lines(output.path, texts) == []
 
 
 def hyphen_runs(pdf):
@@ -245,14 +245,14 @@ def hyphen_runs(pdf):
 @pytest.mark.parametrize("theme", ["default", "cedarbay"])
 @pytest.mark.parametrize("variant", ["full", "memo", "summary"])
 def test_at_most_two_hyphenated_lines_in_a_row(sample_builds, theme, variant):
-    assert hyphen_runs(sample_builds[theme][variant].pdf) <= 2
+    assert hyphen_runs(sample_builds[theme][variant].path) <= 2
 
 
 def test_a_paragraph_never_ends_three_lines_in_a_row_with_a_hyphen(tmp_path):
     [output] = build_brief(ROOT / "tests" / "features" / "hyphens.yaml", ["full"], out_dir=tmp_path)
-    hyphenated = [line for line in text_lines(output.pdf) if re.search(r"\w-$", line.text)]
+    hyphenated = [line for line in text_lines(output.path) if re.search(r"\w-$", line.text)]
     assert len(hyphenated) > 10          # hyphenation is on ...
-    assert hyphen_runs(output.pdf) <= 2  # ... two lines in a row at most
+    assert hyphen_runs(output.path) <= 2  # ... two lines in a row at most
     assert output.layouts == 2           # the paragraphs that had more were laid out again
 
 
@@ -263,8 +263,8 @@ def body_area(pdf):
 
 def test_no_page_of_the_sample_full_brief_is_less_than_half_filled(sample_builds):
     full = sample_builds["default"]["full"]
-    lines = text_lines(full.pdf)
-    top, bottom = body_area(full.pdf)
+    lines = text_lines(full.path)
+    top, bottom = body_area(full.path)
     # the sample's one `pagebreak` ends section 6: the page before section 7 may be short
     section_7 = next(line.page for line in lines if line.text == "International efforts and the way forward")
     for page in range(2, full.pages):   # the cover and the back page are whole pages by design
@@ -290,7 +290,7 @@ def test_no_paragraph_leaves_a_single_line_at_a_page_foot_or_head(tmp_path):
                                      "    content:\n" + numbered_paragraphs(14, 75, lead_words))
         [output] = build_brief(write_brief(tmp_path, text), ["full"], out_dir=tmp_path / str(lead_words))
         lines = Counter()
-        for line in text_lines(output.pdf):
+        for line in text_lines(output.path):
             found = re.findall(r"\bp(\d+)w", line.text)
             if found:
                 lines[(int(found[0]), line.page)] += 1
@@ -313,8 +313,8 @@ def test_the_recommendations_follow_the_last_section_on_its_page(sample_builds, 
 def test_a_heading_is_never_the_last_line_of_a_page(sample_builds):
     for theme in ("default", "cedarbay"):
         full = sample_builds[theme]["full"]
-        lines = text_lines(full.pdf)
-        height = page_sizes(full.pdf)[0][1]
+        lines = text_lines(full.path)
+        height = page_sizes(full.path)[0][1]
         for page in range(2, full.pages):
             flow = [line for line in lines if line.page == page and 18 * MM < line.top < height - 18 * MM
                     and line.size > 11]
@@ -327,8 +327,8 @@ def test_a_heading_is_never_the_last_line_of_a_page(sample_builds):
 
 def test_the_one_pager_shares_its_spare_space_out(features):
     summary = features["default"]["summary"]
-    lines = text_lines(summary.pdf)
-    height = page_sizes(summary.pdf)[0][1]
+    lines = text_lines(summary.path)
+    height = page_sizes(summary.path)[0][1]
     footer_top = min(line.top for line in lines if line.top > height - 30 * MM)
     first_point = next(line for line in lines if line.text.startswith("Harbour employment"))
     last_point = next(line for line in lines if line.text.startswith("The survey"))
@@ -344,8 +344,8 @@ def test_a_contact_line_never_ends_on_a_lone_word(tmp_path):
                "the publications office of the institute, who answer within the week")
     brief = write_brief(tmp_path, MINIMAL_BRIEF + f"contact: {contact}\n")
     [output] = build_brief(brief, ["summary"], out_dir=tmp_path)
-    height = page_sizes(output.pdf)[0][1]
-    footer = [line.text for line in text_lines(output.pdf) if line.top > height - 30 * MM]
+    height = page_sizes(output.path)[0][1]
+    footer = [line.text for line in text_lines(output.path) if line.top > height - 30 * MM]
     assert any("For questions" in line for line in footer)
     assert all(len(line.split()) > 1 for line in footer if not re.search(r"\d|brief|example", line)), footer
 
@@ -370,8 +370,8 @@ def test_a5_and_legal_themes_build_every_variant_with_a_one_page_cover_and_summa
     assert set(outputs) == {"full", "memo", "summary"}
     for output in outputs.values():
         assert all(abs(w - size[0]) < 1 and abs(h - size[1]) < 1 or abs(w - size[1]) < 1 and abs(h - size[0]) < 1
-                   for w, h in page_sizes(output.pdf))
-    lines = text_lines(outputs["full"].pdf)
+                   for w, h in page_sizes(output.path))
+    lines = text_lines(outputs["full"].path)
     cover = {line.text for line in lines if line.page == 1}
     assert {"Harbour labour in a test brief", "January 15, 2026"} <= cover   # title to date on one page
     assert next(line for line in lines if line.text == "Key points").page == 2
@@ -382,7 +382,7 @@ def test_a5_and_legal_themes_build_every_variant_with_a_one_page_cover_and_summa
 def test_the_sample_on_legal_paper_keeps_a_one_page_cover(tmp_path):
     outputs = {output.variant: output for output in
                build_brief(SAMPLE, theme=str(TEST_THEMES / "legal"), out_dir=tmp_path)}
-    lines = text_lines(outputs["full"].pdf)
+    lines = text_lines(outputs["full"].path)
     assert next(line for line in lines if line.text == "20 November 2026").page == 1
     assert next(line for line in lines if line.text == "Key points").page == 2
     assert outputs["summary"].pages == 1
@@ -395,7 +395,7 @@ def test_paper_takes_named_sizes_and_dimensions(tmp_path, paper, size):
     styles.mkdir(parents=True)
     (styles / "_brand.yml").write_text(f"defaults:\n  policy-brief:\n    paper: {paper}\n", encoding="utf-8")
     [output] = build_brief(write_brief(tmp_path), ["full"], theme=str(tmp_path / "theme"), out_dir=tmp_path)
-    width, height = page_sizes(output.pdf)[0]
+    width, height = page_sizes(output.path)[0]
     assert abs(width - size[0]) < 0.5 and abs(height - size[1]) < 0.5
 
 
@@ -437,14 +437,14 @@ def test_the_default_cover_logo_is_seen_across_a_room(tmp_path, sizes, expected)
                                        encoding="utf-8")
     [output] = build_brief(write_brief(tmp_path), ["full"], theme=str(tmp_path / "theme"), out_dir=tmp_path)
     # the disc is most of the logo's height
-    assert expected * 0.6 < logo_height_mm(output.pdf) <= expected + 1
+    assert expected * 0.6 < logo_height_mm(output.path) <= expected + 1
 
 
 def test_the_running_head_carries_the_logo_at_its_size(sample_builds):
     """Cedar Bay's logo (logo-size: running-head: 6mm) at the right of the running head, not on the cover."""
     import pypdfium2
     full = sample_builds["cedarbay"]["full"]
-    document = pypdfium2.PdfDocument(str(full.pdf))
+    document = pypdfium2.PdfDocument(str(full.path))
     scale = 100 / 72
 
     def rust_rows(index):
@@ -486,18 +486,18 @@ def draft_sample(tmp_path_factory):
 def test_the_sample_as_a_draft_has_the_watermark_on_every_page(draft_sample):
     _, outputs = draft_sample
     for output in outputs.values():
-        assert watermark_pages(output.pdf) == set(range(1, output.pages + 1)), output.variant
+        assert watermark_pages(output.path) == set(range(1, output.pages + 1)), output.variant
     full = outputs["full"]
-    assert PdfReader(full.pdf).metadata["/status"] == "draft"   # WeasyPrint lower-cases meta names
-    lines = text_lines(full.pdf)
+    assert PdfReader(full.path).metadata["/status"] == "draft"   # WeasyPrint lower-cases meta names
+    lines = text_lines(full.path)
     heads = [line for line in lines if line.text.replace(" ", "") == "DRAFT" and line.top < 22 * MM]
     assert {line.page for line in heads} == set(range(2, full.pages))   # the running head, cover and back aside
 
 
 def test_a_final_brief_has_no_watermark_and_no_status(sample_builds):
     full = sample_builds["default"]["full"]
-    assert watermark_pages(full.pdf) == set()
-    assert "/status" not in PdfReader(full.pdf).metadata
+    assert watermark_pages(full.path) == set()
+    assert "/status" not in PdfReader(full.path).metadata
 
 
 def test_pdf_a_refuses_a_draft_in_one_line(draft_sample, tmp_path):
@@ -521,7 +521,7 @@ def test_an_unknown_status_is_an_error(tmp_path):
 @pytest.mark.parametrize("theme", ["default", "cedarbay"])
 def test_appendices_follow_the_references_lettered_with_their_own_numbers(features, theme):
     full = features[theme]["full"]
-    pages = [page.extract_text().replace("\u00a0", " ") for page in PdfReader(full.pdf).pages]
+    pages = [page.extract_text().replace("\u00a0", " ") for page in PdfReader(full.path).pages]
     whole = "\n".join(pages)
     assert re.search(r"Appendix A\s+The survey\s*\.[ .]*\d", whole)       # in the contents, with its page
     assert re.search(r"Appendix B\s+Definitions\s*\.[ .]*\d", whole)
@@ -532,7 +532,7 @@ def test_appendices_follow_the_references_lettered_with_their_own_numbers(featur
     assert "Table A.1. Sources of the survey." in pages[survey]
     assert "Table A.1 lists them" in pages[survey]                             # @tbl-sources
     assert "The survey in Appendix A explains" in " ".join(whole.split())   # @app-survey
-    outline = [item.title for item in PdfReader(full.pdf).outline if not isinstance(item, list)]
+    outline = [item.title for item in PdfReader(full.path).outline if not isinstance(item, list)]
     assert any("The survey" in title for title in outline)
 
 
@@ -560,14 +560,14 @@ def test_a_table_id_used_in_a_section_and_an_appendix_is_an_error(tmp_path):
 @pytest.mark.parametrize("theme", ["default", "cedarbay"])
 def test_the_cover_picture_is_on_the_cover_with_its_alt_text_and_credit(features, theme):
     full = features[theme]["full"]
-    with pikepdf.open(full.pdf) as pdf:
+    with pikepdf.open(full.path) as pdf:
         cover = pdf.pages[0]
         images = [name for name, xobject in cover.Resources.get("/XObject", {}).items()
                   if xobject.get("/Subtype") == "/Image"]
         assert images
         figures = [element for element in elements(pdf.Root.StructTreeRoot) if str(element.S) == "/Figure"]
         assert "A harbour at dusk under a low sun." in [str(figure.get("/Alt")) for figure in figures]
-    cover_text = {line.text for line in text_lines(full.pdf) if line.page == 1}
+    cover_text = {line.text for line in text_lines(full.path) if line.page == 1}
     assert "Illustration: the test suite" in cover_text
 
 

@@ -64,7 +64,7 @@ def test_pages_look_as_the_references(case, tmp_path):
         folder.mkdir(parents=True)
     changed = []
     for output in outputs:
-        pages = page_images(output.pdf)
+        pages = page_images(output.path)
         expected = sorted(folder.glob(f"{output.variant}-*.png"))
         if UPDATE:
             for number, page in enumerate(pages, 1):
