@@ -304,7 +304,7 @@ def test_no_paragraph_leaves_a_single_line_at_a_page_foot_or_head(tmp_path):
 
 @pytest.mark.parametrize("theme", ["default", "cedarbay"])
 def test_the_recommendations_follow_the_last_section_on_its_page(sample_builds, theme):
-    lines = text_lines(sample_builds[theme]["full"].pdf)
+    lines = text_lines(sample_builds[theme]["full"].path)
     heading = next(line for line in lines if line.text == "Recommendations" and line.size > 15)
     above = [line for line in lines if line.page == heading.page and 25 * MM < line.top < heading.top]
     assert len(above) > 5   # the last section's text, on the same page
