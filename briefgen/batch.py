@@ -175,9 +175,7 @@ def _run(tasks, options, pool):
     """Build the tasks in the pool's workers, or here when there is no pool."""
     if not tasks:
         return []
-    progress = (click.progressbar(length=len(tasks), label="Building", file=sys.stderr)
-                if sys.stderr.isatty() else nullcontext())
-    with progress as bar:
+    with progress_bar(len(tasks)) as bar:
         if pool is None:
             rows = [None] * len(tasks)
             with _reporting_when_stopped(rows, tasks):
@@ -187,6 +185,12 @@ def _run(tasks, options, pool):
                         bar.update(1)
             return rows
         return run_in_pool(pool, tasks, options, bar)
+
+
+def progress_bar(count):
+    """A progress bar of `count` documents on a terminal; none in a pipe or a log."""
+    return click.progressbar(length=count, label="Building", file=sys.stderr) if sys.stderr.isatty() \
+        else nullcontext()
 
 
 def worker_pool(jobs, limits=Limits(), max_tasks=MAX_TASKS):

@@ -30,21 +30,19 @@ import hashlib
 import io
 import json
 import re
-import sys
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-import click
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import bounds, writers
-from .batch import Stopped, run_in_pool, stop_on_signals, worker_pool
+from .batch import Stopped, progress_bar, run_in_pool, stop_on_signals, worker_pool
 from .build import Plan, Prepared, Row, _resolve_theme, bibliography, build_document, output_path, unknown_variant
 from .files import MB, FileRefused, read_bytes
 from .load import MAX_BYTES, LoadedBrief, load_brief
@@ -591,9 +589,7 @@ def _build_here(tasks, options, jobs):
     """On this machine: the batch's warm workers (one document alone: here)."""
     if not tasks:
         return []
-    progress = (click.progressbar(length=len(tasks), label="Building", file=sys.stderr)
-                if sys.stderr.isatty() else nullcontext())
-    with progress as bar:
+    with progress_bar(len(tasks)) as bar:
         if len(tasks) == 1:
             [(task, variant)] = tasks
             with bounds.in_process(options.limits, task.series.shown_path):

@@ -204,8 +204,14 @@ def long_brief(work, sections=70):
         section.format(n=n) for n in range(1, sections + 1))
     text = text.replace("[@tip-report]", "").replace("[@", "[@")  # no references in this brief
     brief = work / "long.yaml"
+    _copy_bibliography(work)
     brief.write_text(text.replace("\nreferences:", "\nunused_references:"), encoding="utf-8")
     return brief
+
+
+def _copy_bibliography(folder):
+    """The sample's bibliography file, beside copies of the sample."""
+    shutil.copy(SAMPLE.with_suffix(".json"), folder)
 
 
 def long_build(brief, work):
@@ -227,6 +233,7 @@ def forty_documents(work):
         briefs.append(copy)
     for folder in ("figures", "data"):
         shutil.copytree(SAMPLE.parent / folder, work / "briefs" / folder, dirs_exist_ok=True)
+    _copy_bibliography(work / "briefs")
     variants = ["-v", "full", "-v", "summary"]
     out = work / "out"
 
