@@ -20,7 +20,9 @@ markup, and its speed.
 A style file is read as every outside file is (files.py: confined, bounded)
 and refused when it declares XML entities; lxml parses the bytes."""
 
+import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from . import cache
 from .files import MB, FileRefused, read_bytes
 from .markdown import KOREAN_JOINS, WORD_JOINER, quotes_language
 from .sources import CJK, yaml_to_csl
@@ -203,7 +206,21 @@ def parse_locator(text):
 
 def format_citations(items, clusters, style_file, language, listed=()):
     """Format a document's clusters (lists of Cite) and its reference list: the
-    cited items, then those of `listed` (ids) never cited."""
+    cited items, then those of `listed` (ids) never cited. Kept by the cache
+    (cache.py) under all of those and the style file's content: importing
+    citeproc-py and reading the style cost a build more than the rest."""
+    inputs = json.dumps([items, [[[cite.id, cite.locator, cite.mode] for cite in cluster] for cluster in clusters],
+                         language, list(listed)], sort_keys=True, default=str)
+    key = [hashlib.sha256(inputs.encode()).hexdigest(), hashlib.sha256(read_style(style_file)).hexdigest()]
+
+    def formatted():
+        result = _format_citations(items, clusters, style_file, language, listed)
+        return {"clusters": result.clusters, "entries": result.entries, "notes": result.notes}
+    found = cache.remembered("citations", key, formatted)
+    return Formatted([tuple(cluster) for cluster in found["clusters"]], found["entries"], found["notes"])
+
+
+def _format_citations(items, clusters, style_file, language, listed):
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source import Locator
     from citeproc.source.json import CiteProcJSON

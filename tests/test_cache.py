@@ -115,3 +115,23 @@ def test_what_babel_and_tinycss2_worked_out_is_kept_per_input():
     assert long_date(date(2025, 11, 15), "de") == "15. November 2025"
     assert long_date(date(2025, 11, 16), "de") == "16. November 2025"
     assert locales.__wrapped__("de")[0]["decimal"] == "," and locales.__wrapped__("en")[0]["decimal"] == "."
+
+
+def test_formatted_citations_are_kept_per_item_citation_and_style(tmp_path):
+    from briefgen.citations import Cite, format_citations, style_path
+    item = {"id": "k", "type": "report", "title": "Forced labour at sea", "issued": {"date-parts": [[2022]]},
+            "author": [{"family": "Kim", "given": "Soo-yeon"}]}
+
+    def entry(item, style):
+        return format_citations([item], [[Cite("k")]], style, "en").entries[0]["entry"]
+
+    apa = entry(item, style_path("apa", None))
+    assert "Kim, S.-y. (2022)" in apa
+    assert entry(item, style_path("apa", None)) == apa                     # from the cache
+    assert "Forced labour on land" in entry({**item, "title": "Forced labour on land"}, style_path("apa", None))
+    custom = tmp_path / "house.csl"
+    shutil.copy(style_path("ieee", None), custom)
+    ieee = entry(item, custom)
+    assert ieee != apa and "S.-y. Kim" in ieee
+    custom.write_bytes(style_path("apa", None).read_bytes())              # the same file, another style
+    assert entry(item, custom) == apa
