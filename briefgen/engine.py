@@ -47,10 +47,9 @@ def hyphen_runs(document, limit):
     hyphenate-limit-lines; writers/pdf.py lays such paragraphs out again
     unhyphenated."""
     from weasyprint.formatting_structure.boxes import LineBox, TextBox
-    found = {}
+    found, parents = {}, None
     for page in document.pages:
         html = page._page_box.children[0]
-        parents = {child: parent for parent in html.element.iter() for child in parent}
         for box in _every_box(html):
             lines = [child for child in getattr(box, "children", ()) if isinstance(child, LineBox)]
             run = longest = 0
@@ -59,6 +58,8 @@ def hyphen_runs(document, limit):
                 run = run + 1 if texts and texts[-1].text.rstrip().endswith(("-", "\u2010", "\u00ad")) else 0
                 longest = max(longest, run)
             if longest > limit and box.element is not None:
+                # The document's tree, the same on every page: mapped once, and only when a paragraph needs it.
+                parents = parents or {child: parent for parent in html.element.iter() for child in parent}
                 found[_selector(box.element, parents)] = True
     return list(found)
 
