@@ -8,6 +8,7 @@ One document alone (`brief build X -v full`) is built in the calling process,
 without workers to start, within the same bounds (bounds.py)."""
 
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -167,8 +168,18 @@ def _builder(stale, options, jobs):
     if not stale:
         return nullcontext()
     if len(stale) == 1 and len(options.variants) == 1:
+        _import_layout_engine()
         return bounds.in_process(options.limits, shown(stale[0][0]))
     return worker_pool(jobs, options.limits)
+
+
+def _import_layout_engine():
+    """WeasyPrint imported now, and what its import made kept out of the
+    garbage collector's sight (gc.freeze, as generate.main does for the
+    rest): it lives as long as the process, and a collection during the
+    layout would otherwise go through all of it again."""
+    import weasyprint  # noqa: F401
+    gc.freeze()
 
 
 def _run(tasks, options, pool):
@@ -279,6 +290,7 @@ def _warm_up():
     """WeasyPrint imported, Fontconfig and Pango set up (0.1 s, once per parent)."""
     from weasyprint import HTML
     HTML(string="<p>warm</p>").render()
+    gc.freeze()   # forked workers share these pages: no collection touches (and copies) them
 
 
 def _file(brief):
