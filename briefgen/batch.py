@@ -104,17 +104,22 @@ def build_all(briefs, options, jobs, force):
         if done and all(row.status == "built" for row in done):
             served = [file for row in done for file in row.served]
             manifest.record(key, plan.inputs + served, plan.folders,
-                            [(row.variant, row.pages, _output_files(row, options)) for row in done])
-    try:
-        manifest.save()
-    except (OSError, OutputError) as error:  # the PDFs are written; only the next build's skipping suffers
-        message = str(error) if isinstance(error, OutputError) else f"{error.filename}: {error.strerror.lower()}"
-        for row in rows:
-            row.warnings.append(f"{message}; what was built is not recorded, so the next build rebuilds it")
+                            [(row.variant, row.pages, output_files(row, options)) for row in done])
+    save_manifest(manifest, rows)
     return rows
 
 
-def _output_files(row, options):
+def save_manifest(manifest, rows):
+    """Save what was built; a manifest that cannot be written is a warning on each row."""
+    try:
+        manifest.save()
+    except (OSError, OutputError) as error:  # the outputs are written; only the next build's skipping suffers
+        message = str(error) if isinstance(error, OutputError) else f"{error.filename}: {error.strerror.lower()}"
+        for row in rows:
+            row.warnings.append(f"{message}; what was built is not recorded, so the next build rebuilds it")
+
+
+def output_files(row, options):
     """Every file the writer wrote (the output first), and the HTML of --html."""
     files = row.files or [row.output]
     html = str(Path(row.output).with_suffix(".html"))

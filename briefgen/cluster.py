@@ -107,6 +107,7 @@ def _received(row, files, options):
         return row
     if row.output:
         row.output = str(Path(options.out_dir) / row.output)
+    row.files = [str(Path(options.out_dir) / name) for name, _ in files]   # as written here
     return row
 
 
@@ -137,7 +138,7 @@ def build_remote(bundle, task, variant, options):
             for output in outputs:
                 output.unlink()
     row.output = Path(row.output).name if row.output else ""
-    row.served = []   # this worker's paths: nothing to the client
+    row.served = row.files = []   # this worker's paths: nothing to the client
     return row, files
 
 

@@ -42,7 +42,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import bounds, writers
-from .batch import Stopped, progress_bar, run_in_pool, stop_on_signals, worker_pool
+from .batch import Stopped, output_files, progress_bar, run_in_pool, save_manifest, stop_on_signals, worker_pool
 from .build import Plan, Prepared, Row, _resolve_theme, bibliography, build_document, output_path, unknown_variant
 from .files import MB, FileRefused, read_bytes
 from .load import MAX_BYTES, LoadedBrief, load_brief
@@ -536,9 +536,9 @@ def build_series(file, options, jobs, force, cluster=None):
         if done and all(row.status == "built" for row in done):
             served = [file for row in done for file in row.served if not _inside(file, series.theme.folders)]
             manifest.record(plan.key, plan.inputs + served, [],
-                            [(row.variant, row.pages, _output_files(row.output, options)) for row in done], plan.facts)
+                            [(row.variant, row.pages, output_files(row, options)) for row in done], plan.facts)
     rows = [row for _, row in sorted(numbered, key=lambda pair: pair[0])]   # in the data's order
-    _save(manifest, rows)
+    save_manifest(manifest, rows)
     _write_index(series, options, rows)
     return rows
 
@@ -611,19 +611,6 @@ def _when_stopped(rows, out_dir):
 
 def _inside(file, folders):
     return any(Path(file).resolve().is_relative_to(Path(folder).resolve()) for folder in folders)
-
-
-def _output_files(output, options):
-    return [output, str(Path(output).with_suffix(".html"))] if options.keep_html else [output]
-
-
-def _save(manifest, rows):
-    try:
-        manifest.save()
-    except (OSError, OutputError) as error:  # the outputs are written; only the next build's skipping suffers
-        message = str(error) if isinstance(error, OutputError) else f"{error.filename}: {error.strerror.lower()}"
-        for row in rows:
-            row.warnings.append(f"{message}; what was built is not recorded, so the next build rebuilds it")
 
 
 # --- the index -----------------------------------------------------------------
