@@ -87,7 +87,7 @@ def build_all(briefs, options, jobs, force):
         else:  # its entry stays until replaced: it still describes the earlier outputs, kept if this build fails
             stale.append((brief, key))
     # The workers start while the briefs are checked here.
-    with stop_on_signals(), _when_stopped(rows, options.out_dir), _builder(stale, options, jobs) as pool:
+    with stop_on_signals(), when_stopped(rows, options.out_dir), _builder(stale, options, jobs) as pool:
         plans = []
         for brief, key in stale:
             try:
@@ -149,7 +149,7 @@ def _refuse_collisions(briefs, out_dir):
 
 
 @contextmanager
-def _when_stopped(rows, out_dir):
+def when_stopped(rows, out_dir):
     """On Stopped, once the workers are stopped (nothing of ours is writing):
     remove our temporary files, and put the rows done before building first."""
     try:

@@ -31,7 +31,6 @@ import io
 import json
 import re
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +41,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import bounds, writers
-from .batch import Stopped, output_files, progress_bar, run_in_pool, save_manifest, stop_on_signals, worker_pool
+from .batch import (Stopped, output_files, progress_bar, run_in_pool, save_manifest, stop_on_signals, when_stopped,
+                    worker_pool)
 from .build import Plan, Prepared, Row, _resolve_theme, bibliography, build_document, output_path, unknown_variant
 from .files import MB, FileRefused, read_bytes
 from .load import MAX_BYTES, LoadedBrief, load_brief
@@ -524,7 +524,7 @@ def build_series(file, options, jobs, force, cluster=None):
     manifest = Manifest(options.out_dir)
     plans, numbered = plan_rows(series, options, manifest, force)
     tasks = [(plan.task, variant) for plan in plans for variant in series.variants]
-    with stop_on_signals(), _when_stopped([row for _, row in numbered], options.out_dir):
+    with stop_on_signals(), when_stopped([row for _, row in numbered], options.out_dir):
         if cluster:
             from .cluster import build_on_cluster   # Dask only when asked for
             built = build_on_cluster(cluster, series, tasks, options)
@@ -596,17 +596,6 @@ def _build_here(tasks, options, jobs):
                 return [build_row(task, variant, options)]
         with worker_pool(min(jobs, len(tasks)), options.limits, SERIES_MAX_TASKS) as pool:
             return run_in_pool(pool, tasks, options, bar, build=build_row)
-
-
-@contextmanager
-def _when_stopped(rows, out_dir):
-    """On Stopped: our temporary files removed, the rows done before building first."""
-    try:
-        yield
-    except Stopped as stop:
-        remove_stale_temporaries(out_dir)
-        stop.rows = rows + stop.rows
-        raise
 
 
 def _inside(file, folders):
