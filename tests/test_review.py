@@ -14,7 +14,7 @@ from conftest import ROOT, run_cli, write_brief
 from pagetext import text_lines, thin_rules, word_boxes
 from pdfcheck import structure_problems
 
-from briefgen.review.words import hunks, merged, tokens
+from briefgen.review.words import hunks, merged, tokens  # noqa: E402
 
 ACCENT = (0x1F, 0x3A, 0x5F)      # the default theme's --color-accent: inserted words
 HIGHLIGHT = (0xB8, 0x32, 0x2A)   # --color-highlight: deleted words

@@ -14,8 +14,8 @@ from difflib import SequenceMatcher
 from itertools import zip_longest
 
 from .. import blocks
-from ..markdown import Markdown
-from ..sources import yaml_to_csl
+from ..content.markdown import Markdown
+from ..inputs.sources import yaml_to_csl
 from . import words
 
 TOP_TEXTS = (("title", "Title"), ("subtitle", "Subtitle"), ("audience", "Audience"), ("series", "Series"),

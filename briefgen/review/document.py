@@ -16,15 +16,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import writers
-from ..access import heading_problems
+from ..content.access import heading_problems
 from ..blocks import DrawContext, draw_blocks
-from ..build import build_brief, output_path
-from ..charts import CACHE
-from ..compose import compose_html
-from ..content_check import lost_content
-from ..crossref import resolve
+from ..build.document import build_brief, output_path
+from ..content.charts import CACHE
+from ..compose.html import compose_html
+from ..render.content_check import lost_content
+from ..content.crossref import resolve
 from ..problems import BriefError
-from ..theme import ThemeError
+from ..theme.resolve import ThemeError
 from ..writers import web
 from .words import DEL_END, DEL_START, INS_END, INS_START, MARKS
 

@@ -15,11 +15,11 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..build import Prepared, bibliography, prepare
-from ..load import load_brief
+from ..build.document import Prepared, bibliography, prepare
+from ..inputs.load import load_brief
 from ..problems import BriefError, Problem, shown
-from ..validate import referenced_files, validate_brief
-from ..variant import select_variant
+from ..brief.validate import referenced_files, validate_brief
+from ..brief.variant import select_variant
 
 GIT_SECONDS = 30
 
