@@ -337,3 +337,29 @@ def test_an_unknown_revision_is_one_line(tmp_path):
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"no-such-rev:{brief}:1: git cannot read it: ")
+
+
+def test_a_missing_file_is_one_line(tmp_path):
+    old, _ = _versions(tmp_path)
+    result = run_cli("diff", "--check", tmp_path / "nowhere.yaml", old)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{tmp_path / 'nowhere.yaml'}:1: file not found"
+
+
+def test_an_invalid_old_version_is_reported_at_its_line(tmp_path):
+    old, new = _versions(tmp_path)
+    old.write_text(OLD.replace("summary: Prices", "sumary: Prices"), encoding="utf-8")
+    result = run_cli("diff", "--check", old, new)
+    assert result.exit_code == 2
+    assert f"{old}:3: sumary: unknown field 'sumary'; did you mean 'summary'?" in result.stderr.splitlines()
+
+
+VNU = Path("/usr/lib/node_modules/vnu-jar/build/dist/vnu.jar")
+
+
+@pytest.mark.skipif(not VNU.is_file(), reason="the Nu HTML Checker (npm vnu-jar) is not installed")
+def test_the_changes_page_is_valid_html(changes):
+    page = Path(changes["pdf"]).with_suffix(".html")
+    done = subprocess.run(["java", "-jar", str(VNU), "--errors-only", str(page)], capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0 and not done.stderr.strip(), done.stderr

@@ -20,7 +20,7 @@ from ..build.batch import Stopped, build_all, print_table
 from ..build.document import Options, check_brief, shown, theme_of, unknown_variant
 from ..build.scaffold import init_project, new_theme
 from ..build.series import build_series, check_series, is_series
-from ..problems import BriefError
+from ..problems import BriefError, OutputError
 from ..render.layout import DEFAULT_STANDARD, PDF_STANDARDS, Limits
 from ..theme.resolve import ThemeError, resolve_theme, theme_sources
 from ..util import bounds, project
@@ -322,8 +322,11 @@ def diff(old, new, out_dir, theme, check, diff_format, time_limit):
     except BriefError as error:
         _report(error.problems)
         sys.exit(2)
-    except ThemeError as error:
+    except (ThemeError, OutputError) as error:   # each names its file (and line) itself
         click.echo(str(error), err=True)
+        sys.exit(2)
+    except OSError as error:
+        click.echo(f"{error.filename or new}: {(error.strerror or str(error)).lower()}", err=True)
         sys.exit(2)
     labels = (done.old.label, done.new.label)
     if diff_format == "text":

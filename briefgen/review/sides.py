@@ -65,6 +65,8 @@ def _parse(argument):
     a bare revision names no file (the other side's is used)."""
     if Path(argument).is_file():
         return Path(argument), None
+    if argument.endswith((".yaml", ".yml")) and ":" not in argument:   # a file, not a revision
+        raise BriefError([Problem(argument, 1, "", "file not found")])
     revision, colon, path = argument.partition(":")
     if colon and path:
         return Path(path), revision
