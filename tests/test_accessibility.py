@@ -6,7 +6,7 @@ import colorsys
 import pikepdf
 import pytest
 
-from briefgen.access import _channels, contrast, passing_shade
+from briefgen.content.access import _channels, contrast, passing_shade
 from conftest import MINIMAL_BRIEF, SAMPLE, build_brief, run_cli, write_brief
 from pdfcheck import elements, structure_problems, tags_of
 

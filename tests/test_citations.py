@@ -11,7 +11,7 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from briefgen.citations import STYLES, Cite, format_citations, style_path
+from briefgen.content.citations import STYLES, Cite, format_citations, style_path
 from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, run_cli, write_brief
 from test_manifest import build, statuses
 
@@ -327,7 +327,7 @@ def test_a_changed_bibliography_file_rebuilds(tmp_path):
 
 def test_a_build_without_references_does_not_import_the_citation_libraries(tmp_path):
     brief = write_brief(tmp_path)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from briefgen.build import Options, build_brief; "
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from briefgen.build.document import Options, build_brief; "
             "build_brief(sys.argv[2], Options(('summary',), out_dir=sys.argv[3])); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('citeproc', 'pybtex')))")
     result = subprocess.run([sys.executable, "-c", code, str(ROOT), str(brief), str(tmp_path / "out")],

@@ -1,11 +1,11 @@
-"""The adapter to WeasyPrint's layout internals (briefgen/engine.py): one test
+"""The adapter to WeasyPrint's layout internals (briefgen/render/engine.py): one test
 per function, on small documents laid out by WeasyPrint itself, so that a
 WeasyPrint upgrade that changes its boxes fails here first."""
 
 import pytest
 from weasyprint import HTML
 
-from briefgen import engine
+from briefgen.render import engine
 
 MM = 96 / 25.4   # CSS px per mm
 PAGE = "@page { size: 100mm 100mm; margin: 10mm; } body { margin: 0; font-family: serif; }"

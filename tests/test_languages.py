@@ -10,12 +10,12 @@ import yaml
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
-from briefgen.compose import compose_html
-from briefgen.labels import translations
-from briefgen.markdown import Markdown
-from briefgen.pdf import _faces_by_family
-from briefgen.theme import resolve_theme
-from briefgen.variant import select_variant
+from briefgen.compose.html import compose_html
+from briefgen.compose.labels import translations
+from briefgen.content.markdown import Markdown
+from briefgen.render.layout import _faces_by_family
+from briefgen.theme.resolve import resolve_theme
+from briefgen.brief.variant import select_variant
 from conftest import MINIMAL_BRIEF, ROOT, build_brief, load_brief, run_cli, validate_brief, write_brief
 from pdfcheck import elements
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
-from briefgen.pdf import Limits
+from briefgen.render.layout import Limits
 from conftest import BriefError, FIGURE, MINIMAL_BRIEF, SAMPLE, build_brief, output_path, run_cli, write_brief
 
 

@@ -1,9 +1,9 @@
 """The PDF writer: lay the composed variant out with WeasyPrint, within its
 page budget (fit.py), and write the PDF atomically (pdf.py)."""
 
-from ..engine import hyphen_runs
-from ..fit import fit_to_budget
-from ..pdf import layout, write_pdf
+from ..render.engine import hyphen_runs
+from ..render.fit import fit_to_budget
+from ..render.layout import layout, write_pdf
 from ..problems import BriefError
 from . import Written
 

@@ -30,8 +30,9 @@ from urllib.request import url2pathname
 import tinycss2
 from markupsafe import escape
 
-from ..files import FileRefused, read_bytes
-from ..pdf import MAX_RESOURCE_BYTES, atomic_file
+from ..util.files import FileRefused, read_bytes
+from ..render.layout import MAX_RESOURCE_BYTES
+from ..util.atomic import atomic_file
 from ..problems import BriefError, Problem
 from . import Written
 
