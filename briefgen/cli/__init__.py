@@ -16,10 +16,11 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..build.batch import Stopped, build_all, print_table
+from ..build.batch import Stopped, print_table
 from ..build.document import Options, check_brief, shown, theme_of, unknown_variant
+from ..build.formats import build_formats
 from ..build.scaffold import init_project, new_theme
-from ..build.series import build_series, check_series, is_series
+from ..build.series import check_series, is_series
 from ..problems import BriefError, OutputError
 from ..render.layout import DEFAULT_STANDARD, PDF_STANDARDS, Limits
 from ..theme.resolve import ThemeError, resolve_theme, theme_sources
@@ -54,6 +55,10 @@ class Formats(click.Choice):
 
 FORMAT_OPTION = click.option("--format", "output_format", default="pdf", show_default=True, type=Formats(),
                              help="What each variant is written as.")
+FORMATS_OPTION = click.option("--format", "output_formats", multiple=True, default=("pdf",), show_default=True,
+                              type=Formats(), metavar="FORMAT",
+                              help="What each variant is written as (repeatable: --format pdf --format web); "
+                                   "a web page always comes with the PDFs it links.")
 TIME_LIMIT_OPTION = click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
                                  metavar="SECONDS", help="Stop the work on a document (load to output) that takes longer.")
 JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
@@ -109,7 +114,7 @@ def cli(context):
 @VARIANTS_OPTION
 @THEME_OPTION
 @OUT_OPTION
-@FORMAT_OPTION
+@FORMATS_OPTION
 @click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each output.")
 @click.option("--allow-overflow", is_flag=True,
               help="Write a variant that stays over its page budget anyway, with a warning.")
@@ -127,7 +132,7 @@ def cli(context):
               help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
 @click.option("--cluster", envvar="BRIEF_CLUSTER", metavar="tcp://HOST:PORT",
               help="Build series on this Dask scheduler (default: $BRIEF_CLUSTER; unset: on this machine).")
-def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_overflow, allow_missing_glyphs,
+def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_overflow, allow_missing_glyphs,
           time_limit, max_memory, max_pages, jobs, force, standard, cluster):
     """Build PDFs from briefs, or from every brief in a folder (default:
     briefs/ in the working folder).
@@ -135,6 +140,9 @@ def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_over
     Each output is named after the brief's file and the variant, e.g.
     out/north-korea-trafficking-full.pdf. A brief whose inputs have not
     changed since its PDFs were built is skipped (see --force).
+
+    --format web writes the brief's web page, with the PDFs it links
+    (built first, in the same run); --format repeats to write several.
 
     A series file (top-level `series:` and `brief:`) builds one brief per
     row of its data into out/<series>/<key>-<variant>.pdf, with an
@@ -145,6 +153,7 @@ def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_over
         brief build
         brief build briefs/
         brief build briefs/north-korea-trafficking.yaml --variant full --html
+        brief build briefs/north-korea-trafficking.yaml --format pdf --format web
         brief build my-brief.yaml --theme ./our-theme --out pdfs
         brief build briefs/*.yaml --jobs 2 --force
         brief build briefs/north-korea-trafficking.yaml --pdf-standard a-3b
@@ -159,17 +168,12 @@ def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_over
     _check_variants(brief_files, theme, variants)
     started = time.perf_counter()
     options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow,
-                      Limits(time_limit, max_pages, max_memory), standard, output_format, allow_missing_glyphs)
+                      Limits(time_limit, max_pages, max_memory), standard, allow_missing_glyphs=allow_missing_glyphs)
     stopped, rows = None, []
-    series = [brief for brief in brief_files if is_series(brief)]
     try:
-        singles = [brief for brief in brief_files if brief not in series]
-        if singles:
-            rows += build_all(singles, options, jobs, force)
-        for series_file in series:
-            rows += build_series(series_file, options, jobs, force, cluster)
+        rows = build_formats(brief_files, options, output_formats, jobs, force, cluster)
     except Stopped as stop:  # SIGINT, SIGTERM, SIGHUP: the table of what was done, then the signal's status
-        stopped, rows = stop, rows + stop.rows
+        stopped, rows = stop, stop.rows
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
