@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..util import cache
-from .engine import tag_passage_languages, text_runs
+from .engine import complete_pdf_tags, text_runs
 from ..util.files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from ..problems import BriefError, Problem
 from ..util.atomic import atomic_file
@@ -168,7 +168,7 @@ def write_pdf(laid_out, target, date):
     """Write the PDF; the same input gives the same bytes. Images inside SVG
     are fetched while drawing, so refusals are checked again before the PDF
     takes the target's place."""
-    tag_passage_languages()
+    complete_pdf_tags()
     with atomic_file(target, "wb") as file, _source_date(date):
         laid_out.document.write_pdf(file, **_pdf_options(laid_out.standard))
         if laid_out.refused:
