@@ -16,9 +16,10 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from briefgen.build import series as series_module
 from briefgen.build.document import Options
-from briefgen.build.series import PlaceholderError, is_series, load_series, placeholder_names
+from briefgen.brief import template as template_module
+from briefgen.brief.template import PlaceholderError, placeholder_names
+from briefgen.build.series import is_series, load_series
 from conftest import ROOT, flat, run_cli
 
 REGIONS = ["Busan", "Seoul", "Daegu", "Incheon", "Gwangju", "Daejeon", "Ulsan", "Sejong", "Suwon", "Changwon",
@@ -181,7 +182,7 @@ def test_only_names_and_formatting_filters_are_placeholders(text, refused):
 
 def test_the_placeholder_sandbox_itself_refuses_internals():
     """Beneath the check of the placeholders' form, the environment is Jinja's sandbox."""
-    environment = series_module._environment("en", False)
+    environment = template_module._environment("en", False)
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
     assert isinstance(environment, SandboxedEnvironment)

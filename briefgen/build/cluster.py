@@ -33,6 +33,7 @@ from dask.distributed import Client, as_completed
 
 from ..util.atomic import atomic_file
 from ..problems import OutputError
+from .rows import build_row, failed_row
 from ..theme.resolve import theme_from_folders
 from ..brief.validate import referenced_files
 
@@ -67,12 +68,9 @@ def _folder_files(folder):
                  for file in sorted(Path(folder).rglob("*")) if file.is_file())
 
 
-def build_on_cluster(address, series, tasks, options, build_row, failed_row):
+def build_on_cluster(address, series, tasks, options):
     """Rows of the tasks, in order, built by the scheduler's workers; the
-    outputs written into options.out_dir here. build_row(task, variant,
-    options) builds one row on a worker, failed_row(task, variant, problems)
-    stands for one the cluster lost (the series passes its own, as batches
-    pass build=)."""
+    outputs written into options.out_dir here."""
     if not tasks:
         return []
     bundle = bundle_of(series, tasks)
@@ -82,7 +80,7 @@ def build_on_cluster(address, series, tasks, options, build_row, failed_row):
         # A task that returns the bundle, not scattered data: the scheduler can
         # make it again if the workers holding it are lost (scattered data it cannot).
         shared = client.submit(_the_bundle, bundle, pure=False, key=f"brief-bundle-{series.stem}-{run}")
-        futures = {client.submit(build_remote, shared, task, variant, options, build_row, pure=False,
+        futures = {client.submit(build_remote, shared, task, variant, options, pure=False,
                                  key=f"brief-{series.stem}-{task.key}-{variant}-{run}"): index
                    for index, (task, variant) in enumerate(tasks)}
         for future in as_completed(futures):
@@ -122,7 +120,7 @@ def _the_bundle(bundle):
 _building = threading.Lock()   # a worker with several threads builds one document at a time
 
 
-def build_remote(bundle, task, variant, options, build_row):
+def build_remote(bundle, task, variant, options):
     """(row, [(output file name, bytes)]) of one variant of one row, built in
     this worker's copy of the bundle."""
     root = _written_out(bundle)

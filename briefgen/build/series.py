@@ -9,13 +9,10 @@
 built into <out>/<series file stem>/<key>-<variant>.<ext>, with an index.csv
 listing every brief and its files.
 
-The series file is read, its placeholders compiled and its template
-validated once, here; each row is then filled here (a few string renders)
-and only checked, like any brief, in the worker that builds it. Placeholders
-are filled by a sandboxed Jinja environment of their own, never by the
-theme's: a placeholder is a column name, with at most the number, percent and
-date filters; anything else (`{{ ''.__class__ }}`, a loop, a call) is refused
-before any row is filled.
+The series file is read, its placeholders compiled (brief/template.py) and
+its template validated once, here; each row is then filled here (a few
+string renders) and only checked, like any brief, in the worker that builds
+it (rows.py). The dataset is read by inputs/dataset.py.
 
 A row is up to date when its filled brief (the manifest's facts), the files
 it reads and the theme are unchanged: one changed row rebuilds one brief.
@@ -24,38 +21,29 @@ only then).
 """
 
 import csv
-import datetime
-import decimal
-import hashlib
 import io
 import json
 import re
-import time
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
-from markupsafe import Markup
-
 from .. import writers
-from ..util import bounds
-from .batch import (Stopped, output_files, progress_bar, run_in_pool, save_manifest, stop_on_signals, when_stopped,
-                    worker_pool)
-from .document import Plan, Prepared, Row, bibliography, build_document, output_path, theme_for_brief, unknown_variant
-from ..util.files import MB, FileRefused, read_bytes
-from ..inputs.load import MAX_BYTES, LoadedBrief, load_brief
-from .manifest import Manifest, entry_key
-from ..util.atomic import remove_stale_temporaries, write_text
+from ..brief.template import SeriesBrief, cell_text, compile_placeholders, fill, filled_field
+from ..brief.validate import did_you_mean, markdown_paths, referenced_files, validate_brief
+from ..inputs.dataset import read_rows
+from ..inputs.load import MAX_BYTES, load_brief
 from ..problems import BriefError, OutputError, Problem, field_name, shown
 from ..theme.resolve import ThemeError
-from ..brief.validate import did_you_mean, markdown_paths, referenced_files, validate_brief, variant_problems
+from ..util import bounds
+from ..util.atomic import remove_stale_temporaries, write_text
+from ..util.files import FileRefused, read_bytes
+from .batch import (output_files, progress_bar, run_in_pool, save_manifest, stop_on_signals, when_stopped,
+                    worker_pool)
+from .document import Row, output_path, theme_for_brief, unknown_variant
+from .manifest import Manifest, entry_key
+from .rows import RowTask, build_row, check_row, failed_row, labelled, row_facts, theme_state
 
 SERIES_FIELDS = ("data", "key", "variants")
-MAX_DATA_BYTES = 50 * MB
-MAX_ROWS = 100_000
 KEY_FORM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")   # a file name's part: no folder, no dot file
 INDEX = "index.csv"
 # Documents per worker before it is replaced (batch.MAX_TASKS for briefs: 20).
@@ -64,23 +52,9 @@ INDEX = "index.csv"
 # new worker's first chart starts the converter again (about 1 s): a series'
 # workers live longer. tests/benchmark.py series shows their memory stays flat.
 SERIES_MAX_TASKS = 100
-FILTER_NAMES = ("number", "percent", "date")
-PLACEHOLDER_HINT = ("a placeholder is a column name, optionally with a filter: "
-                    "{{ column }}, {{ column | number }}, {{ column | number(1) }}, "
-                    "{{ column | percent }}, {{ column | date }} or {{ column | date('d MMMM y') }}")
-# Markdown reads these as syntax; a value's are escaped, so a row's text stays text.
-MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]{}()<>#+\-.!|~^@&])")
 
 
 # --- the series file ---------------------------------------------------------
-
-class SeriesBrief(LoadedBrief):
-    """A series file's `brief:`, as validation reads a brief: paths relative to
-    the template, lines of the series file, fields named as written (brief.title)."""
-
-    def problem(self, path, message, line=None):
-        return Problem(self.shown_path, line or self.line_of(path), field_name(("brief", *path)), message)
-
 
 @dataclass
 class Series:
@@ -198,316 +172,6 @@ def _check_template(template, placeholders):
             raise BriefError(own) from None
 
 
-# --- the dataset -------------------------------------------------------------
-
-def read_rows(loaded, folder, name):
-    """(columns, rows) of the series' CSV or Parquet file: each row a dict."""
-    path = folder / name
-    try:
-        data = read_bytes(path, folder, MAX_DATA_BYTES, name=name, what="data files")
-    except FileRefused as error:
-        raise BriefError([loaded.problem(("series", "data"), f"file not found: {path}" if error.kind == "missing"
-                                         else str(error))]) from None
-    try:
-        columns, rows = _parquet(data) if path.suffix.lower() == ".parquet" else _csv(data, name)
-    except ValueError as error:
-        raise BriefError([loaded.problem(("series", "data"), str(error))]) from None
-    if len(rows) > MAX_ROWS:
-        raise BriefError([loaded.problem(("series", "data"), f"{name} has {len(rows):,} rows; a series has at most {MAX_ROWS:,}")])
-    return columns, rows
-
-
-def _csv(data, name):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError(f"{name} is not UTF-8: save it as 'CSV UTF-8'") from None
-    try:
-        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    try:
-        header, *rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if row]
-    except (ValueError, csv.Error) as error:
-        raise ValueError(f"cannot read {name} as CSV: {error}") from None
-    header = [column.strip() for column in header]
-    if not all(header) or len(set(header)) < len(header):
-        raise ValueError(f"{name}: every column needs a name of its own in the first row")
-    for number, row in enumerate(rows, 1):
-        if len(row) != len(header):
-            raise ValueError(f"{name}: row {number} has {len(row)} cells, the header {len(header)}")
-    return header, [dict(zip(header, row)) for row in rows]
-
-
-def _parquet(data):
-    try:
-        import pyarrow.parquet
-    except ImportError:
-        raise ValueError("Parquet data needs pyarrow: pip install 'policy-brief-generator[parquet]'") from None
-    try:
-        table = pyarrow.parquet.read_table(io.BytesIO(data))
-    except Exception as error:  # pyarrow's own errors: not a Parquet file, a damaged one
-        raise ValueError(f"cannot read the Parquet file: {error}") from None
-    return list(table.column_names), table.to_pylist()
-
-
-# --- placeholders ------------------------------------------------------------
-
-class PlaceholderError(Exception):
-    pass
-
-
-def compile_placeholders(template, columns):
-    """path -> text of every string of the template that holds a placeholder,
-    each checked once: Jinja syntax, only names and the formatting filters,
-    only the dataset's columns."""
-    found, problems = {}, []
-    for path, value in _strings(template.data):
-        if not any(mark in value for mark in ("{{", "{%", "{#")):
-            continue
-        try:
-            names = placeholder_names(value)
-        except PlaceholderError as error:
-            problems.append(template.problem(path, str(error)))
-            continue
-        problems += [template.problem(path, f"no column '{name}' in the series' data"
-                                            f"{did_you_mean(name, columns) or '; its columns: ' + ', '.join(columns)}")
-                     for name in names if name not in columns]
-        found[path] = value
-    if problems:
-        raise BriefError(problems)
-    return found
-
-
-def _strings(value, path=()):
-    if isinstance(value, str):
-        yield path, value
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        yield from _strings(item, path + (key,))
-
-
-def placeholder_names(text):
-    """The column names a text's placeholders use; PlaceholderError for
-    anything but `{{ name }}` and `{{ name | filter(constants) }}`."""
-    try:
-        tree = _environment("en", False).parse(text)
-    except TemplateSyntaxError as error:
-        raise PlaceholderError(f"{_quoted(text)}: placeholder syntax error: {error.message}") from None
-    names = []
-    for node in tree.body:
-        if not isinstance(node, nodes.Output):
-            raise PlaceholderError(f"{_quoted(text)}: only {{{{ column }}}} placeholders may be used, "
-                                   f"no {{% ... %}} statements; {PLACEHOLDER_HINT}")
-        for child in node.nodes:
-            if not isinstance(child, nodes.TemplateData):
-                names.append(_placeholder_name(child, text))
-    return names
-
-
-def _placeholder_name(node, text):
-    if isinstance(node, nodes.Filter) and node.name in FILTER_NAMES and node.node is not None \
-            and all(isinstance(argument, nodes.Const) for argument in node.args) \
-            and not node.kwargs and node.dyn_args is None and node.dyn_kwargs is None:
-        return _placeholder_name(node.node, text)
-    if isinstance(node, nodes.Name) and node.ctx == "load":
-        return node.name
-    what = f"the filter '{node.name}'" if isinstance(node, nodes.Filter) else _describe(node)
-    raise PlaceholderError(f"{_quoted(text)} refused: {what} is not allowed; {PLACEHOLDER_HINT}")
-
-
-def _describe(node):
-    if isinstance(node, nodes.Getattr):
-        return f"an attribute ('.{node.attr}')"
-    if isinstance(node, nodes.Getitem):
-        return "an index ('[...]')"
-    if isinstance(node, nodes.Call):
-        return "a call"
-    if isinstance(node, nodes.Const):
-        return "a constant"
-    return "an expression"
-
-
-def _quoted(text):
-    return repr(text if len(text) <= 60 else text[:57] + "...")
-
-
-@lru_cache(maxsize=8)
-def _environment(language, markdown):
-    """The placeholders' own sandbox (never the theme's template engine):
-    autoescaped, strict about unknown names, with the formatting filters in
-    the brief's language. Every value goes out through finalize, escaped for
-    where it lands: as markdown in a markdown field; verbatim in a plain text
-    field, which the theme's templates escape as HTML when they print it
-    (HTML-escaping it here too would print '&amp;')."""
-    from babel.dates import format_date   # here: a build without a series never loads Babel's formats
-    from babel.numbers import format_decimal, format_percent
-
-    environment = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined,
-                                       finalize=lambda value: Markup(_escaped(_text(value), markdown)))
-    locale = str(language).replace("-", "_")
-    environment.filters.clear()
-    environment.filters.update({
-        "number": lambda value, digits=None: format_decimal(
-            _number(value), format=None if digits is None else "#,##0" + ("." + "0" * int(digits) if digits else ""),
-            locale=locale),
-        "percent": lambda value, digits=0: format_percent(
-            _number(value), format="#,##0" + ("." + "0" * int(digits) if digits else "") + "%", locale=locale),
-        "date": lambda value, form="long": format_date(_date(value), form, locale=locale),
-    })
-    return environment
-
-
-@lru_cache(maxsize=4096)
-def _compiled(text, language, markdown):
-    return _environment(language, markdown).from_string(text)
-
-
-def _text(value):
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _escaped(text, markdown):
-    return MARKDOWN_SYNTAX.sub(r"\\\1", text).replace("\n", " ") if markdown else text
-
-
-def _number(value):
-    if isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool):
-        return value
-    try:
-        return decimal.Decimal(str(value).strip().replace(",", ""))
-    except decimal.InvalidOperation:
-        raise PlaceholderError(f"{str(value)!r} is not a number") from None
-
-
-def _date(value):
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        raise PlaceholderError(f"{str(value)!r} is not an ISO date such as 2026-07-01") from None
-
-
-def fill(series, values):
-    """The row's brief: each placeholder filled from the row's values.
-    BriefError naming the field (and the row) when a value cannot be used."""
-    language = _language(series, values)
-
-    def filled(value, path):
-        if path in series.placeholders:
-            return _render(series, path, values, language)
-        if isinstance(value, dict):
-            return {key: filled(item, path + (key,)) for key, item in value.items()}
-        if isinstance(value, list):
-            return [filled(item, path + (index,)) for index, item in enumerate(value)]
-        return value
-    return filled(series.template.data, ())
-
-
-def _language(series, values):
-    """The row's language, for the filters' number and date formats."""
-    if ("language",) in series.placeholders:
-        return _render(series, ("language",), values, "en")
-    return series.template.data.get("language", "en")
-
-
-def _render(series, path, values, language):
-    try:
-        return str(_compiled(series.placeholders[path], str(language), path in series.markdown).render(values))
-    except PlaceholderError as error:
-        message = str(error)
-    except (UndefinedError, SecurityError, TypeError, ValueError) as error:
-        message = f"cannot fill {_quoted(series.placeholders[path])}: {error}"
-    raise BriefError([series.template.problem(path, message)])
-
-
-# --- rows --------------------------------------------------------------------
-
-@dataclass
-class RowTask:
-    """One row's brief, filled, on its way to the worker that checks and builds it."""
-    series: Series
-    number: int                  # 1 for the dataset's first row
-    key: str
-    data: dict
-
-    @property
-    def brief(self):             # what batch.py names a task by
-        return self.series.file
-
-    @property
-    def name(self):              # as the closing table shows it
-        return f"{self.series.stem}/{self.key}"
-
-    @property
-    def label(self):
-        return f"row {self.number}, {self.series.key}={self.key}"
-
-    def loaded(self):
-        template = self.series.template
-        return SeriesBrief(template.path, template.shown_path, self.data, template.lines, template.spans,
-                           template.text)
-
-
-def check_row(task):
-    """A filled row, validated like a hand-written brief (template and theme
-    were checked once): the Prepared brief its variants are built from."""
-    loaded = task.loaded()
-    data = validate_brief(loaded)
-    variant_problems(loaded, task.series.theme.name, task.series.theme.variants)
-    return Prepared(loaded, data, task.series.theme, bibliography(loaded, task.series.theme), stem=task.key)
-
-
-def build_row(task, variant, options):
-    """One variant of a row's brief, as a row of the closing table (runs in a worker)."""
-    start = time.perf_counter()
-    try:
-        prepared = check_row(task)
-    except BriefError as error:
-        row = failed_row(task, variant, [str(problem) for problem in error.problems])
-    else:
-        row = build_document(Plan(task.series.file, [variant], [], [], prepared), variant, options)
-        row.brief = task.name
-        row.problems = labelled(row.problems, task.label)
-    row.seconds = time.perf_counter() - start
-    return row
-
-
-def failed_row(task, variant, problems):
-    return Row(task.name, variant, "failed", str(task.series.file), problems=labelled(problems, task.label))
-
-
-def labelled(problems, label):
-    """Each problem line with the row it comes from: '... (row 17, region=Busan)'."""
-    return [problem if problem.endswith(f"({label})") else f"{problem} ({label})" for problem in problems]
-
-
-def row_facts(task, variants, theme_state):
-    """What a row's outputs depend on beyond its own files: its filled brief,
-    the variants and the theme's files."""
-    text = json.dumps([task.data, variants, theme_state], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def theme_state(theme):
-    """The theme's folders and the content of every file in them, as one
-    digest made once per build: each row's entry in the manifest then names
-    only its own files, not the theme's again (a thousand rows would list
-    the same fonts and templates a thousand times)."""
-    digest = hashlib.sha256()
-    for folder in theme.folders + theme.missing_overrides:
-        digest.update(f"{folder}\0{Path(folder).is_dir()}\0".encode())
-        for file in sorted(Path(folder).rglob("*")):
-            if file.is_file():
-                digest.update(f"{file.relative_to(folder)}\0".encode() + hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 # --- the build -----------------------------------------------------------------
 
 def build_series(file, options, jobs, force, cluster=None):
@@ -528,7 +192,7 @@ def build_series(file, options, jobs, force, cluster=None):
     with stop_on_signals(), when_stopped([row for _, row in numbered], options.out_dir):
         if cluster:
             from .cluster import build_on_cluster   # Dask only when asked for
-            built = build_on_cluster(cluster, series, tasks, options, build_row, failed_row)
+            built = build_on_cluster(cluster, series, tasks, options)
         else:
             built = _build_here(tasks, options, jobs)
     for plan in plans:
@@ -559,7 +223,7 @@ def plan_rows(series, options, manifest, force):
     slim = replace(series, rows=[])   # what each task carries: not the whole dataset
     plans, rows, keys = [], [], {}
     for number, values in enumerate(series.rows, 1):
-        key = _text(values.get(series.key)).strip()
+        key = cell_text(values.get(series.key)).strip()
         task = RowTask(slim, number, key, {})
         if not KEY_FORM.fullmatch(key):
             rows.append((number, failed_row(task, "-", [str(series.problem(("series", "key"), (
@@ -613,7 +277,7 @@ def _write_index(series, options, rows):
     folder = Path(options.out_dir)
     entries = []
     for values in series.rows:
-        key = _text(values.get(series.key)).strip()
+        key = cell_text(values.get(series.key)).strip()
         if KEY_FORM.fullmatch(key):
             entries.append({"key": key, "title": _title(series, values),
                             "files": {variant: _existing(folder, key, variant, options) for variant in series.variants}})
@@ -645,7 +309,7 @@ def _title(series, values):
     if ("title",) not in series.placeholders:
         return str(series.template.data.get("title", ""))
     try:
-        return _render(series, ("title",), values, _language(series, values))
+        return filled_field(series, ("title",), values)
     except BriefError:
         return ""
 
@@ -667,7 +331,7 @@ def check_series(file, options):
         return [str(problem) for problem in error.problems], []
     problems, warnings = [], []
     for number, values in enumerate(series.rows, 1):
-        task = RowTask(series, number, _text(values.get(series.key)).strip(), {})
+        task = RowTask(series, number, cell_text(values.get(series.key)).strip(), {})
         try:
             task.data = fill(series, values)
             prepared = check_row(task)
