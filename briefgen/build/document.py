@@ -31,7 +31,8 @@ from ..render.engine import displaced_footnotes
 from ..compose.glyphs import glyph_problems
 from ..inputs.load import load_brief
 from .manifest import pdf_editions, pdf_files
-from ..render.layout import DEFAULT_STANDARD, Limits, missing_characters, names_a_stylesheet
+from ..render.layout import Limits, missing_characters, names_a_stylesheet
+from ..render.standards import DEFAULT_STANDARD, is_archival
 from ..util.atomic import write_text
 from ..problems import BriefError, OutputError, Problem, field_name, shown
 from ..inputs.sources import read_bibliographies
@@ -123,7 +124,7 @@ def bibliography(loaded, theme):
 
 def _refuse_archiving_a_draft(loaded, data, standard):
     """PDF/A is for the archive: a brief whose status is not final is not archived."""
-    if not standard.startswith("a-"):
+    if not is_archival(standard):
         return
     statuses = [(("status",), data.get("status"))] + [
         (("variants", name, "status"), fields.get("status")) for name, fields in data.get("variants", {}).items()]

@@ -22,7 +22,9 @@ from ..build.formats import build_formats
 from ..build.scaffold import init_project, new_theme
 from ..build.series import check_series, is_series
 from ..problems import BriefError
-from ..render.layout import DEFAULT_STANDARD, PDF_STANDARDS, Limits
+from ..render.layout import Limits
+from ..render.standards import STANDARDS, StandardsConflict
+from ..render.standards import combine as combine_standards
 from ..theme.resolve import ThemeError, resolve_theme, theme_sources
 from ..util import bounds, project
 from ..writers import FORMATS
@@ -127,13 +129,13 @@ def cli(context):
               help="Refuse a layout with more pages.")
 @JOBS_OPTION
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
-@click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
-              type=click.Choice(list(PDF_STANDARDS)),
-              help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
+@click.option("--pdf-standard", "standards", multiple=True, type=click.Choice(list(STANDARDS)),
+              help="What the PDFs claim (default ua-1, accessible); repeat to combine where the standards "
+                   "allow: ua-1 with a PDF/A-2 or -3 level, ua-2 with a-4. Always tagged.")
 @click.option("--cluster", envvar="BRIEF_CLUSTER", metavar="tcp://HOST:PORT",
               help="Build series on this Dask scheduler (default: $BRIEF_CLUSTER; unset: on this machine).")
 def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_overflow, allow_missing_glyphs,
-          time_limit, max_memory, max_pages, jobs, force, standard, cluster):
+          time_limit, max_memory, max_pages, jobs, force, standards, cluster):
     """Build PDFs from briefs, or from every brief in a folder (default:
     briefs/ in the working folder).
 
@@ -157,10 +159,15 @@ def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_ove
         brief build my-brief.yaml --theme ./our-theme --out pdfs
         brief build briefs/*.yaml --jobs 2 --force
         brief build briefs/north-korea-trafficking.yaml --pdf-standard a-3b
+        brief build briefs/north-korea-trafficking.yaml --pdf-standard ua-1 --pdf-standard a-2a
         brief build briefs/overseas-labour.yaml --cluster tcp://scheduler:8786
     """
     if theme:
         _check_theme(theme)
+    try:
+        standard = combine_standards(standards)
+    except StandardsConflict as error:
+        raise _usage_error(str(error)) from None
     try:
         brief_files = project.briefs_to_build(briefs)
     except project.NoBriefs as error:
