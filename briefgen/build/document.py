@@ -27,7 +27,7 @@ from ..compose.html import compose_html
 from ..render.content_check import lost_content
 from ..content.crossref import resolve
 from ..brief.editions import lacking
-from ..render.engine import displaced_footnotes
+from ..render.engine import displaced_footnotes, page_height, used_height
 from ..compose.glyphs import glyph_problems
 from ..inputs.load import load_brief
 from .manifest import pdf_editions, pdf_files
@@ -64,6 +64,9 @@ class Output:
     warnings: list = field(default_factory=list)
     served: list = field(default_factory=list)   # files the layout read (images in SVGs, CSS imports, fonts)
     files: list = field(default_factory=list)    # every file the writer wrote, the output first
+    lines_over: int = 0              # lines over the page budget (written anyway: --allow-overflow)
+    step: object = None              # the fit step the layout used (theme.FitStep); None: as designed
+    last_page_used: float = None     # share of the last page's height the content fills
 
 
 @dataclass
@@ -195,7 +198,14 @@ def _build_variant(prepared, variant, options):
         for message in written.messages] + _layout_warnings(written.document, loaded)
     if written.lines_over:
         found.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
-    return Output(variant, target, written.pages, written.layouts, found, written.served, written.files or [target])
+    return Output(variant, target, written.pages, written.layouts, found, written.served, written.files or [target],
+                  written.lines_over, written.step, _last_page_used(written.document))
+
+
+def _last_page_used(document):
+    if document is None or not document.pages:  # a writer without pages
+        return None
+    return used_height(document.pages[-1]) / page_height(document)
 
 
 def _draw(brief, prepared, spec, options):

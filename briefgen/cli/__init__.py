@@ -21,7 +21,7 @@ from ..build.document import Options, check_brief, shown, theme_of, unknown_vari
 from ..build.formats import build_formats
 from ..build.scaffold import init_project, new_theme
 from ..build.series import check_series, is_series
-from ..problems import BriefError
+from ..problems import BriefError, OutputError
 from ..render.layout import Limits
 from ..render.standards import STANDARDS, StandardsConflict
 from ..render.standards import combine as combine_standards
@@ -293,6 +293,61 @@ def check(briefs, time_limit):
             click.echo(str(error), err=True)
     if failed:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@OUT_OPTION
+@THEME_OPTION
+@click.option("--check", is_flag=True,
+              help="Compare only: exit 0 when the content is the same, 1 when it differs; the summary on stdout.")
+@click.option("--format", "diff_format", type=click.Choice(["pdf", "text"]), default="pdf", show_default=True,
+              help="pdf: the changes document (PDF and web page); text: a word-level diff on stdout.")
+@TIME_LIMIT_OPTION
+def diff(old, new, out_dir, theme, check, diff_format, time_limit):
+    """Show what changed between two versions of a brief, for review and
+    clearance: OLD and NEW are each a brief file or a git revision of it
+    (REV, with the other side's file, or REV:path).
+
+    Writes out/<brief>-changes.pdf and -changes.html: the full brief as the
+    new version lays it out, inserted and deleted words marked, after a page
+    that summarises the changes and each variant's page budget.
+
+    \b
+    Examples:
+        brief diff HEAD~1 briefs/north-korea-trafficking.yaml
+        brief diff v1.yaml v2.yaml --out review
+        brief diff --check main:briefs/x.yaml briefs/x.yaml
+        brief diff --format text v1.yaml v2.yaml
+    """
+    from ..review import review  # diff-match-patch: only for this command
+    from ..review.report import summary_lines, text_diff
+    if theme:
+        _check_theme(theme)
+    options = Options(theme=theme, out_dir=out_dir, limits=Limits(time_limit))
+    write = not check and diff_format == "pdf"
+    try:
+        with bounds.in_process(Limits(time_limit), new):
+            done = review(old, new, options, write=write)
+    except BriefError as error:
+        _report(error.problems)
+        sys.exit(2)
+    except (ThemeError, OutputError) as error:   # each names its file (and line) itself
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    except OSError as error:
+        click.echo(f"{error.filename or new}: {(error.strerror or str(error)).lower()}", err=True)
+        sys.exit(2)
+    labels = (done.old.label, done.new.label)
+    if diff_format == "text":
+        click.echo("\n".join(text_diff(done.changes, *labels)))
+    else:
+        click.echo("\n".join(summary_lines(done.changes, *labels)))
+    for file in done.files:
+        click.echo(f"wrote {shown(file)}", err=True)
+    if check or diff_format == "text":
+        sys.exit(0 if done.changes.none else 1)
 
 
 @cli.command("new-theme")
