@@ -178,7 +178,7 @@ def _build_variant(prepared, variant, options):
     brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
     target = output_path(options.out_dir, prepared.stem or loaded.path.stem, variant, writer.EXTENSION, writer)
-    composed, unresolved = _compose(brief, spec, prepared, target, options, writer)  # 4
+    composed = _compose(brief, spec, prepared, target, options, writer)  # 4
 
     def after_layout(document, lines_over):
         """Content that did not reach the page, characters no font of the theme
@@ -193,7 +193,7 @@ def _build_variant(prepared, variant, options):
 
     with _library_warnings(loaded):  # Pillow decoding images, fontTools, ...
         written = writer.write(composed, target, options, after_layout)     # 5
-    found = [str(warning) for warning in loaded.warnings] + [f"{loaded.shown_path}: {message}" for message in unresolved] + [
+    found = [str(warning) for warning in loaded.warnings] + [
         message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"  # the brief's or a stylesheet's
         for message in written.messages] + _layout_warnings(written.document, loaded)
     if written.lines_over:
@@ -228,9 +228,9 @@ def _compose(brief, spec, prepared, target, options, writer):
     edition = getattr(writer, "EDITION", None)
     # A web page links to the PDF editions built beside it.
     editions = pdf_editions(options.out_dir, loaded.path.stem, theme.variants) if edition else ()
-    html, missing = resolve(compose_html(brief, theme, spec, prepared.library, edition, editions))
-    unresolved = [f"{reference}: the {spec.name} variant leaves its target out; printed without a number"
-                  for reference in missing]
+    # Every reference names a target of the brief (validation), so one the
+    # variant left out was left out on purpose: its word alone, and no warning.
+    html, _left_out = resolve(compose_html(brief, theme, spec, prepared.library, edition, editions))
     skipped = heading_problems(html)
     if skipped:  # templates, not the brief: a theme override skipped a level
         raise ThemeError(f"theme '{theme.name}', variant '{spec.name}': {skipped[0]}")
@@ -238,7 +238,7 @@ def _compose(brief, spec, prepared, target, options, writer):
         write_text(html, target.with_suffix(".html"))
     roots = (loaded.path.parent, *theme.folders, *theme.brand.font_dirs, Path(options.out_dir) / CACHE)
     return writers.Composed(html, spec.name, spec, loaded.path.parent, roots,
-                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"]), unresolved
+                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"])
 
 
 def output_path(out_dir, stem, variant, extension, writer=None):

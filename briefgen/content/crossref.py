@@ -7,7 +7,7 @@ the number is the target's own CSS counter (target-counter), the very counter
 its caption prints (for a table or figure of an appendix, the appendix's letter
 too: "Table A.1", see resolve()), so numbers and references always agree, in
 every variant and after a table is inserted. A variant that leaves the target out prints the
-word without a number and warns (resolve())."""
+word without a number (resolve())."""
 
 import re
 
