@@ -165,6 +165,16 @@ def test_the_one_page_summary_drops_citations_but_keeps_an_author_named_in_the_t
     assert "Nguyen and O’Brien found it." in pdf_text(output.path)
 
 
+def test_a_dropped_citation_leaves_no_space_before_the_punctuation(tmp_path):
+    write_json(tmp_path, ["smith-journal", "lee-book"])
+    summary = ("summary: |\n  Policy needs *better data*\n  [@smith-journal]. It needs [better\n  "
+               "laws](https://example.org) [@lee-book], and money [@lee-book]; soon.\n")
+    brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("summary: The summary.\n", summary) + "bibliography: refs.json\n")
+    [output] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
+    text = " ".join(pdf_text(output.path).split())
+    assert "Policy needs better data. It needs better laws, and money; soon." in text
+
+
 def test_a_bibtex_file_is_mapped_to_csl_fields(tmp_path):
     (tmp_path / "refs.bib").write_text("""
 @article{smith2022,
