@@ -175,6 +175,43 @@ def test_a_dropped_citation_leaves_no_space_before_the_punctuation(tmp_path):
     assert "Policy needs better data. It needs better laws, and money; soon." in text
 
 
+def citing_brief(tmp_path):
+    write_json(tmp_path, ["smith-journal", "lee-book", "two-authors"])
+    return write_brief(tmp_path, CITING + "bibliography: refs.json\ncitation_style: chicago-author-date\n")
+
+
+def test_csl_on_the_command_line_wins_over_the_brief_and_several_build_side_by_side(tmp_path):
+    brief, out = citing_brief(tmp_path), tmp_path / "out"
+    assert run_cli("build", brief, "-v", "full", "--csl", "ieee", "--out", out).exit_code == 0
+    assert "The summary [1, p. 12]." in pdf_text(out / "brief-full.pdf")
+    result = run_cli("build", brief, "-v", "full", "--csl", "ieee", "--csl", "apa", "--out", out)
+    assert result.exit_code == 0
+    assert "The summary [1, p. 12]." in pdf_text(out / "ieee" / "brief-full.pdf")
+    assert "The summary (Smith, 2022, p. 12)." in pdf_text(out / "apa" / "brief-full.pdf")
+
+
+def test_csl_takes_a_style_file_and_an_edit_to_it_rebuilds(tmp_path):
+    brief, out = citing_brief(tmp_path), tmp_path / "out"
+    style = tmp_path / "house.csl"
+    shutil.copy(style_path("ieee", None), style)
+    first = run_cli("build", brief, "-v", "full", "--csl", style, "--out", out)
+    assert first.exit_code == 0 and "The summary [1, p. 12]." in pdf_text(out / "brief-full.pdf")
+    assert "up to date" in run_cli("build", brief, "-v", "full", "--csl", style, "--out", out).output
+    style.write_text(style.read_text(encoding="utf-8").replace("<!-- ", "<!-- edited ", 1), encoding="utf-8")
+    assert "built" in run_cli("build", brief, "-v", "full", "--csl", style, "--out", out).output
+
+
+@pytest.mark.parametrize("value, message", [
+    ("bogus", "--csl bogus: unknown citation style; expected one of apa, chicago-author-date, chicago-note, "
+              "harvard, ieee, vancouver or a .csl file"),
+    ("missing.csl", "--csl missing.csl: no such file"),
+])
+def test_a_csl_that_cannot_be_used_is_one_line(tmp_path, value, message):
+    result = run_cli("build", citing_brief(tmp_path), "--csl", value, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and result.output.strip().splitlines() == [f"Error: {message}"]
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_bibtex_file_is_mapped_to_csl_fields(tmp_path):
     (tmp_path / "refs.bib").write_text("""
 @article{smith2022,

@@ -53,6 +53,7 @@ class Options:
     standard: str = DEFAULT_STANDARD
     format: str = "pdf"               # the output writer (writers.FORMATS): --format
     allow_missing_glyphs: bool = False  # a script no theme font draws: one warning, not an error
+    csl: Path = None                  # --csl: the citation style file, over the brief's and the theme's
 
 
 @dataclass
@@ -115,14 +116,14 @@ def prepare(brief_file, options):
         loaded.warnings += lacking(loaded)     # a translation: what the original has that it lacks
         theme = theme_for_brief(options.theme, data, loaded)                 # 3
     _refuse_archiving_a_draft(loaded, data, options.standard)
-    return Prepared(loaded, data, theme, bibliography(loaded, theme))
+    return Prepared(loaded, data, theme, bibliography(loaded, theme, options.csl))
 
 
-def bibliography(loaded, theme):
+def bibliography(loaded, theme, chosen_style=None):
     """The brief's bibliography files' entries and its citation style."""
     entries, _ = read_bibliographies(loaded)   # read once by validation: its problems are reported
     return Library(tuple(entries), loaded.path.parent, theme.brand.folder,
-                   theme.brand.citation_style or DEFAULT_STYLE)
+                   theme.brand.citation_style or DEFAULT_STYLE, chosen_style)
 
 
 def _refuse_archiving_a_draft(loaded, data, standard):

@@ -88,9 +88,13 @@ class Library:
     brief_dir: Path = None
     theme_dir: Path = None           # the brand's styles folder: a .csl its brand file names
     default_style: str = DEFAULT_STYLE   # the brand's, else APA
+    chosen: Path = None              # --csl: wins over the brief's and the theme's
 
     def style_file(self, name=None):
-        """The brief's style (citation_style:), else the theme's default; ValueError when unknown."""
+        """--csl's style, else the brief's (citation_style:), else the theme's default;
+        ValueError when unknown."""
+        if self.chosen:
+            return self.chosen
         if name:
             return style_path(name, self.brief_dir)
         return style_path(self.default_style, self.theme_dir)
@@ -189,6 +193,27 @@ def style_path(name, brief_dir, theme_dir=None):
         if candidate.resolve().is_relative_to(Path(folder).resolve()) and candidate.is_file():
             return candidate
     raise ValueError(f"citation style file '{name}' not found beside the brief")
+
+
+def chosen_style(value):
+    """--csl NAME|PATH: a bundled style's .csl file, or a usable .csl file
+    given from the working folder; ValueError in one line saying why not."""
+    if value in STYLES:
+        return CSL_DIR / STYLES[value]
+    path = Path(value)
+    if path.suffix.lower() != ".csl":
+        raise ValueError(f"--csl {value}: unknown citation style; expected one of {', '.join(STYLES)} or a .csl file")
+    if not path.is_file():
+        raise ValueError(f"--csl {value}: no such file")
+    problem = style_problem(path)
+    if problem:
+        raise ValueError(f"--csl {value}: {problem}")
+    return path.resolve()
+
+
+def style_label(value):
+    """What names a style's outputs when several are built: 'apa', 'nature'."""
+    return value if value in STYLES else Path(value).stem
 
 
 def parse_locator(text):
