@@ -212,6 +212,44 @@ def test_a_csl_that_cannot_be_used_is_one_line(tmp_path, value, message):
     assert not (tmp_path / "out").exists()
 
 
+LATEX_BIB = r"""
+@article{smith-n2o,
+  author = {Smith, Jane and M{\"u}ller, Karl},
+  title = {Emissions of N$_2$O from CaCO$_3$ and \textit{Sphagnum} bogs},
+  journal = {Soil Biology},
+  year = {2021}, volume = {12}, pages = {1--9}
+}
+@misc{who-site,
+  author = {{World Health Organization}},
+  title = {Trafficking in persons},
+  howpublished = {\url{https://www.who.int/trafficking_report}},
+  year = {2020}
+}
+@techreport{ilo-note,
+  author = {{International Labour Organization}},
+  title = {Forced labour estimates},
+  institution = {ILO}, year = {2022},
+  note = {Available at \url{https://www.ilo.org/estimates}}
+}
+"""
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_bibtex_is_read_as_latex_maths_italics_and_urls(tmp_path, style):
+    (tmp_path / "refs.bib").write_text(LATEX_BIB, encoding="utf-8")
+    brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("Some text.", "'Gases [@smith-n2o], sites [@who-site; @ilo-note].'")
+                        + f"bibliography: refs.bib\ncitation_style: {style}\n")
+    result = run_cli("build", brief, "-v", "full", "--html", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "brief-full.html").read_text(encoding="utf-8")
+    assert "N<sub>2</sub>O" in page and "CaCO<sub>3</sub>" in page and "<i>Sphagnum</i>" in page
+    assert "$" not in page and "\\textit" not in page
+    text = " ".join(pdf_text(tmp_path / "out" / "brief-full.pdf").split())
+    assert "https://www.who.int/trafficking_report" in text.replace(" ", "")
+    assert "https://www.ilo.org/estimates" in text.replace(" ", "")
+    assert "[Https" not in text and "Müller" in text
+
+
 def test_a_bibtex_file_is_mapped_to_csl_fields(tmp_path):
     (tmp_path / "refs.bib").write_text("""
 @article{smith2022,

@@ -34,7 +34,7 @@ from markupsafe import Markup
 from ..util import cache
 from ..util.files import MB, FileRefused, read_bytes
 from .markdown import KOREAN_JOINS, WORD_JOINER, quotes_language
-from ..inputs.sources import CJK, yaml_to_csl
+from ..inputs.sources import CJK, STYLED, yaml_to_csl
 
 CSL_DIR = Path(__file__).parents[1] / "csl"   # briefgen/csl/
 STYLES = {   # the bundled styles, from github.com/citation-style-language/styles (CC BY-SA 3.0)
@@ -129,7 +129,7 @@ def _fields(item):
     author = ", ".join(str(name.get("literal") or " ".join(filter(None, (name.get("given"), name.get("family")))))
                        for name in names[:3]) + (" et al." if len(names) > 3 else "")
     year = (item.get("issued") or {}).get("date-parts", [[None]])[0][0] if isinstance(item.get("issued"), dict) else None
-    return {"id": item["id"], "title": str(item.get("title", "")), "author": author or None,
+    return {"id": item["id"], "title": styled_plain(str(item.get("title", ""))), "author": author or None,
             "publisher": item.get("publisher"), "year": year, "url": item.get("URL"), "note": None}
 
 
@@ -359,11 +359,24 @@ def _linked(text):
     return "".join(parts)
 
 
+def styled_html(text):
+    """STYLED marks (a BibTeX value's sub- and superscripts, italics, bold) as HTML."""
+    for tag, (opening, closing) in STYLED.items():
+        text = text.replace(opening, f"<{tag}>").replace(closing, f"</{tag}>")
+    return text
+
+
+def styled_plain(text):
+    """STYLED marks dropped, for a plain-text field (N2O)."""
+    return "".join(character for character in text if not "\ue020" <= character <= "\ue027")
+
+
 def _cleaned(text, style):
     """Doubled punctuation removed ('et al..', 'Inc..'), apostrophes curled
     (O’Brien, as everywhere in the brief), and periods and commas moved inside
-    closing quotation marks where the locale wants them there."""
-    text = DOUBLED.sub(r"\1\2", text)
+    closing quotation marks where the locale wants them there; a BibTeX
+    value's STYLED marks as HTML."""
+    text = styled_html(DOUBLED.sub(r"\1\2", text))
     parts = TAGS.split(text)
     parts[::2] = [APOSTROPHE.sub("\u2019", part) for part in parts[::2]]
     text = "".join(parts)
