@@ -30,8 +30,12 @@ LINK = re.compile(r'<a class="xref xref-(\w+)" href="#([^"]+)">([^<]*)&nbsp;</a>
 
 
 def word(kind, language="en"):
-    """'Figure', 'Table', ... in the brief's language (primary subtag), English when unknown."""
-    return WORDS.get(str(language).split("-")[0].lower(), WORDS["en"])[kind]
+    """'Figure', 'Table', ... in the brief's language (primary subtag), English
+    when unknown. Korean breaks lines between any two syllables: word joiners
+    keep '그림' whole, as markdown.py does for the brief's own text."""
+    primary = str(language).split("-")[0].lower()
+    found = WORDS.get(primary, WORDS["en"])[kind]
+    return "\u2060".join(found) if primary == "ko" else found
 
 
 def anchor(kind, target_id):
