@@ -11,17 +11,22 @@ import os
 import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..build.batch import Stopped, build_all, print_table
+from ..build.batch import Stopped, print_table
 from ..build.document import Options, check_brief, shown, theme_of, unknown_variant
+from ..build.formats import build_formats
 from ..build.scaffold import init_project, new_theme
-from ..build.series import build_series, check_series, is_series
-from ..problems import BriefError
-from ..render.layout import DEFAULT_STANDARD, PDF_STANDARDS, Limits
+from ..build.series import check_series, is_series
+from ..content.citations import chosen_style, style_label
+from ..problems import BriefError, OutputError
+from ..render.layout import Limits
+from ..render.standards import STANDARDS, StandardsConflict
+from ..render.standards import combine as combine_standards
 from ..theme.resolve import ThemeError, resolve_theme, theme_sources
 from ..util import bounds, project
 from ..writers import FORMATS
@@ -29,6 +34,9 @@ from ..writers import FORMATS
 
 # --- command line ------------------------------------------------------------
 
+CSL_OPTION = click.option("--csl", "styles", multiple=True, metavar="NAME|PATH",
+                          help="Citation style over the brief's: a bundled style's name or a .csl file. "
+                               "Repeat to build each style into OUT/<style>/.")
 VARIANTS_OPTION = click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
                                help="Variant to build (repeatable); default: every variant of the theme.")
 THEME_OPTION = click.option("--theme", "-t", metavar="NAME|PATH",
@@ -54,6 +62,10 @@ class Formats(click.Choice):
 
 FORMAT_OPTION = click.option("--format", "output_format", default="pdf", show_default=True, type=Formats(),
                              help="What each variant is written as.")
+FORMATS_OPTION = click.option("--format", "output_formats", multiple=True, default=("pdf",), show_default=True,
+                              type=Formats(), metavar="FORMAT",
+                              help="What each variant is written as (repeatable: --format pdf --format web); "
+                                   "a web page always comes with the PDFs it links.")
 TIME_LIMIT_OPTION = click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
                                  metavar="SECONDS", help="Stop the work on a document (load to output) that takes longer.")
 JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
@@ -109,7 +121,7 @@ def cli(context):
 @VARIANTS_OPTION
 @THEME_OPTION
 @OUT_OPTION
-@FORMAT_OPTION
+@FORMATS_OPTION
 @click.option("--html", "keep_html", is_flag=True, help="Also write the composed HTML beside each output.")
 @click.option("--allow-overflow", is_flag=True,
               help="Write a variant that stays over its page budget anyway, with a warning.")
@@ -122,19 +134,23 @@ def cli(context):
               help="Refuse a layout with more pages.")
 @JOBS_OPTION
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
-@click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
-              type=click.Choice(list(PDF_STANDARDS)),
-              help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
+@click.option("--pdf-standard", "standards", multiple=True, type=click.Choice(list(STANDARDS)),
+              help="What the PDFs claim (default ua-1, accessible); repeat to combine where the standards "
+                   "allow: ua-1 with a PDF/A-2 or -3 level, ua-2 with a-4. Always tagged.")
+@CSL_OPTION
 @click.option("--cluster", envvar="BRIEF_CLUSTER", metavar="tcp://HOST:PORT",
               help="Build series on this Dask scheduler (default: $BRIEF_CLUSTER; unset: on this machine).")
-def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_overflow, allow_missing_glyphs,
-          time_limit, max_memory, max_pages, jobs, force, standard, cluster):
+def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_overflow, allow_missing_glyphs,
+          time_limit, max_memory, max_pages, jobs, force, standards, styles, cluster):
     """Build PDFs from briefs, or from every brief in a folder (default:
     briefs/ in the working folder).
 
     Each output is named after the brief's file and the variant, e.g.
     out/north-korea-trafficking-full.pdf. A brief whose inputs have not
     changed since its PDFs were built is skipped (see --force).
+
+    --format web writes the brief's web page, with the PDFs it links
+    (built first, in the same run); --format repeats to write several.
 
     A series file (top-level `series:` and `brief:`) builds one brief per
     row of its data into out/<series>/<key>-<variant>.pdf, with an
@@ -145,13 +161,20 @@ def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_over
         brief build
         brief build briefs/
         brief build briefs/north-korea-trafficking.yaml --variant full --html
+        brief build briefs/north-korea-trafficking.yaml --format pdf --format web
         brief build my-brief.yaml --theme ./our-theme --out pdfs
         brief build briefs/*.yaml --jobs 2 --force
         brief build briefs/north-korea-trafficking.yaml --pdf-standard a-3b
+        brief build briefs/north-korea-trafficking.yaml --csl apa --csl chicago-note
+        brief build briefs/north-korea-trafficking.yaml --pdf-standard ua-1 --pdf-standard a-2a
         brief build briefs/overseas-labour.yaml --cluster tcp://scheduler:8786
     """
     if theme:
         _check_theme(theme)
+    try:
+        standard = combine_standards(standards)
+    except StandardsConflict as error:
+        raise _usage_error(str(error)) from None
     try:
         brief_files = project.briefs_to_build(briefs)
     except project.NoBriefs as error:
@@ -159,17 +182,13 @@ def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_over
     _check_variants(brief_files, theme, variants)
     started = time.perf_counter()
     options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow,
-                      Limits(time_limit, max_pages, max_memory), standard, output_format, allow_missing_glyphs)
+                      Limits(time_limit, max_pages, max_memory), standard, allow_missing_glyphs=allow_missing_glyphs)
     stopped, rows = None, []
-    series = [brief for brief in brief_files if is_series(brief)]
     try:
-        singles = [brief for brief in brief_files if brief not in series]
-        if singles:
-            rows += build_all(singles, options, jobs, force)
-        for series_file in series:
-            rows += build_series(series_file, options, jobs, force, cluster)
+        for styled in _with_styles(options, styles):
+            rows += build_formats(brief_files, styled, output_formats, jobs, force, cluster)
     except Stopped as stop:  # SIGINT, SIGTERM, SIGHUP: the table of what was done, then the signal's status
-        stopped, rows = stop, rows + stop.rows
+        stopped, rows = stop, stop.rows
     # A brief's own warnings come with each of its variants: say each once.
     for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
         click.echo(f"warning: {warning}", err=True)
@@ -190,7 +209,9 @@ def build(briefs, variants, theme, out_dir, output_format, keep_html, allow_over
 @OUT_OPTION
 @FORMAT_OPTION
 @JOBS_OPTION
-def watch(brief, variants, theme, out_dir, output_format, jobs):
+@click.option("--csl", "style", metavar="NAME|PATH",
+              help="Citation style over the brief's: a bundled style's name or a .csl file.")
+def watch(brief, variants, theme, out_dir, output_format, jobs, style):
     """Rebuild a brief's PDFs whenever the brief, its images or the theme change.
 
     Prints how long each rebuild took. An edit that breaks the brief prints
@@ -207,7 +228,7 @@ def watch(brief, variants, theme, out_dir, output_format, jobs):
         _check_theme(theme)
     _check_variants([brief], theme, variants)
     from ..build.watch import watch_brief  # watchfiles: only for this command
-    options = Options(tuple(variants), theme, out_dir, format=output_format)
+    options = Options(tuple(variants), theme, out_dir, format=output_format, csl=_style_file(style))
     try:
         watch_brief(brief, options, jobs)
     except Stopped as stop:  # its workers are stopped, its temporary files removed
@@ -284,6 +305,61 @@ def check(briefs, time_limit):
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@OUT_OPTION
+@THEME_OPTION
+@click.option("--check", is_flag=True,
+              help="Compare only: exit 0 when the content is the same, 1 when it differs; the summary on stdout.")
+@click.option("--format", "diff_format", type=click.Choice(["pdf", "text"]), default="pdf", show_default=True,
+              help="pdf: the changes document (PDF and web page); text: a word-level diff on stdout.")
+@TIME_LIMIT_OPTION
+def diff(old, new, out_dir, theme, check, diff_format, time_limit):
+    """Show what changed between two versions of a brief, for review and
+    clearance: OLD and NEW are each a brief file or a git revision of it
+    (REV, with the other side's file, or REV:path).
+
+    Writes out/<brief>-changes.pdf and -changes.html: the full brief as the
+    new version lays it out, inserted and deleted words marked, after a page
+    that summarises the changes and each variant's page budget.
+
+    \b
+    Examples:
+        brief diff HEAD~1 briefs/north-korea-trafficking.yaml
+        brief diff v1.yaml v2.yaml --out review
+        brief diff --check main:briefs/x.yaml briefs/x.yaml
+        brief diff --format text v1.yaml v2.yaml
+    """
+    from ..review import review  # diff-match-patch: only for this command
+    from ..review.report import summary_lines, text_diff
+    if theme:
+        _check_theme(theme)
+    options = Options(theme=theme, out_dir=out_dir, limits=Limits(time_limit))
+    write = not check and diff_format == "pdf"
+    try:
+        with bounds.in_process(Limits(time_limit), new):
+            done = review(old, new, options, write=write)
+    except BriefError as error:
+        _report(error.problems)
+        sys.exit(2)
+    except (ThemeError, OutputError) as error:   # each names its file (and line) itself
+        click.echo(str(error), err=True)
+        sys.exit(2)
+    except OSError as error:
+        click.echo(f"{error.filename or new}: {(error.strerror or str(error)).lower()}", err=True)
+        sys.exit(2)
+    labels = (done.old.label, done.new.label)
+    if diff_format == "text":
+        click.echo("\n".join(text_diff(done.changes, *labels)))
+    else:
+        click.echo("\n".join(summary_lines(done.changes, *labels)))
+    for file in done.files:
+        click.echo(f"wrote {shown(file)}", err=True)
+    if check or diff_format == "text":
+        sys.exit(0 if done.changes.none else 1)
+
+
 @cli.command("new-theme")
 @click.argument("name_or_path")
 def new_theme_command(name_or_path):
@@ -357,6 +433,22 @@ def themes_command():
         if own and any(origin == "built-in" for origin, _ in sources):
             where += " (over the built-in theme)"
         click.echo(f"{name:<12} {where}")
+
+
+def _with_styles(options, styles):
+    """One build's options per --csl style: with several, each into its own
+    folder named after the style (out/apa/, out/chicago-note/)."""
+    if len(styles) <= 1:
+        return [replace(options, csl=_style_file(styles[0] if styles else None))]
+    return [replace(options, csl=_style_file(style), out_dir=Path(options.out_dir) / style_label(style))
+            for style in dict.fromkeys(styles)]
+
+
+def _style_file(style):
+    try:
+        return style and chosen_style(style)
+    except ValueError as error:
+        raise _usage_error(str(error)) from None
 
 
 def _usage_error(message):

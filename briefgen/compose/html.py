@@ -30,15 +30,17 @@ TAG = re.compile(r"(<[^>]*>)")
 _RENDER = ContextVar("render")
 
 
-def compose_html(brief, theme, spec, library=None, edition=None, editions=()):
+def compose_html(brief, theme, spec, library=None, edition=None, editions=(), stylesheets=None):
     """The variant's HTML. A variant with a page budget gets the design's spacing
     and type size tokens; a fit step overrides them at layout (writers/pdf.py).
     library: the brief's bibliography (citations.Library) for its citations;
     edition: another edition of the variant (the web page, writers/web.py):
     its templates are <edition>/<variant>.html, its stylesheets <edition>.css;
-    editions: the PDFs it links to (manifest.pdf_editions)."""
+    editions: the PDFs it links to (manifest.pdf_editions); stylesheets: the
+    names of the stylesheets, in cascade order, when not the edition's or the
+    variant's alone (the changes document: ("full", "changes"))."""
     try:
-        return _render(brief, theme, spec, library, edition, editions)
+        return _render(brief, theme, spec, library, edition, editions, stylesheets)
     except TemplateSyntaxError as error:
         raise ThemeError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from None
     except TemplateNotFound as error:
@@ -54,12 +56,12 @@ def _template_frame(error):
     return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "template"
 
 
-def _render(brief, theme, spec, library, edition=None, editions=()):
+def _render(brief, theme, spec, library, edition=None, editions=(), stylesheets=None):
     language = brief["language"]
     environment = template_environment(theme, language)
     template = environment.get_template(f"{edition}/{spec.name}.html" if edition
                                         else VARIANT_TEMPLATE.format(spec.name))
-    context = {"stylesheets": theme.stylesheets(edition or spec.name),
+    context = {"stylesheets": theme.stylesheets(*(stylesheets or (edition or spec.name,))),
                "editions": [{**pdf, "url": pdf["file"].as_uri()} for pdf in editions]}
     citer = Citer()
     html = _render_with(environment, template, brief, theme, spec, language, "", citer, context)

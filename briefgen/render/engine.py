@@ -150,25 +150,56 @@ def _boxes(box, kind):
 
 
 @lru_cache(maxsize=1)
-def tag_passage_languages():
-    """A passage in another language (`<span lang="ko">`, from `[...]{lang=ko}`)
-    gets its own /Lang in the structure tree, as PDF/UA asks; WeasyPrint 70
-    only writes the document's. Wraps its tree builder, which calls itself
-    through the module, once per process."""
+def complete_pdf_tags():
+    """What PDF/UA asks of the structure tree that WeasyPrint 70 leaves out:
+    a passage in another language (`<span lang="ko">`, from `[...]{lang=ko}`)
+    gets its own /Lang (WeasyPrint writes only the document's), and every
+    table header cell a /Scope (WeasyPrint links headers to cells by /Headers
+    only, which outside checkers such as pdfua do not follow). Wraps its tree
+    builder, which calls itself through the module, once per process."""
     import pydyf
     from weasyprint.pdf import tags
 
+    if getattr(tags._build_box_tree, "briefgen", False):
+        return
     build = tags._build_box_tree
 
     def build_with_languages(box, parent, *args):
         element = getattr(box, "element", None)
-        language = element.get("lang") if element is not None and element.tag not in ("html", "body") else None
+        own = element is not None and element.tag not in ("html", "body")
+        language = element.get("lang") if own else None
+        if getattr(box, "element_tag", None) in ("thead", "tbody", "tfoot"):
+            _mark_header_scopes(box)
         for node in build(box, parent, *args):
-            if language and node.get("P") == parent.reference and "Lang" not in node:
-                node["Lang"] = pydyf.String(language)
+            if node.get("P") == parent.reference:
+                if language and "Lang" not in node:
+                    node["Lang"] = pydyf.String(language)
+                if node.get("S") == "/TH" and "A" in node and hasattr(box, "header_scope"):
+                    node["A"]["Scope"] = "/" + box.header_scope
             yield node
 
+    build_with_languages.briefgen = True
     tags._build_box_tree = build_with_languages
+
+
+def _mark_header_scopes(row_group):
+    """`Column` or `Row` for each <th> of a row group: its scope attribute,
+    else its position (a header in <thead>, or anywhere but first in a row
+    that has more cells, heads a column)."""
+    for row in row_group.children:
+        for index, cell in enumerate(row.children):
+            if getattr(cell, "element_tag", None) == "th":
+                cell.header_scope = header_scope(cell.element.get("scope"), row_group.element_tag == "thead",
+                                                 index == 0 and len(row.children) > 1)
+
+
+def header_scope(attribute, in_head, first_of_several):
+    scope = (attribute or "").lower()
+    if scope in ("row", "rowgroup"):
+        return "Row"
+    if scope in ("col", "colgroup") or in_head:
+        return "Column"
+    return "Row" if first_of_several else "Column"
 
 
 def chart_height(document):

@@ -101,10 +101,12 @@ class Theme:
                 return _read_variant_spec(variant, file)
         return VariantSpec(variant)
 
-    def stylesheets(self, variant):
+    def stylesheets(self, variant, *more):
         """Stylesheet URLs in cascade order: default's brief.css and <variant>.css,
-        the brand's tokens, then the theme's brief.css and <variant>.css."""
-        default, *theme = [[(folder / name).as_uri() for name in ("brief.css", f"{variant}.css")
+        the brand's tokens, then the theme's brief.css and <variant>.css (and
+        after each <variant>.css, the more names' stylesheets)."""
+        names = ("brief.css", f"{variant}.css", *(f"{name}.css" for name in more))
+        default, *theme = [[(folder / name).as_uri() for name in names
                             if (folder / name).is_file()] for folder in self.style_dirs]
         brand = [self.brand.stylesheet_url] if self.brand.stylesheet_url else []
         return default + brand + [url for urls in theme for url in urls]

@@ -39,4 +39,4 @@ def write(composed, target, options, after_layout):
         raise BriefError(problems)
     write_pdf(laid_out, target, composed.date)
     return Written(target, len(laid_out.document.pages), layouts, fitted.lines_over,
-                   laid_out.messages + warnings, laid_out.document, laid_out.served)
+                   laid_out.messages + warnings, laid_out.document, laid_out.served, step=fitted.step)
