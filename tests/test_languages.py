@@ -312,3 +312,8 @@ def test_an_edition_names_its_outputs_and_reports_what_it_lacks(tmp_path):
     ]
     [output] = build_brief(edition, ["summary"], out_dir=tmp_path / "out")
     assert output.path.name == "brief.fr-summary.pdf"
+
+
+def test_the_korean_edition_is_complete_and_checks_without_a_warning():
+    result = run_cli("check", KOREAN)
+    assert result.exit_code == 0 and result.stderr == ""
