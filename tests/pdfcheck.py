@@ -22,7 +22,8 @@ def structure_problems(path, pdf_ua=True):
             problems.append("no document language (/Lang)")
         if not (root.get("/ViewerPreferences") and root.ViewerPreferences.get("/DisplayDocTitle") is True):
             problems.append("viewers do not show the title (/ViewerPreferences /DisplayDocTitle)")
-        if not str(pdf.docinfo.get("/Title", "")):
+        # PDF 2.0 keeps the title in the XMP metadata only (dc:title).
+        if not (str(pdf.docinfo.get("/Title", "")) or pdf.open_metadata().get("dc:title")):
             problems.append("no title")
         if pdf_ua and "pdfuaid:part" not in pdf.open_metadata():
             problems.append("no PDF/UA identification in the XMP metadata (pdfuaid:part)")

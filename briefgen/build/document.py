@@ -31,7 +31,8 @@ from ..render.engine import displaced_footnotes, page_height, used_height
 from ..compose.glyphs import glyph_problems
 from ..inputs.load import load_brief
 from .manifest import pdf_editions, pdf_files
-from ..render.layout import DEFAULT_STANDARD, Limits, missing_characters, names_a_stylesheet
+from ..render.layout import Limits, missing_characters, names_a_stylesheet
+from ..render.standards import DEFAULT_STANDARD, is_archival
 from ..util.atomic import write_text
 from ..problems import BriefError, OutputError, Problem, field_name, shown
 from ..inputs.sources import read_bibliographies
@@ -52,6 +53,7 @@ class Options:
     standard: str = DEFAULT_STANDARD
     format: str = "pdf"               # the output writer (writers.FORMATS): --format
     allow_missing_glyphs: bool = False  # a script no theme font draws: one warning, not an error
+    csl: Path = None                  # --csl: the citation style file, over the brief's and the theme's
 
 
 @dataclass
@@ -113,20 +115,21 @@ def prepare(brief_file, options):
         data = validate_brief(loaded)                                       # 2
         loaded.warnings += lacking(loaded)     # a translation: what the original has that it lacks
         theme = theme_for_brief(options.theme, data, loaded)                 # 3
+        loaded.warnings += theme.brand.warnings   # a brand colour given a shade that passes
     _refuse_archiving_a_draft(loaded, data, options.standard)
-    return Prepared(loaded, data, theme, bibliography(loaded, theme))
+    return Prepared(loaded, data, theme, bibliography(loaded, theme, options.csl))
 
 
-def bibliography(loaded, theme):
+def bibliography(loaded, theme, chosen_style=None):
     """The brief's bibliography files' entries and its citation style."""
     entries, _ = read_bibliographies(loaded)   # read once by validation: its problems are reported
     return Library(tuple(entries), loaded.path.parent, theme.brand.folder,
-                   theme.brand.citation_style or DEFAULT_STYLE)
+                   theme.brand.citation_style or DEFAULT_STYLE, chosen_style)
 
 
 def _refuse_archiving_a_draft(loaded, data, standard):
     """PDF/A is for the archive: a brief whose status is not final is not archived."""
-    if not standard.startswith("a-"):
+    if not is_archival(standard):
         return
     statuses = [(("status",), data.get("status"))] + [
         (("variants", name, "status"), fields.get("status")) for name, fields in data.get("variants", {}).items()]
@@ -177,7 +180,7 @@ def _build_variant(prepared, variant, options):
     brief = _draw(brief, prepared, spec, options)                           # 4a
     writer = writers.writer(options.format)
     target = output_path(options.out_dir, prepared.stem or loaded.path.stem, variant, writer.EXTENSION, writer)
-    composed, unresolved = _compose(brief, spec, prepared, target, options, writer)  # 4
+    composed = _compose(brief, spec, prepared, target, options, writer)  # 4
 
     def after_layout(document, lines_over):
         """Content that did not reach the page, characters no font of the theme
@@ -192,7 +195,7 @@ def _build_variant(prepared, variant, options):
 
     with _library_warnings(loaded):  # Pillow decoding images, fontTools, ...
         written = writer.write(composed, target, options, after_layout)     # 5
-    found = [str(warning) for warning in loaded.warnings] + [f"{loaded.shown_path}: {message}" for message in unresolved] + [
+    found = [str(warning) for warning in loaded.warnings] + [
         message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"  # the brief's or a stylesheet's
         for message in written.messages] + _layout_warnings(written.document, loaded)
     if written.lines_over:
@@ -227,9 +230,9 @@ def _compose(brief, spec, prepared, target, options, writer):
     edition = getattr(writer, "EDITION", None)
     # A web page links to the PDF editions built beside it.
     editions = pdf_editions(options.out_dir, loaded.path.stem, theme.variants) if edition else ()
-    html, missing = resolve(compose_html(brief, theme, spec, prepared.library, edition, editions))
-    unresolved = [f"{reference}: the {spec.name} variant leaves its target out; printed without a number"
-                  for reference in missing]
+    # Every reference names a target of the brief (validation), so one the
+    # variant left out was left out on purpose: its word alone, and no warning.
+    html, _left_out = resolve(compose_html(brief, theme, spec, prepared.library, edition, editions))
     skipped = heading_problems(html)
     if skipped:  # templates, not the brief: a theme override skipped a level
         raise ThemeError(f"theme '{theme.name}', variant '{spec.name}': {skipped[0]}")
@@ -237,7 +240,7 @@ def _compose(brief, spec, prepared, target, options, writer):
         write_text(html, target.with_suffix(".html"))
     roots = (loaded.path.parent, *theme.folders, *theme.brand.font_dirs, Path(options.out_dir) / CACHE)
     return writers.Composed(html, spec.name, spec, loaded.path.parent, roots,
-                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"]), unresolved
+                            tuple(theme.stylesheet_files(spec.name)), loaded.shown_path, brief["date"])
 
 
 def output_path(out_dir, stem, variant, extension, writer=None):

@@ -160,7 +160,13 @@ def entry_key(brief_file, options):
     """What a build's output depends on besides files: the brief and the options that change the bytes."""
     return json.dumps([str(Path(brief_file).resolve()), options.theme and str(options.theme),
                        sorted(options.variants), options.keep_html, options.allow_overflow,
-                       options.allow_missing_glyphs, options.standard, options.format, __version__])
+                       options.allow_missing_glyphs, options.standard, options.format, _style_key(options.csl),
+                       __version__])
+
+
+def _style_key(style_file):
+    """--csl's style by its content: an edited .csl file rebuilds."""
+    return style_file and hashlib.sha256(Path(style_file).read_bytes()).hexdigest()
 
 
 @contextmanager

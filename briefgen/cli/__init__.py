@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -21,8 +22,11 @@ from ..build.document import Options, check_brief, shown, theme_of, unknown_vari
 from ..build.formats import build_formats
 from ..build.scaffold import init_project, new_theme
 from ..build.series import check_series, is_series
+from ..content.citations import chosen_style, style_label
 from ..problems import BriefError, OutputError
-from ..render.layout import DEFAULT_STANDARD, PDF_STANDARDS, Limits
+from ..render.layout import Limits
+from ..render.standards import STANDARDS, StandardsConflict
+from ..render.standards import combine as combine_standards
 from ..theme.resolve import ThemeError, resolve_theme, theme_sources
 from ..util import bounds, project
 from ..writers import FORMATS
@@ -30,6 +34,9 @@ from ..writers import FORMATS
 
 # --- command line ------------------------------------------------------------
 
+CSL_OPTION = click.option("--csl", "styles", multiple=True, metavar="NAME|PATH",
+                          help="Citation style over the brief's: a bundled style's name or a .csl file. "
+                               "Repeat to build each style into OUT/<style>/.")
 VARIANTS_OPTION = click.option("--variant", "-v", "variants", multiple=True, metavar="NAME",
                                help="Variant to build (repeatable); default: every variant of the theme.")
 THEME_OPTION = click.option("--theme", "-t", metavar="NAME|PATH",
@@ -127,13 +134,14 @@ def cli(context):
               help="Refuse a layout with more pages.")
 @JOBS_OPTION
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
-@click.option("--pdf-standard", "standard", default=DEFAULT_STANDARD, show_default=True,
-              type=click.Choice(list(PDF_STANDARDS)),
-              help="Accessible PDF/UA-1, or a PDF/A level for archives; always tagged.")
+@click.option("--pdf-standard", "standards", multiple=True, type=click.Choice(list(STANDARDS)),
+              help="What the PDFs claim (default ua-1, accessible); repeat to combine where the standards "
+                   "allow: ua-1 with a PDF/A-2 or -3 level, ua-2 with a-4. Always tagged.")
+@CSL_OPTION
 @click.option("--cluster", envvar="BRIEF_CLUSTER", metavar="tcp://HOST:PORT",
               help="Build series on this Dask scheduler (default: $BRIEF_CLUSTER; unset: on this machine).")
 def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_overflow, allow_missing_glyphs,
-          time_limit, max_memory, max_pages, jobs, force, standard, cluster):
+          time_limit, max_memory, max_pages, jobs, force, standards, styles, cluster):
     """Build PDFs from briefs, or from every brief in a folder (default:
     briefs/ in the working folder).
 
@@ -157,10 +165,16 @@ def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_ove
         brief build my-brief.yaml --theme ./our-theme --out pdfs
         brief build briefs/*.yaml --jobs 2 --force
         brief build briefs/north-korea-trafficking.yaml --pdf-standard a-3b
+        brief build briefs/north-korea-trafficking.yaml --csl apa --csl chicago-note
+        brief build briefs/north-korea-trafficking.yaml --pdf-standard ua-1 --pdf-standard a-2a
         brief build briefs/overseas-labour.yaml --cluster tcp://scheduler:8786
     """
     if theme:
         _check_theme(theme)
+    try:
+        standard = combine_standards(standards)
+    except StandardsConflict as error:
+        raise _usage_error(str(error)) from None
     try:
         brief_files = project.briefs_to_build(briefs)
     except project.NoBriefs as error:
@@ -171,7 +185,8 @@ def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_ove
                       Limits(time_limit, max_pages, max_memory), standard, allow_missing_glyphs=allow_missing_glyphs)
     stopped, rows = None, []
     try:
-        rows = build_formats(brief_files, options, output_formats, jobs, force, cluster)
+        for styled in _with_styles(options, styles):
+            rows += build_formats(brief_files, styled, output_formats, jobs, force, cluster)
     except Stopped as stop:  # SIGINT, SIGTERM, SIGHUP: the table of what was done, then the signal's status
         stopped, rows = stop, stop.rows
     # A brief's own warnings come with each of its variants: say each once.
@@ -194,7 +209,9 @@ def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_ove
 @OUT_OPTION
 @FORMAT_OPTION
 @JOBS_OPTION
-def watch(brief, variants, theme, out_dir, output_format, jobs):
+@click.option("--csl", "style", metavar="NAME|PATH",
+              help="Citation style over the brief's: a bundled style's name or a .csl file.")
+def watch(brief, variants, theme, out_dir, output_format, jobs, style):
     """Rebuild a brief's PDFs whenever the brief, its images or the theme change.
 
     Prints how long each rebuild took. An edit that breaks the brief prints
@@ -211,7 +228,7 @@ def watch(brief, variants, theme, out_dir, output_format, jobs):
         _check_theme(theme)
     _check_variants([brief], theme, variants)
     from ..build.watch import watch_brief  # watchfiles: only for this command
-    options = Options(tuple(variants), theme, out_dir, format=output_format)
+    options = Options(tuple(variants), theme, out_dir, format=output_format, csl=_style_file(style))
     try:
         watch_brief(brief, options, jobs)
     except Stopped as stop:  # its workers are stopped, its temporary files removed
@@ -416,6 +433,22 @@ def themes_command():
         if own and any(origin == "built-in" for origin, _ in sources):
             where += " (over the built-in theme)"
         click.echo(f"{name:<12} {where}")
+
+
+def _with_styles(options, styles):
+    """One build's options per --csl style: with several, each into its own
+    folder named after the style (out/apa/, out/chicago-note/)."""
+    if len(styles) <= 1:
+        return [replace(options, csl=_style_file(styles[0] if styles else None))]
+    return [replace(options, csl=_style_file(style), out_dir=Path(options.out_dir) / style_label(style))
+            for style in dict.fromkeys(styles)]
+
+
+def _style_file(style):
+    try:
+        return style and chosen_style(style)
+    except ValueError as error:
+        raise _usage_error(str(error)) from None
 
 
 def _usage_error(message):

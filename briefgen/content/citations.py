@@ -34,7 +34,7 @@ from markupsafe import Markup
 from ..util import cache
 from ..util.files import MB, FileRefused, read_bytes
 from .markdown import KOREAN_JOINS, WORD_JOINER, quotes_language
-from ..inputs.sources import CJK, yaml_to_csl
+from ..inputs.sources import CJK, STYLED, yaml_to_csl
 
 CSL_DIR = Path(__file__).parents[1] / "csl"   # briefgen/csl/
 STYLES = {   # the bundled styles, from github.com/citation-style-language/styles (CC BY-SA 3.0)
@@ -88,9 +88,13 @@ class Library:
     brief_dir: Path = None
     theme_dir: Path = None           # the brand's styles folder: a .csl its brand file names
     default_style: str = DEFAULT_STYLE   # the brand's, else APA
+    chosen: Path = None              # --csl: wins over the brief's and the theme's
 
     def style_file(self, name=None):
-        """The brief's style (citation_style:), else the theme's default; ValueError when unknown."""
+        """--csl's style, else the brief's (citation_style:), else the theme's default;
+        ValueError when unknown."""
+        if self.chosen:
+            return self.chosen
         if name:
             return style_path(name, self.brief_dir)
         return style_path(self.default_style, self.theme_dir)
@@ -125,7 +129,7 @@ def _fields(item):
     author = ", ".join(str(name.get("literal") or " ".join(filter(None, (name.get("given"), name.get("family")))))
                        for name in names[:3]) + (" et al." if len(names) > 3 else "")
     year = (item.get("issued") or {}).get("date-parts", [[None]])[0][0] if isinstance(item.get("issued"), dict) else None
-    return {"id": item["id"], "title": str(item.get("title", "")), "author": author or None,
+    return {"id": item["id"], "title": styled_plain(str(item.get("title", ""))), "author": author or None,
             "publisher": item.get("publisher"), "year": year, "url": item.get("URL"), "note": None}
 
 
@@ -189,6 +193,27 @@ def style_path(name, brief_dir, theme_dir=None):
         if candidate.resolve().is_relative_to(Path(folder).resolve()) and candidate.is_file():
             return candidate
     raise ValueError(f"citation style file '{name}' not found beside the brief")
+
+
+def chosen_style(value):
+    """--csl NAME|PATH: a bundled style's .csl file, or a usable .csl file
+    given from the working folder; ValueError in one line saying why not."""
+    if value in STYLES:
+        return CSL_DIR / STYLES[value]
+    path = Path(value)
+    if path.suffix.lower() != ".csl":
+        raise ValueError(f"--csl {value}: unknown citation style; expected one of {', '.join(STYLES)} or a .csl file")
+    if not path.is_file():
+        raise ValueError(f"--csl {value}: no such file")
+    problem = style_problem(path)
+    if problem:
+        raise ValueError(f"--csl {value}: {problem}")
+    return path.resolve()
+
+
+def style_label(value):
+    """What names a style's outputs when several are built: 'apa', 'nature'."""
+    return value if value in STYLES else Path(value).stem
 
 
 def parse_locator(text):
@@ -334,11 +359,24 @@ def _linked(text):
     return "".join(parts)
 
 
+def styled_html(text):
+    """STYLED marks (a BibTeX value's sub- and superscripts, italics, bold) as HTML."""
+    for tag, (opening, closing) in STYLED.items():
+        text = text.replace(opening, f"<{tag}>").replace(closing, f"</{tag}>")
+    return text
+
+
+def styled_plain(text):
+    """STYLED marks dropped, for a plain-text field (N2O)."""
+    return "".join(character for character in text if not "\ue020" <= character <= "\ue027")
+
+
 def _cleaned(text, style):
     """Doubled punctuation removed ('et al..', 'Inc..'), apostrophes curled
     (O’Brien, as everywhere in the brief), and periods and commas moved inside
-    closing quotation marks where the locale wants them there."""
-    text = DOUBLED.sub(r"\1\2", text)
+    closing quotation marks where the locale wants them there; a BibTeX
+    value's STYLED marks as HTML."""
+    text = styled_html(DOUBLED.sub(r"\1\2", text))
     parts = TAGS.split(text)
     parts[::2] = [APOSTROPHE.sub("\u2019", part) for part in parts[::2]]
     text = "".join(parts)

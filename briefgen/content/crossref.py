@@ -7,7 +7,7 @@ the number is the target's own CSS counter (target-counter), the very counter
 its caption prints (for a table or figure of an appendix, the appendix's letter
 too: "Table A.1", see resolve()), so numbers and references always agree, in
 every variant and after a table is inserted. A variant that leaves the target out prints the
-word without a number and warns (resolve())."""
+word without a number (resolve())."""
 
 import re
 
@@ -30,8 +30,12 @@ LINK = re.compile(r'<a class="xref xref-(\w+)" href="#([^"]+)">([^<]*)&nbsp;</a>
 
 
 def word(kind, language="en"):
-    """'Figure', 'Table', ... in the brief's language (primary subtag), English when unknown."""
-    return WORDS.get(str(language).split("-")[0].lower(), WORDS["en"])[kind]
+    """'Figure', 'Table', ... in the brief's language (primary subtag), English
+    when unknown. Korean breaks lines between any two syllables: word joiners
+    keep '그림' whole, as markdown.py does for the brief's own text."""
+    primary = str(language).split("-")[0].lower()
+    found = WORDS.get(primary, WORDS["en"])[kind]
+    return "\u2060".join(found) if primary == "ko" else found
 
 
 def anchor(kind, target_id):

@@ -110,7 +110,7 @@ def _citation_rule(state, silent):
     if not match:
         return False
     if not silent and not state.env.get("citations", True):
-        state.pending = state.pending.rstrip()  # no "them ." where the citation was
+        _drop_space_before(state)  # no "them ." where the citation was
     elif not silent:
         cites = []
         for part in match.group(1).split(";"):
@@ -120,6 +120,20 @@ def _citation_rule(state, silent):
         token.meta = {"ids": [cite["id"] for cite in cites], "cites": cites}
     state.pos = match.end()
     return True
+
+
+def _drop_space_before(state):
+    """The space before a citation the variant leaves out: still pending, or
+    already pushed as a line break (a citation at the start of a line of the
+    YAML text) or as the end of a text."""
+    state.pending = state.pending.rstrip()
+    if state.pending or not state.tokens:
+        return
+    last = state.tokens[-1]
+    if last.type == "softbreak":
+        state.tokens.pop()
+    elif last.type == "text":
+        last.content = last.content.rstrip()
 
 
 def _in_text_citation_rule(state, silent):

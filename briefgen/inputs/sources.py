@@ -262,6 +262,7 @@ def bibtex_to_csl(key, entry):
         target = BIB_FIELDS.get(name, "")
         if target:
             item[target] = value.strip() if target in ("URL", "DOI") else plain(value)
+    _urls_from_notes(item, fields)
     if "pages" in fields:
         item["page"] = plain(fields["pages"]).replace("--", "-").replace("–", "-")
     if "number" in fields:
@@ -284,15 +285,70 @@ def bibtex_to_csl(key, entry):
     return item
 
 
+# LaTeX markup a BibTeX value keeps, as private-use marks that pass through
+# citeproc-py untouched; citations.py turns them into HTML (STYLED_HTML).
+# (citations.py's own marks are U+E000 to U+E003.)
+STYLED = {"sub": ("\ue020", "\ue021"), "sup": ("\ue022", "\ue023"),
+          "i": ("\ue024", "\ue025"), "b": ("\ue026", "\ue027")}
+STYLED_COMMANDS = {"textsubscript": "sub", "textsuperscript": "sup", "textit": "i", "emph": "i",
+                   "mkbibemph": "i", "textsl": "i", "textbf": "b", "mkbibbold": "b"}
+GROUP = r"\{((?:[^{}]|\{[^{}]*\})*)\}"        # one brace group, one level of braces inside
+URL_COMMAND = re.compile(r"\\url\s*" + GROUP)
+HREF_COMMAND = re.compile(r"\\href\s*" + GROUP + r"\s*" + GROUP)
+
+
+def _urls_from_notes(item, fields):
+    """howpublished = {\\url{...}} and a \\url in note are where many .bib files
+    keep an address: it becomes the item's URL, and a howpublished that was only
+    an address is no medium ("[Https://...]")."""
+    for name in ("howpublished", "note"):
+        address = url_in(fields.get(name, ""))
+        if not address:
+            continue
+        item.setdefault("URL", address)
+        variable = BIB_FIELDS[name]
+        rest = URL_COMMAND.sub("", HREF_COMMAND.sub("", fields[name])).strip(" .,;:{}")
+        if not rest:
+            item.pop(variable, None)
+        elif item.get(variable, "").strip() == address:
+            item.pop(variable)
+        elif address in item.get(variable, ""):
+            item[variable] = " ".join(item[variable].replace(address, "").split()).strip(" .,;:") or None
+            if not item[variable]:
+                item.pop(variable)
+
+
 def plain(value):
     """A BibTeX value as text: LaTeX accents and symbols decoded (latexcodec, as
-    pybtex does), commands such as \\textit dropped, braces removed.
+    pybtex does); maths sub- and superscripts (N$_2$O), \\textit, \\emph and
+    \\textbf kept as STYLED marks; \\url and \\href as their text; other
+    commands dropped, braces removed.
     (pybtex's Text.from_latex looks its plugins up anew on every call: 0.1 s an entry.)"""
     import latexcodec  # noqa: F401  (registers the 'ulatex' codec; a dependency of pybtex)
 
-    text = codecs.decode(str(value), "ulatex")
+    text = HREF_COMMAND.sub(lambda match: match.group(2), str(value))
+    text = URL_COMMAND.sub(lambda match: match.group(1).replace("%", "\ue010"), text)
+    text = re.sub(r"\$([^$]*)\$", lambda match: _maths(match.group(1)), text)
+    text = codecs.decode(text, "ulatex").replace("\ue010", "%")
+    for command, kind in STYLED_COMMANDS.items():
+        opening, closing = STYLED[kind]
+        text = re.sub(r"\\" + command + r"\s*" + GROUP, lambda match: opening + match.group(1) + closing, text)
     text = re.sub(r"\\[A-Za-z]+\s*(?=\{)", "", text)
     return " ".join(text.replace("{", "").replace("}", "").split())
+
+
+def _maths(formula):
+    """Inline maths as text: _x and _{xy} subscripts, ^x and ^{xy} superscripts."""
+    def script(match):
+        opening, closing = STYLED["sub" if match.group(1) == "_" else "sup"]
+        return opening + (match.group(2) or match.group(3)) + closing
+    return re.sub(r"([_^])(?:\{([^{}]*)\}|(\S))", script, formula)
+
+
+def url_in(value):
+    """The address of a \\url{...} or \\href{...}{...} in a BibTeX value, or None."""
+    match = URL_COMMAND.search(str(value)) or HREF_COMMAND.search(str(value))
+    return match and match.group(1).strip()
 
 
 def _bib_date(date, year, month, day):

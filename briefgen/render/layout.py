@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..util import cache
+from . import standards
 from .engine import complete_pdf_tags, text_runs
+from .standards import DEFAULT_STANDARD
 from ..util.files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from ..problems import BriefError, Problem
 from ..util.atomic import atomic_file
@@ -93,17 +95,6 @@ def sandbox_fetcher_class():
     return SandboxFetcher
 
 
-# --pdf-standard -> WeasyPrint's PDF variant. Every output is tagged; PDF/UA-1
-# is the default, the PDF/A levels are for archives.
-PDF_STANDARDS = {
-    "ua-1": "pdf/ua-1",
-    "a-1b": "pdf/a-1b", "a-2b": "pdf/a-2b", "a-3b": "pdf/a-3b",
-    "a-2u": "pdf/a-2u", "a-3u": "pdf/a-3u",
-    "a-2a": "pdf/a-2a", "a-3a": "pdf/a-3a",
-}
-DEFAULT_STANDARD = "ua-1"
-
-
 @dataclass
 class Layout:
     html: str                # what was laid out
@@ -142,8 +133,7 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
 
 
 def _pdf_options(standard):
-    # custom_metadata: <meta name="Status"> (a brief that is not final) joins the document information.
-    return {"pdf_variant": PDF_STANDARDS[standard], "pdf_tags": True, "custom_metadata": True}
+    return standards.pdf_options(standard)
 
 
 def _refusals(reasons):
@@ -170,7 +160,7 @@ def write_pdf(laid_out, target, date):
     takes the target's place."""
     complete_pdf_tags()
     with atomic_file(target, "wb") as file, _source_date(date):
-        laid_out.document.write_pdf(file, **_pdf_options(laid_out.standard))
+        laid_out.document.write_pdf(file, finisher=standards.finisher(laid_out.standard), **_pdf_options(laid_out.standard))
         if laid_out.refused:
             raise BriefError([Problem(laid_out.shown_path, 1, "", reason) for reason in _refusals(laid_out.refused)])
 
