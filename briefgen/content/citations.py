@@ -7,8 +7,8 @@ formats them all at once (numeric styles number by first citation, author-
 date styles sort the list, note styles track first and later notes), and the
 second render prints each cluster's text. Each cited item links to its entry.
 
-citeproc-py's known defects are worked around here (the _patch_* functions
-and _cleaned), each guarded by tests/test_citations.py and the golden files
+citeproc-py's known defects are worked around in citeproc_fixes.py (its
+_patch_* functions) and here (_cleaned), each guarded by tests/test_citations.py and the golden files
 of tests/golden/: initials of hyphenated and lower-case given names ("Min-ho"
 gave "M.-. ho ."), names in scripts without capitals taken for particles,
 names not HTML-escaped, doubled punctuation ("et al..", "Inc.."), punctuation
@@ -25,13 +25,14 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
 from markupsafe import Markup
 
 from ..util import cache
+from .citeproc_fixes import LOOKUPS, TAGS, patch_citeproc
 from ..util.files import MB, FileRefused, read_bytes
 from .markdown import KOREAN_JOINS, WORD_JOINER, quotes_language
 from ..inputs.sources import CJK, STYLED, yaml_to_csl
@@ -61,7 +62,6 @@ LOCATOR = re.compile(r"\s*([^\d\s]+?)\.?\s*(\d.*)")
 URL = re.compile(r"https?://[^\s<>\"]+?(?=[.,;)]?(?:\s|$|<))")
 DOI = re.compile(r"(?<![/\w])(doi:\s?)(10\.\d{4,9}/[^\s<>\"]+?)(?=[.,;]?(?:\s|$|<))", re.IGNORECASE)
 DOUBLED = re.compile(r"(?<!\.)([.?!])((?:</?[a-z]+[^>]*>)*)\.(?!\.)")
-TAGS = re.compile(r"(<[^>]+>)")
 APOSTROPHE = re.compile(r"(?<=\w)(?:'|&#x27;|&#39;)(?=\w)")
 
 
@@ -250,7 +250,7 @@ def _format_citations(items, clusters, style_file, language, listed):
     from citeproc.source import Locator
     from citeproc.source.json import CiteProcJSON
 
-    _patch_citeproc()
+    patch_citeproc()
     style = _style(str(style_file), Path(style_file).stat().st_mtime_ns, _locale(language))
     kind = _kind(style)
     keys = {item["id"]: f"k{index}" for index, item in enumerate(items)}
@@ -421,7 +421,7 @@ def _without_names(item):
 def _style(path, mtime, locale):
     from citeproc import CitationStylesStyle
 
-    for remembered in _LOOKUPS:   # what _patch_speed remembers of the styles parsed before
+    for remembered in LOOKUPS:   # what _patch_speed remembers of the styles parsed before
         remembered.clear()
     return CitationStylesStyle(BytesIO(read_style(path)), locale=locale, validate=False)
 
@@ -439,229 +439,3 @@ def _locale(language):
     if preferred.get(primary) in available:
         return preferred[primary]
     return next((name for name in available if name.split("-")[0].lower() == primary), "en-US")
-
-
-# --- citeproc-py's defects ---------------------------------------------------------
-
-_PATCHED = []
-_LOOKUPS = ({}, {}, {})   # XPath results, 'calls a variable?', roots: of the styles' elements
-
-
-def _patch_citeproc():
-    """Given names initialised as the CSL specification says: every part of a
-    hyphenated name ('Jean-Pierre' -> 'J.-P.', 'Min-ho' -> 'M.-h.'), and only
-    letters that have an initial: a word in a script without capitals
-    (Arabic, Hebrew, ...) is kept whole instead of being taken for a particle."""
-    if _PATCHED:
-        return
-    from citeproc.model import Name
-
-    def initialize(self, given, mark, context):
-        keep_hyphen = str(self.get_option("initialize-with-hyphen", context)).lower() != "false"
-        words = str(given).replace(".", ". ").split()
-        if any(not _cased(word) for word in words):
-            return given
-        if _option(self, "initialize", context) == "false":   # full names kept; initials only normalized
-            return " ".join(word[0] + mark.strip() if len(word.rstrip(".")) == 1 else word for word in words)
-        result = []
-        for word in words:
-            if word[0].islower() and "-" not in word and len(word) > 1 and result:
-                result.append(" " + word + " ")   # a particle ('de', 'van') stays whole
-                continue
-            # without the hyphen (Vancouver: 'Min-ho' -> 'MH'), a lower-case initial would read as a name
-            parts = [(part[0] if keep_hyphen else part[0].upper()) + mark for part in word.split("-") if part]
-            result.append(("-" if keep_hyphen else "").join(part.rstrip() if keep_hyphen and index < len(parts) - 1
-                                                            else part for index, part in enumerate(parts)))
-        return " ".join("".join(result).split()) if mark.strip() else "".join(result).replace(" ", "")
-
-    Name.initialize = initialize
-    _patch_sort_keys()
-    _patch_speed()
-    _patch_labels()
-    _patch_substitution()
-    _patch_localized_dates()
-    _PATCHED.append(True)
-
-
-def _patch_substitution():
-    """Variables a <substitute> printed are not printed again in the entry (CSL
-    specification, 'Substitution'): citeproc-py only suppressed a <text
-    variable> named directly, so an edited book listed its editors twice and
-    a web page without an author its title twice."""
-    from citeproc.model import Choose, Names, Substitute, Text, VariableError
-
-    def render(self, item, context=None, **kwargs):   # Substitute.render, recording what printed
-        for child in self.getchildren():
-            try:
-                if isinstance(child, Names) and child.name is None:
-                    names = self.xpath_search("./parent::cs:names[1]")[0]
-                    text = child.render(item, names_context=names, context=context, **kwargs)
-                elif isinstance(child, Choose):   # names inside a choose take the parent's <name> too
-                    names = self.xpath_search("./parent::cs:names[1]")[0]
-                    text = child.render(item, context=context, names_context=names, **kwargs)
-                else:
-                    text = child.render(item, context=context, **kwargs)
-            except VariableError:
-                continue
-            if text:
-                printed = {variable for variable in _variables(child) if _printed(item, variable, str(text))}
-                context.get_layout().repressed.setdefault("variables", set()).update(printed)
-                return text
-        return None
-
-    def text_variable(self, item, context, _original=Text._variable):
-        if self.get("variable") in context.get_layout().repressed.get("variables", ()):
-            return None
-        return _original(self, item, context)
-
-    def names_process(self, item, names_context=None, context=None, _original=Names.process, **kwargs):
-        layout = (context if context is not None else self).get_layout()
-        present = [role for role in self.get("variable").split() if role in item.reference]
-        if present and set(present) <= layout.repressed.get("variables", set()):
-            return None
-        return _original(self, item, names_context=names_context, context=context, **kwargs)
-
-    Substitute.render = render
-    Text._variable = text_variable
-    Names.process = names_process
-
-
-def _patch_sort_keys():
-    """Entries sort on their text, not its markup or opening punctuation (CSL
-    specification): citeproc-py sorted '<i>Title</i>' before every author and
-    '‘Title’' after them, when a title stands in for a missing author."""
-    from citeproc.model import Key
-
-    def sort_keys(self, items, context, _original=Key.sort_keys):
-        return [_sortable(key) for key in _original(self, items, context)]
-
-    Key.sort_keys = sort_keys
-
-
-def _sortable(key):
-    if not isinstance(key, str):
-        return key
-    text = html.unescape(TAGS.sub("", str(key)))
-    return re.sub(r"^[^\w]+", "", text) or text
-
-
-def _patch_speed():
-    """citeproc-py evaluates the same XPath expressions (a macro by name, the
-    enclosing layout, ...) and walks the same subtrees for 'does it call a
-    variable?' tens of thousands of times per document; both depend only on the
-    style's XML, which does not change once parsed: they are remembered. (The
-    cache holds the element proxies, so lxml hands out the same objects.)"""
-    from citeproc.model import CitationStylesElement, Parent, Text
-    from citeproc.source import CitationItem
-
-    searches, calls, roots = _LOOKUPS
-
-    def xpath_search(self, expression):
-        key = (self, expression)
-        if key not in searches:
-            searches[key] = self.xpath(expression, namespaces=self.nsmap)
-        return searches[key]
-
-    def get_root(self):
-        if self not in roots:
-            roots[self] = self.getroottree().getroot()
-        return roots[self]
-
-    def remembered(original):
-        def calls_variable(self):
-            if self not in calls:
-                calls[self] = original(self)
-            return calls[self]
-        return calls_variable
-
-    CitationStylesElement.xpath_search = xpath_search
-    CitationStylesElement.get_root = get_root
-    Parent.calls_variable = remembered(Parent.calls_variable)
-    Text.calls_variable = remembered(Text.calls_variable)
-    # a cited item's reference, looked up through three objects at every condition
-    reference = cached_property(CitationItem.reference.fget)
-    reference.__set_name__(CitationItem, "reference")
-    CitationItem.reference = reference
-
-
-def _patch_labels():
-    """A <label> prints nothing when its variable is empty (CSL specification):
-    citeproc-py printed the term anyway ('The Economist, April 2, 2022, Edition')."""
-    from citeproc.model import Label
-
-    def process(self, item, variable=None, plural=None, context=None, _original=Label.process, **kwargs):
-        name = variable or self.get("variable")
-        if name == "locator" and not item.has_locator:
-            return None
-        if variable is None and name != "locator" and name.replace("-", "_") not in item.reference:
-            return None
-        return _original(self, item, variable, plural, context, **kwargs)
-
-    Label.process = process
-    _patch_numeric_locator()
-
-
-def _patch_numeric_locator():
-    """is-numeric="locator" tests the citation's locator ('3' in [@id, chap. 3]):
-    citeproc-py looked for a 'locator' field in the entry, found none, and APA
-    printed '(Lee, 2019, 3)' for '(Lee, 2019, Chapter 3)'."""
-    from citeproc.model import If
-
-    def is_numeric(self, item, _original=If._is_numeric):
-        results = _original(self, item)
-        variables = self.get("is-numeric").split()
-        return [bool(self.re_numeric.match(str(item.locator.identifier))) if variable == "locator"
-                and item.has_locator else result for variable, result in zip(variables, results)]
-
-    If._is_numeric = is_numeric
-
-
-def _patch_localized_dates():
-    """A localized date (<date form="text"> taking its parts from the locale or
-    the style's <locale>) joins them with that definition's delimiter when the
-    calling <date> sets none: citeproc-py dropped it ('2022May' for '2022 May')."""
-    from citeproc.model import Date
-
-    def render_single_date(self, date, show_parts=None, context=None):
-        parts = self.parts(date, show_parts, context) if context != self else self.parts(date, show_parts)
-        if not parts:
-            return None
-        if self.is_locale_date() and context is not None:
-            return context.join(parts, self.get("delimiter", ""))
-        return self.join(parts)
-
-    Date.render_single_date = render_single_date
-
-
-def _printed(item, variable, text):
-    """Does the text show the variable's value (a name's family name, a title)?"""
-    value = item.reference.get(variable.replace("-", "_"))
-    if isinstance(value, list) and value and isinstance(value[0], dict):   # names
-        value = value[0].get("family") or value[0].get("literal")
-    value = str(value or "").strip().lower()
-    plain = html.unescape(re.sub(r"<[^>]+>", "", text)).lower()
-    return bool(value) and html.unescape(value) in plain
-
-
-def _variables(element, seen=()):
-    """Every variable an element and the macros it calls name."""
-    found = set()
-    for node in element.iter():
-        found.update((node.get("variable") or "").split())
-        macro = node.get("macro")
-        if macro and macro not in seen:
-            found |= _variables(node.get_macro(macro), (*seen, macro))
-    return found
-
-
-def _option(name_element, option, context):
-    """An inheritable name option citeproc-py does not know ('initialize'), or None."""
-    try:
-        return name_element.get_option(option, context)
-    except (KeyError, IndexError, AttributeError):
-        return name_element.get(option)
-
-
-def _cased(word):
-    letters = [character for character in word if character.isalpha()]
-    return bool(letters) and (letters[0].isupper() or letters[0].islower())
