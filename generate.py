@@ -54,7 +54,8 @@ class Formats(click.Choice):
 FORMAT_OPTION = click.option("--format", "output_format", default="pdf", show_default=True, type=Formats(),
                              help="What each variant is written as.")
 TIME_LIMIT_OPTION = click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
-                                 metavar="SECONDS", help="Stop the work on a document (load to output) that takes longer.")
+                                 metavar="SECONDS", help="Stop the work on a brief that takes longer: loading it and "
+                                 "all its variants together (a batch's waiting for a worker not counted).")
 JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
                            type=click.IntRange(1), help="Worker processes building documents side by side.")
 

@@ -13,12 +13,14 @@ import os
 import signal
 import sys
 import threading
+import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
 
 from . import bounds
+from .budget import Budget, overrun, ran_out
 from .build import Row, build_document, plan_brief, shown
 from .charts import converter_started
 from .manifest import Manifest, entry_key
@@ -162,9 +164,13 @@ def when_stopped(rows, out_dir):
 
 def _plan(brief, options, pool):
     """plan_brief, within the deadline's soft half when workers build (a
-    build here keeps its whole deadline around planning too)."""
+    build here keeps its whole deadline around planning too). The time it
+    took is the first part of the brief's budget spent."""
+    started = time.monotonic()
     with bounds.soft_deadline(options.limits.seconds, shown(brief)) if pool else nullcontext():
-        return plan_brief(brief, options)
+        plan = plan_brief(brief, options)
+    plan.seconds_spent = time.monotonic() - started
+    return plan
 
 
 def _builder(stale, options, jobs):
@@ -234,21 +240,24 @@ class Workers:
         pool.active  # noqa: B018  (asking starts the pool: the workers are forked now)
         return pool
 
-    def submit(self, brief, variant, options, build=None):
+    def submit(self, brief, variant, options, build=None, deadline=None):
         """A future of the document's Row, made by build(brief, variant, options)
-        in a worker (default: build_document). A pool that broke (pebble gives
-        up when a worker dies while none is busy) is replaced by a new one."""
+        in a worker (default: build_document), stopped after deadline =
+        (seconds, the Problem to report then); default: --time-limit. A pool
+        that broke (pebble gives up when a worker dies while none is busy) is
+        replaced by a new one."""
+        deadline = deadline or (options.limits.seconds, bounds.too_long(shown(_file(brief)), options.limits.seconds))
         try:
-            return self._schedule(brief, variant, options, build)
+            return self._schedule(brief, variant, options, build, deadline)
         except RuntimeError:
             self.stop()
             self.pool = self._start()
-            return self._schedule(brief, variant, options, build)
+            return self._schedule(brief, variant, options, build, deadline)
 
-    def _schedule(self, brief, variant, options, build):
+    def _schedule(self, brief, variant, options, build, deadline):
         # The hard deadline: the soft one (in the worker) comes GRACE seconds earlier.
-        return self.pool.schedule(_build_in_worker, (brief, variant, options, build),
-                                  timeout=options.limits.seconds + bounds.GRACE)
+        return self.pool.schedule(_build_in_worker, (brief, variant, options, build, deadline),
+                                  timeout=deadline[0] + bounds.GRACE)
 
     def stop(self):
         """Kill the workers now (they take SIGTERM at once, even inside C code)."""
@@ -303,8 +312,9 @@ def _file(brief):
     return getattr(brief, "brief", brief)
 
 
-def _build_in_worker(brief, variant, options, build=None):
-    with bounds.soft_deadline(options.limits.seconds, shown(_file(brief))):
+def _build_in_worker(brief, variant, options, build, deadline):
+    seconds, problem = deadline
+    with bounds.soft_deadline(seconds, shown(_file(brief)), problem):
         return (build or build_document)(brief, variant, options)
 
 
@@ -312,25 +322,58 @@ def run_in_pool(workers, tasks, options, bar=None, build=None):
     """Rows of the tasks, in order, each made by build(brief, variant, options)
     (default: build_document; a series builds its rows with its own). A
     document whose worker died is tried once more; one that overran its
-    deadline is not."""
+    deadline is not. Tasks are handed to the workers one at a time as they
+    free up, so that each starts when it is handed over: it gets what is left
+    of its brief's budget (budget.py) then."""
     from concurrent.futures import FIRST_COMPLETED, wait
     rows = [None] * len(tasks)
-    pending = {workers.submit(brief, variant, options, build): (index, None)
-               for index, (brief, variant) in enumerate(tasks)}
+    budgets = _budgets(tasks, options.limits.seconds)
+    waiting = list(range(len(tasks)))
+    pending = {}   # future -> (task index, the death of its first worker or None)
+
+    def hand_over(index, earlier_death=None):
+        brief, variant = tasks[index]
+        budget = budgets[id(brief)]
+        left = budget.start()
+        if left <= 0:
+            budget.stop()
+            rows[index] = Row(Path(_file(brief)).stem, variant, "failed", str(_file(brief)),
+                              problems=[str(ran_out(shown(_file(brief)), variant, budget))])
+            return bar.update(1) if bar else None
+        deadline = (left, overrun(shown(_file(brief)), variant, budget))
+        pending[workers.submit(brief, variant, options, build, deadline)] = (index, earlier_death)
+
     with _reporting_when_stopped(rows, tasks):
-        while pending:
+        while waiting or pending:
+            while waiting and len(pending) < workers.jobs:
+                hand_over(waiting.pop(0))
+            if not pending:
+                continue
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 index, earlier_death = pending.pop(future)
                 brief, variant = tasks[index]
+                budgets[id(brief)].stop()
                 death = _death(future)
                 if death and not earlier_death:
-                    pending[workers.submit(brief, variant, options, build)] = (index, death)
+                    hand_over(index, death)
                     continue
-                rows[index] = _row(future, death, earlier_death, brief, variant, options)
+                rows[index] = _row(future, death, earlier_death, brief, variant, options, budgets[id(brief)])
                 if bar:
                     bar.update(1)
     return rows
+
+
+def _budgets(tasks, seconds):
+    """One Budget per brief of the tasks (a task's brief: its Plan, or a
+    series row's task), with what planning it took already spent."""
+    budgets = {}
+    for brief, _ in tasks:
+        if id(brief) in budgets:
+            budgets[id(brief)].variants += 1
+        else:
+            budgets[id(brief)] = Budget(seconds, used=getattr(brief, "seconds_spent", 0.0))
+    return budgets
 
 
 @contextmanager
@@ -358,7 +401,7 @@ def _death(future):
     return None
 
 
-def _row(future, death, earlier_death, task_brief, variant, options):
+def _row(future, death, earlier_death, task_brief, variant, options, budget):
     brief = _file(task_brief)
     error = future.exception()
     if error is None:
@@ -368,8 +411,8 @@ def _row(future, death, earlier_death, task_brief, variant, options):
         return row
     row = Row(Path(brief).stem, variant, "failed", str(brief))
     if isinstance(error, TimeoutError):  # past the hard deadline: the worker was killed
-        row.seconds = options.limits.seconds
-        row.problems = [str(bounds.too_long(shown(brief), options.limits.seconds))]
+        row.seconds = error.args[1] if len(error.args) > 1 else budget.seconds
+        row.problems = [str(overrun(shown(brief), variant, budget))]
     elif death:
         row.problems = [f"{shown(brief)}:1: {death}"]
     else:

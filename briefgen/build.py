@@ -84,6 +84,7 @@ class Plan:
     inputs: list
     folders: list
     prepared: Prepared = None
+    seconds_spent: float = 0.0       # planning it took: the first part of its --time-limit spent
 
 
 @dataclass

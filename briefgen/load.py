@@ -5,6 +5,7 @@ expands aliases without bound, so the node tree is converted here instead.
 """
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,21 +162,32 @@ class _Converter:
         if node.tag == TIMESTAMP_TAG:
             return node.value
         self.brief.spans[path] = (node.start_mark.index, node.end_mark.index)
+        return self.construct(node, path, self.brief.problem)
+
+    def construct(self, node, path, problem):
+        """The scalar's value; a BriefError from problem(path, message) when it cannot be read."""
         try:
             return self.loader.construct_object(node)
         except yaml.MarkedYAMLError as error:
-            raise BriefError([self.brief.problem(path, f"cannot read this value: {error.problem}")]) from None
-        except (yaml.YAMLError, ValueError, TypeError) as error:
-            raise BriefError([self.brief.problem(path, f"cannot read this value: {error}")]) from None
+            raise BriefError([problem(path, f"cannot read this value: {error.problem}")]) from None
+        except ValueError as error:
+            if "integer string conversion" in str(error):   # Python's bound on the digits of an int
+                raise BriefError([problem(path, f"a number of {len(node.value):,} digits is too long to read (at "
+                                                f"most {sys.get_int_max_str_digits():,}); put it in quotes to "
+                                                "keep it as text")]) from None
+            raise BriefError([problem(path, f"cannot read this value: {error}")]) from None
+        except (yaml.YAMLError, TypeError) as error:
+            raise BriefError([problem(path, f"cannot read this value: {error}")]) from None
 
     def mapping(self, node, path):
         self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
         result = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node)
+            line = key_node.start_mark.line + 1
+            key = self.construct(key_node, path, lambda path, message: Problem(
+                self.brief.shown_path, line, f"{field_name(path)}: key" if path else "key", message))
             if not isinstance(key, str):
                 key = str(key)
-            line = key_node.start_mark.line + 1
             if key in result:
                 first = self.brief.lines[path + (key,)]
                 self.brief.problems.append(Problem(self.brief.shown_path, line, field_name(path + (key,)),

@@ -50,6 +50,7 @@ from .manifest import Manifest, entry_key
 from .pdf import remove_stale_temporaries, write_text
 from .problems import BriefError, OutputError, Problem, field_name, shown
 from .theme import ThemeError
+from .tabular import TableError, refuse_control_characters
 from .validate import did_you_mean, markdown_paths, referenced_files, validate_brief, variant_problems
 
 SERIES_FIELDS = ("data", "key", "variants")
@@ -221,6 +222,10 @@ def _csv(data, name):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(f"{name} is not UTF-8: save it as 'CSV UTF-8'") from None
+    try:
+        refuse_control_characters(text, name)
+    except TableError as error:
+        raise ValueError(str(error)) from None
     try:
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
     except csv.Error:
