@@ -443,5 +443,7 @@ def print_table(rows, seconds=None):
                  for column, (cell, width) in enumerate(zip(line, widths))]
         click.echo("  ".join(cells).rstrip())
     counts = {status: sum(row.status == status for row in rows) for status in ("built", "up to date", "failed")}
+    if any(row.status == "removed" for row in rows):   # a series row the data dropped
+        counts["removed"] = sum(row.status == "removed" for row in rows)
     total = f" in {seconds:.1f} s" if seconds is not None else ""
     click.echo(", ".join(f"{count} {status}" for status, count in counts.items()) + total)
