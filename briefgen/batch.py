@@ -24,6 +24,7 @@ from .budget import Budget, overrun, ran_out
 from .build import Row, build_document, plan_brief, shown
 from .charts import converter_started
 from .manifest import Manifest, entry_key
+from .outlock import output_folder_lock
 from .pdf import Limits, remove_stale_temporaries
 from .problems import OutputError
 
@@ -75,7 +76,13 @@ def stop_on_signals():
 
 
 def build_all(briefs, options, jobs, force):
-    """Rows of the closing table for every variant of every brief."""
+    """Rows of the closing table for every variant of every brief. One build
+    at a time writes into an output folder (outlock.py): a second one waits."""
+    with output_folder_lock(options.out_dir):
+        return _build_all(briefs, options, jobs, force)
+
+
+def _build_all(briefs, options, jobs, force):
     remove_stale_temporaries(options.out_dir)   # left by an earlier build that was killed
     manifest = Manifest(options.out_dir)
     briefs, rows = _refuse_collisions(briefs, options.out_dir)
@@ -93,22 +100,37 @@ def build_all(briefs, options, jobs, force):
         plans = []
         for brief, key in stale:
             try:
-                plans.append((key, _plan(brief, options, pool)))
+                plan = _plan(brief, options, pool)
+                plan.key = key
+                plans.append(plan)
             except Exception as error:  # a BriefError (or a bug): the other briefs go on
                 rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error, options)))
         # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
-        tasks = sorted(((plan, variant) for _, plan in plans for variant in plan.variants),
+        tasks = sorted(((plan, variant) for plan in plans for variant in plan.variants),
                        key=lambda task: task[1] != "full")
-        built = _run(tasks, options, pool)
-    for key, plan in plans:
-        done = [row for row in built if row.source == str(plan.brief)]
-        rows += done
-        if done and all(row.status == "built" for row in done):
-            served = [file for row in done for file in row.served]
-            manifest.record(key, plan.inputs + served, plan.folders,
-                            [(row.variant, row.pages, output_files(row, options)) for row in done])
+        built = _run(tasks, options, pool, on_row=_recording(tasks, manifest, options))
+    rows += built
     save_manifest(manifest, rows)
     return rows
+
+
+def _recording(tasks, manifest, options):
+    """on_row(index, row) for _run: when the last document of a brief is done
+    and all of them built, the brief is recorded and the manifest saved at
+    once, so that a build killed later (kill -9, a power cut) keeps what it
+    finished: the next build rebuilds only what is missing."""
+    done = {}
+
+    def on_row(index, row):
+        plan = tasks[index][0]
+        rows = done.setdefault(id(plan), [])
+        rows.append(row)
+        if len(rows) == len(plan.variants) and all(row.status == "built" for row in rows):
+            served = [file for row in rows for file in row.served]
+            manifest.record(plan.key, plan.inputs + served, plan.folders,
+                            [(row.variant, row.pages, output_files(row, options)) for row in rows])
+            save_manifest(manifest, rows)
+    return on_row
 
 
 def save_manifest(manifest, rows):
@@ -193,8 +215,9 @@ def _import_layout_engine():
     gc.freeze()
 
 
-def _run(tasks, options, pool):
-    """Build the tasks in the pool's workers, or here when there is no pool."""
+def _run(tasks, options, pool, on_row=None):
+    """Build the tasks in the pool's workers, or here when there is no pool;
+    on_row(index, row) as each is done."""
     if not tasks:
         return []
     with progress_bar(len(tasks)) as bar:
@@ -203,10 +226,12 @@ def _run(tasks, options, pool):
             with _reporting_when_stopped(rows, tasks):
                 for index, (brief, variant) in enumerate(tasks):
                     rows[index] = build_document(brief, variant, options)
+                    if on_row:
+                        on_row(index, rows[index])
                     if bar:
                         bar.update(1)
             return rows
-        return run_in_pool(pool, tasks, options, bar)
+        return run_in_pool(pool, tasks, options, bar, on_row=on_row)
 
 
 def progress_bar(count):
@@ -318,9 +343,10 @@ def _build_in_worker(brief, variant, options, build, deadline):
         return (build or build_document)(brief, variant, options)
 
 
-def run_in_pool(workers, tasks, options, bar=None, build=None):
+def run_in_pool(workers, tasks, options, bar=None, build=None, on_row=None):
     """Rows of the tasks, in order, each made by build(brief, variant, options)
-    (default: build_document; a series builds its rows with its own). A
+    (default: build_document; a series builds its rows with its own), and
+    on_row(index, row) called as each is done. A
     document whose worker died is tried once more; one that overran its
     deadline is not. Tasks are handed to the workers one at a time as they
     free up, so that each starts when it is handed over: it gets what is left
@@ -337,11 +363,18 @@ def run_in_pool(workers, tasks, options, bar=None, build=None):
         left = budget.start()
         if left <= 0:
             budget.stop()
-            rows[index] = Row(Path(_file(brief)).stem, variant, "failed", str(_file(brief)),
-                              problems=[str(ran_out(shown(_file(brief)), variant, budget))])
-            return bar.update(1) if bar else None
+            finish(index, Row(Path(_file(brief)).stem, variant, "failed", str(_file(brief)),
+                              problems=[str(ran_out(shown(_file(brief)), variant, budget))]))
+            return
         deadline = (left, overrun(shown(_file(brief)), variant, budget))
         pending[workers.submit(brief, variant, options, build, deadline)] = (index, earlier_death)
+
+    def finish(index, row):
+        rows[index] = row
+        if on_row:
+            on_row(index, row)
+        if bar:
+            bar.update(1)
 
     with _reporting_when_stopped(rows, tasks):
         while waiting or pending:
@@ -358,9 +391,7 @@ def run_in_pool(workers, tasks, options, bar=None, build=None):
                 if death and not earlier_death:
                     hand_over(index, death)
                     continue
-                rows[index] = _row(future, death, earlier_death, brief, variant, options, budgets[id(brief)])
-                if bar:
-                    bar.update(1)
+                finish(index, _row(future, death, earlier_death, brief, variant, options, budgets[id(brief)]))
     return rows
 
 

@@ -47,6 +47,7 @@ from .build import Plan, Prepared, Row, _resolve_theme, bibliography, build_docu
 from .files import MB, FileRefused, read_bytes
 from .load import MAX_BYTES, LoadedBrief, load_brief
 from .manifest import Manifest, entry_key
+from .outlock import output_folder_lock
 from .pdf import remove_stale_temporaries, write_text
 from .problems import BriefError, OutputError, Problem, field_name, shown
 from .theme import ThemeError
@@ -525,6 +526,11 @@ def build_series(file, options, jobs, force, cluster=None):
     except (ThemeError, OutputError) as error:
         return [Row(file.stem, "-", "failed", str(file), problems=[str(error)])]
     options = replace(options, out_dir=Path(options.out_dir) / series.stem)
+    with output_folder_lock(options.out_dir):
+        return _build_rows(series, options, jobs, force, cluster)
+
+
+def _build_rows(series, options, jobs, force, cluster):
     remove_stale_temporaries(options.out_dir)
     manifest = Manifest(options.out_dir)
     plans, numbered = plan_rows(series, options, manifest, force)

@@ -48,6 +48,8 @@ def _parsed(data, name, encoding, delimiter):
     reads the same chart data for each of its rows, three times (checked,
     its header read, drawn). The file itself is read, confined and bounded,
     every time; only the parse is kept."""
+    if delimiter is not None and delimiter not in DELIMITERS:   # the schema says so too, but may run later
+        raise TableError(f"delimiter: {delimiter!r} is none of {', '.join(DELIMITER_NAMES.values())}")
     text = _decode(data, name, encoding)
     refuse_control_characters(text, name)
     chosen = delimiter or _sniff(text)
@@ -68,7 +70,7 @@ def table_problems(folder, table):
 def _decode(data, name, encoding):
     if encoding:
         try:
-            return codecs.decode(data, encoding)
+            return data.decode(encoding)   # text encodings only: 'base64' or 'rot13' are LookupErrors
         except LookupError:
             raise TableError(f"encoding: '{encoding}' is not a text encoding (try utf-8, cp1252 or latin-1)") from None
         except (UnicodeDecodeError, TypeError, ValueError) as error:
