@@ -44,10 +44,10 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefgen.batch import worker_pool  # noqa: E402
-from briefgen.build import Options  # noqa: E402
-from briefgen import build  # noqa: E402
-from briefgen.watch import rebuild, watch_brief  # noqa: E402
+from briefgen.build.batch import worker_pool  # noqa: E402
+from briefgen.build.document import Options  # noqa: E402
+from briefgen.build import document as build  # noqa: E402
+from briefgen.build.watch import rebuild, watch_brief  # noqa: E402
 from conftest import MINIMAL_BRIEF  # noqa: E402
 
 SAMPLE = ROOT / "briefs" / "north-korea-trafficking.yaml"
@@ -101,7 +101,7 @@ def whole_processes(work, runs=5):
     HTML our build composed, with the same tagging: (ours, raw) seconds,
     each the best of `runs` interleaved runs, in wall-clock and in CPU time."""
     ours = CLI + ["build", str(SAMPLE), "-v", "full", "--force", "--out", str(work / "single")]
-    # The first run compiles our modules and fills the cache of what runs reuse (briefgen/cache.py).
+    # The first run compiles our modules and fills the cache of what runs reuse (briefgen/util/cache.py).
     subprocess.run(ours + ["--html"], check=True, capture_output=True, env=USER_ENVIRONMENT)
     html = work / "single" / f"{SAMPLE.stem}-full.html"
     raw = [sys.executable, "-c", RAW_WRITE, str(html), SAMPLE.parent.resolve().as_uri() + "/", str(work / "raw.pdf")]
@@ -188,7 +188,7 @@ def weasyprint_share(work):
     def cumulative(suffix, name):
         return sum(entry[3] for (file, _, function), entry in stats.items() if function == name and file.endswith(suffix))
     engine = cumulative("weasyprint/__init__.py", "render") + cumulative("weasyprint/document.py", "write_pdf")
-    return engine / cumulative("briefgen/build.py", "build_brief")
+    return engine / cumulative("briefgen/build/document.py", "build_brief")
 
 
 def long_brief(work, sections=70):
@@ -216,7 +216,7 @@ def _copy_bibliography(folder):
 
 def long_build(brief, work):
     """Time and peak memory of building the long brief in a fresh process."""
-    code = ("import sys, time, resource; sys.path.insert(0, sys.argv[1]); from briefgen.build import Options, build_brief; "
+    code = ("import sys, time, resource; sys.path.insert(0, sys.argv[1]); from briefgen.build.document import Options, build_brief; "
             "t = time.perf_counter(); [o] = build_brief(sys.argv[2], Options(('full',), out_dir=sys.argv[3])); "
             "print(o.pages, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code, str(ROOT), str(brief), str(work)],
@@ -265,8 +265,8 @@ def chart_costs(work):
     """Seconds to draw one chart: the first conversion in a process (the
     converter starts), a new chart in a warm process, and a chart drawn before
     (read from the output folder's cache)."""
-    from briefgen import charts
-    from briefgen.theme import resolve_theme
+    from briefgen.content import charts
+    from briefgen.theme.resolve import resolve_theme
     chart_theme = resolve_theme("default").chart_theme()
 
     def draw(seed):
@@ -357,8 +357,8 @@ def bibliography_rows(work):
     """Reading a 50-entry .bib export and formatting it with its 50 citations, in
     APA and IEEE: the first time in a process (imports and style parsing
     included) and warm (median of 11)."""
-    from briefgen.citations import Cite, format_citations, style_path
-    from briefgen.sources import read_bibtex
+    from briefgen.content.citations import Cite, format_citations, style_path
+    from briefgen.inputs.sources import read_bibtex
 
     text = bibtex_export(50)
 

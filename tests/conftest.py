@@ -9,17 +9,17 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-# The tests' own cache of what runs reuse (briefgen/cache.py), empty at the start
+# The tests' own cache of what runs reuse (briefgen/util/cache.py), empty at the start
 # of every test run, and never the user's; child processes inherit it.
 os.environ["BRIEF_CACHE_DIR"] = tempfile.mkdtemp(prefix="brief-test-cache-")
 atexit.register(shutil.rmtree, os.environ["BRIEF_CACHE_DIR"], True)
 
 import generate  # noqa: E402
-from briefgen import build  # noqa: E402
-from briefgen.build import check_brief, output_path  # noqa: E402,F401 (for the tests)
-from briefgen.load import load_brief  # noqa: E402,F401
+from briefgen.build import document as build  # noqa: E402
+from briefgen.build.document import check_brief, output_path  # noqa: E402,F401 (for the tests)
+from briefgen.inputs.load import load_brief  # noqa: E402,F401
 from briefgen.problems import BriefError  # noqa: E402,F401
-from briefgen.validate import validate_brief  # noqa: E402,F401
+from briefgen.brief.validate import validate_brief  # noqa: E402,F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "briefs" / "north-korea-trafficking.yaml"

@@ -50,3 +50,65 @@ def text_lines(path):
     finally:
         pdf.close()
     return found
+
+
+@dataclass(frozen=True)
+class Box:
+    """Something drawn on a page, in the same coordinates as Line, with its colours (r, g, b)."""
+    page: int
+    left: float
+    right: float
+    top: float
+    bottom: float
+    fill: tuple = None
+    stroke: tuple = None
+
+
+def word_boxes(path, word):
+    """Every occurrence of a word on the pages: the box of its characters and
+    the fill colour of its first character."""
+    import ctypes
+    pdf = pypdfium2.PdfDocument(str(path))
+    found = []
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            height = page.get_size()[1]
+            textpage = page.get_textpage()
+            searcher = textpage.search(word, match_case=True, match_whole_word=True)
+            while (hit := searcher.get_next()) is not None:
+                start, count = hit
+                boxes = [textpage.get_charbox(char) for char in range(start, start + count)]
+                red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+                pdfium_c.FPDFText_GetFillColor(textpage.raw, start, red, green, blue, alpha)
+                found.append(Box(index + 1, min(b[0] for b in boxes), max(b[2] for b in boxes),
+                                 height - max(b[3] for b in boxes), height - min(b[1] for b in boxes),
+                                 (red.value, green.value, blue.value)))
+    finally:
+        pdf.close()
+    return found
+
+
+def thin_rules(path, thickness=2.0):
+    """Lines drawn on the pages (path objects at most `thickness` points high):
+    underlines, strike-throughs, rules."""
+    import ctypes
+    pdf = pypdfium2.PdfDocument(str(path))
+    found = []
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            height = page.get_size()[1]
+            for item in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=8):
+                left, bottom, right, top = item.get_bounds()
+                if top - bottom > thickness or right - left < 1:
+                    continue
+                colours = []
+                for getter in (pdfium_c.FPDFPageObj_GetFillColor, pdfium_c.FPDFPageObj_GetStrokeColor):
+                    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+                    getter(item.raw, red, green, blue, alpha)
+                    colours.append((red.value, green.value, blue.value))
+                found.append(Box(index + 1, left, right, height - top, height - bottom, *colours))
+    finally:
+        pdf.close()
+    return found

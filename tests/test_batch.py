@@ -10,11 +10,11 @@ import time
 import psutil
 import pytest
 
-from briefgen import batch
-from briefgen import build as build_module
-from briefgen.build import Options
-from briefgen.manifest import MANIFEST
-from briefgen.watch import watch_brief
+from briefgen.build import batch
+from briefgen.build import document as build_module
+from briefgen.build.document import Options
+from briefgen.build.manifest import MANIFEST
+from briefgen.build.watch import watch_brief
 from conftest import MINIMAL_BRIEF, ROOT, run_cli, write_brief
 
 

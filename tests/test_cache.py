@@ -1,4 +1,4 @@
-"""What one run works out and the next reuses (briefgen/cache.py): never
+"""What one run works out and the next reuses (briefgen/util/cache.py): never
 stale, and never a reason for a build to fail."""
 
 import os
@@ -11,8 +11,9 @@ from fontTools.ttLib import TTFont
 from PIL import Image
 from pypdf import PdfReader
 
-from briefgen import cache, pdf
-from briefgen.validate import validate_brief
+from briefgen.util import cache
+from briefgen.render import layout as pdf
+from briefgen.brief.validate import validate_brief
 from conftest import MINIMAL_BRIEF, ROOT, BriefError, load_brief, run_cli, write_brief
 
 FONTS = ROOT / "styles"
@@ -107,8 +108,8 @@ def test_a_cache_folder_that_cannot_be_made_never_fails_a_build(tmp_path):
 def test_what_babel_and_tinycss2_worked_out_is_kept_per_input():
     from datetime import date
 
-    from briefgen.charts import locales, style_tokens
-    from briefgen.compose import long_date
+    from briefgen.content.charts import locales, style_tokens
+    from briefgen.compose.html import long_date
     assert style_tokens(":root { --color-accent: #123456; }") == {"--color-accent": "#123456"}
     assert style_tokens(":root { --color-accent: #654321; }") == {"--color-accent": "#654321"}
     assert long_date(date(2025, 11, 15), "en") == "November 15, 2025"
@@ -118,7 +119,7 @@ def test_what_babel_and_tinycss2_worked_out_is_kept_per_input():
 
 
 def test_formatted_citations_are_kept_per_item_citation_and_style(tmp_path):
-    from briefgen.citations import Cite, format_citations, style_path
+    from briefgen.content.citations import Cite, format_citations, style_path
     item = {"id": "k", "type": "report", "title": "Forced labour at sea", "issued": {"date-parts": [[2022]]},
             "author": [{"family": "Kim", "given": "Soo-yeon"}]}
 

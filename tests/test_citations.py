@@ -11,7 +11,7 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from briefgen.citations import STYLES, Cite, format_citations, style_path
+from briefgen.content.citations import STYLES, Cite, format_citations, style_path
 from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, run_cli, write_brief
 from test_manifest import build, statuses
 
@@ -163,6 +163,91 @@ def test_the_one_page_summary_drops_citations_but_keeps_an_author_named_in_the_t
                                                  "'@two-authors found it [@lee-book].'") + "bibliography: refs.json\n")
     [output] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
     assert "Nguyen and O’Brien found it." in pdf_text(output.path)
+
+
+def test_a_dropped_citation_leaves_no_space_before_the_punctuation(tmp_path):
+    write_json(tmp_path, ["smith-journal", "lee-book"])
+    summary = ("summary: |\n  Policy needs *better data*\n  [@smith-journal]. It needs [better\n  "
+               "laws](https://example.org) [@lee-book], and money [@lee-book]; soon.\n")
+    brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("summary: The summary.\n", summary) + "bibliography: refs.json\n")
+    [output] = build_brief(brief, ["summary"], out_dir=tmp_path / "out")
+    text = " ".join(pdf_text(output.path).split())
+    assert "Policy needs better data. It needs better laws, and money; soon." in text
+
+
+def citing_brief(tmp_path):
+    write_json(tmp_path, ["smith-journal", "lee-book", "two-authors"])
+    return write_brief(tmp_path, CITING + "bibliography: refs.json\ncitation_style: chicago-author-date\n")
+
+
+def test_csl_on_the_command_line_wins_over_the_brief_and_several_build_side_by_side(tmp_path):
+    brief, out = citing_brief(tmp_path), tmp_path / "out"
+    assert run_cli("build", brief, "-v", "full", "--csl", "ieee", "--out", out).exit_code == 0
+    assert "The summary [1, p. 12]." in pdf_text(out / "brief-full.pdf")
+    result = run_cli("build", brief, "-v", "full", "--csl", "ieee", "--csl", "apa", "--out", out)
+    assert result.exit_code == 0
+    assert "The summary [1, p. 12]." in pdf_text(out / "ieee" / "brief-full.pdf")
+    assert "The summary (Smith, 2022, p. 12)." in pdf_text(out / "apa" / "brief-full.pdf")
+
+
+def test_csl_takes_a_style_file_and_an_edit_to_it_rebuilds(tmp_path):
+    brief, out = citing_brief(tmp_path), tmp_path / "out"
+    style = tmp_path / "house.csl"
+    shutil.copy(style_path("ieee", None), style)
+    first = run_cli("build", brief, "-v", "full", "--csl", style, "--out", out)
+    assert first.exit_code == 0 and "The summary [1, p. 12]." in pdf_text(out / "brief-full.pdf")
+    assert "up to date" in run_cli("build", brief, "-v", "full", "--csl", style, "--out", out).output
+    style.write_text(style.read_text(encoding="utf-8").replace("<!-- ", "<!-- edited ", 1), encoding="utf-8")
+    assert "built" in run_cli("build", brief, "-v", "full", "--csl", style, "--out", out).output
+
+
+@pytest.mark.parametrize("value, message", [
+    ("bogus", "--csl bogus: unknown citation style; expected one of apa, chicago-author-date, chicago-note, "
+              "harvard, ieee, vancouver or a .csl file"),
+    ("missing.csl", "--csl missing.csl: no such file"),
+])
+def test_a_csl_that_cannot_be_used_is_one_line(tmp_path, value, message):
+    result = run_cli("build", citing_brief(tmp_path), "--csl", value, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and result.output.strip().splitlines() == [f"Error: {message}"]
+    assert not (tmp_path / "out").exists()
+
+
+LATEX_BIB = r"""
+@article{smith-n2o,
+  author = {Smith, Jane and M{\"u}ller, Karl},
+  title = {Emissions of N$_2$O from CaCO$_3$ and \textit{Sphagnum} bogs},
+  journal = {Soil Biology},
+  year = {2021}, volume = {12}, pages = {1--9}
+}
+@misc{who-site,
+  author = {{World Health Organization}},
+  title = {Trafficking in persons},
+  howpublished = {\url{https://www.who.int/trafficking_report}},
+  year = {2020}
+}
+@techreport{ilo-note,
+  author = {{International Labour Organization}},
+  title = {Forced labour estimates},
+  institution = {ILO}, year = {2022},
+  note = {Available at \url{https://www.ilo.org/estimates}}
+}
+"""
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_bibtex_is_read_as_latex_maths_italics_and_urls(tmp_path, style):
+    (tmp_path / "refs.bib").write_text(LATEX_BIB, encoding="utf-8")
+    brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("Some text.", "'Gases [@smith-n2o], sites [@who-site; @ilo-note].'")
+                        + f"bibliography: refs.bib\ncitation_style: {style}\n")
+    result = run_cli("build", brief, "-v", "full", "--html", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "out" / "brief-full.html").read_text(encoding="utf-8")
+    assert "N<sub>2</sub>O" in page and "CaCO<sub>3</sub>" in page and "<i>Sphagnum</i>" in page
+    assert "$" not in page and "\\textit" not in page
+    text = " ".join(pdf_text(tmp_path / "out" / "brief-full.pdf").split())
+    assert "https://www.who.int/trafficking_report" in text.replace(" ", "")
+    assert "https://www.ilo.org/estimates" in text.replace(" ", "")
+    assert "[Https" not in text and "Müller" in text
 
 
 def test_a_bibtex_file_is_mapped_to_csl_fields(tmp_path):
@@ -327,7 +412,7 @@ def test_a_changed_bibliography_file_rebuilds(tmp_path):
 
 def test_a_build_without_references_does_not_import_the_citation_libraries(tmp_path):
     brief = write_brief(tmp_path)
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from briefgen.build import Options, build_brief; "
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from briefgen.build.document import Options, build_brief; "
             "build_brief(sys.argv[2], Options(('summary',), out_dir=sys.argv[3])); "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('citeproc', 'pybtex')))")
     result = subprocess.run([sys.executable, "-c", code, str(ROOT), str(brief), str(tmp_path / "out")],

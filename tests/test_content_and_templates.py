@@ -3,11 +3,11 @@
 import pytest
 from pypdf import PdfReader
 
-from briefgen.citations import Citer, format_citations, style_path
-from briefgen.compose import compose_html, template_environment
-from briefgen.markdown import Markdown
-from briefgen.theme import resolve_theme
-from briefgen.variant import select_variant
+from briefgen.content.citations import Citer, format_citations, style_path
+from briefgen.compose.html import compose_html, template_environment
+from briefgen.content.markdown import Markdown
+from briefgen.theme.resolve import resolve_theme
+from briefgen.brief.variant import select_variant
 from conftest import MINIMAL_BRIEF, ROOT, load_brief, run_cli, validate_brief, write_brief
 
 

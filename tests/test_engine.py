@@ -1,11 +1,11 @@
-"""The adapter to WeasyPrint's layout internals (briefgen/engine.py): one test
+"""The adapter to WeasyPrint's layout internals (briefgen/render/engine.py): one test
 per function, on small documents laid out by WeasyPrint itself, so that a
 WeasyPrint upgrade that changes its boxes fails here first."""
 
 import pytest
 from weasyprint import HTML
 
-from briefgen import engine
+from briefgen.render import engine
 
 MM = 96 / 25.4   # CSS px per mm
 PAGE = "@page { size: 100mm 100mm; margin: 10mm; } body { margin: 0; font-family: serif; }"
@@ -65,7 +65,7 @@ def test_chart_height_adds_up_the_chart_figures_only():
 def test_a_passage_in_another_language_gets_its_own_lang_in_the_structure_tree(tmp_path):
     import pikepdf
     from pdfcheck import elements
-    engine.tag_passage_languages()
+    engine.complete_pdf_tags()
     target = tmp_path / "lang.pdf"
     HTML(string='<html lang="en"><body><p>The Workers\' Party (<span lang="ko">조선로동당</span>)</p></body></html>'
          ).write_pdf(target, pdf_variant="pdf/ua-1", pdf_tags=True)
@@ -86,3 +86,16 @@ def test_hyphen_runs_names_the_paragraphs_with_too_many_hyphenated_lines():
                       "p { hyphens: auto; hyphenate-character: '-'; width: 24mm; font-size: 9pt; }")
     assert engine.hyphen_runs(document, 2) == ["html > body:nth-child(2) > section:nth-child(1) > p:nth-child(2)"]
     assert engine.hyphen_runs(document, 50) == []
+
+
+def test_every_table_header_cell_gets_a_scope_by_its_attribute_or_position(tmp_path):
+    import pikepdf
+    from pdfcheck import elements
+    engine.complete_pdf_tags()
+    target = tmp_path / "table.pdf"
+    HTML(string='<html lang="en"><body><table><thead><tr><th>Year</th><th scope="col">Tier</th></tr></thead>'
+                '<tbody><tr><th>2023</th><td>3</td></tr><tr><th scope="col">Odd</th><td>3</td></tr></tbody>'
+                '</table></body></html>').write_pdf(target, pdf_variant="pdf/ua-1", pdf_tags=True)
+    with pikepdf.open(target) as pdf:
+        scopes = [str(element.A.Scope) for element in elements(pdf.Root.StructTreeRoot) if str(element.S) == "/TH"]
+    assert scopes == ["/Column", "/Column", "/Row", "/Column"]

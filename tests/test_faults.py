@@ -19,13 +19,13 @@ import psutil
 import pytest
 from pypdf import PdfReader
 
-from briefgen.manifest import MANIFEST
+from briefgen.build.manifest import MANIFEST
 from conftest import MINIMAL_BRIEF, run_cli, write_brief
 from test_workers import BOUND, _alive, _kill_group, start, wait_for
 
 SLOW = """
 import time
-import briefgen.build as build
+import briefgen.build.document as build
 original = build.compose_html
 def compose_html(*args, **kwargs):
     time.sleep(SECONDS)   # a document that takes long enough to be interrupted

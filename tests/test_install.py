@@ -23,7 +23,14 @@ from conftest import ROOT
 
 TIMEOUT = 120
 BUILTIN_FONTS = {"Source-Serif-Pro", "Source-Sans-Pro"}   # styles/default/fonts/
-NOT_SHIPPED = shutil.ignore_patterns(".*", "out", "build", "*.egg-info", "__pycache__", "tests")
+ANYWHERE = shutil.ignore_patterns(".*", "*.egg-info", "__pycache__")
+
+
+def not_shipped(folder, names):
+    """What a clean copy leaves out: dot files and caches anywhere, and the
+    checkout's own out/, build/ and tests/ (not briefgen/build/, the package's)."""
+    top = {"out", "build", "tests"} if Path(folder) == ROOT else set()
+    return ANYWHERE(folder, names) | (top & set(names))
 COVER = ('{% extends "default/partials/cover.html" %}\n'
          "{% block cover_title %}{{ super() }}<p>Cover from this folder</p>{% endblock %}\n")
 
@@ -41,7 +48,7 @@ def wheel(tmp_path_factory):
     (setuptools leaves build/ and egg-info behind in the folder it builds)."""
     work = tmp_path_factory.mktemp("wheel")
     source = work / "source"
-    shutil.copytree(ROOT, source, ignore=NOT_SHIPPED)
+    shutil.copytree(ROOT, source, ignore=not_shipped)
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
         "--wheel-dir", work / "dist", source, cwd=work)
     [wheel] = (work / "dist").glob("*.whl")
@@ -81,7 +88,7 @@ def test_the_wheel_ships_the_code_and_the_builtin_themes(wheel):
 
 
 def test_the_installed_tool_is_imported_from_the_fresh_environment(venv, tmp_path, environment):
-    done = run(venv / "python", "-c", "import briefgen, generate; from briefgen import project; "
+    done = run(venv / "python", "-c", "import briefgen, generate; from briefgen.util import project; "
                "print(briefgen.__file__, generate.__file__, project.builtin('templates'), project.builtin('styles'))",
                cwd=tmp_path, env=environment)
     paths = [Path(path) for path in done.stdout.split()]

@@ -10,12 +10,12 @@ import yaml
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
-from briefgen.compose import compose_html
-from briefgen.labels import translations
-from briefgen.markdown import Markdown
-from briefgen.pdf import _faces_by_family
-from briefgen.theme import resolve_theme
-from briefgen.variant import select_variant
+from briefgen.compose.html import compose_html
+from briefgen.compose.labels import translations
+from briefgen.content.markdown import Markdown
+from briefgen.render.layout import _faces_by_family
+from briefgen.theme.resolve import resolve_theme
+from briefgen.brief.variant import select_variant
 from conftest import MINIMAL_BRIEF, ROOT, build_brief, load_brief, run_cli, validate_brief, write_brief
 from pdfcheck import elements
 
@@ -308,3 +308,8 @@ def test_an_edition_names_its_outputs_and_reports_what_it_lacks(tmp_path):
     ]
     [output] = build_brief(edition, ["summary"], out_dir=tmp_path / "out")
     assert output.path.name == "brief.fr-summary.pdf"
+
+
+def test_the_korean_edition_is_complete_and_checks_without_a_warning():
+    result = run_cli("check", KOREAN)
+    assert result.exit_code == 0 and result.stderr == ""

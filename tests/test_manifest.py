@@ -13,9 +13,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from briefgen.batch import build_all
-from briefgen.build import Options
-from briefgen.manifest import LOCK, MANIFEST, Manifest, entry_key
+from briefgen.build.batch import build_all
+from briefgen.build.document import Options
+from briefgen.build.manifest import LOCK, MANIFEST, Manifest, entry_key
 from conftest import MINIMAL_BRIEF, run_cli, write_brief
 from test_batch import table
 from test_themes import font_families

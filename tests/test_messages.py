@@ -213,14 +213,14 @@ def test_pillow_s_decompression_bomb_warning_never_prints_raw(tmp_path):
 
 
 def test_a_library_warning_becomes_one_line_of_the_brief(tmp_path, monkeypatch):
-    import briefgen.build
-    original = briefgen.build.validate_brief
+    import briefgen.build.document
+    original = briefgen.build.document.validate_brief
 
     def warning_validation(loaded):
         warnings.warn("something a library says", UserWarning)
         return original(loaded)
 
-    monkeypatch.setattr(briefgen.build, "validate_brief", warning_validation)
+    monkeypatch.setattr(briefgen.build.document, "validate_brief", warning_validation)
     brief = write_brief(tmp_path)
     result = run_cli("check", brief)
     assert result.exit_code == 0

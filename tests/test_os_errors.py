@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from briefgen.manifest import MANIFEST
+from briefgen.build.manifest import MANIFEST
 from conftest import run_cli, write_brief
 from test_batch import table
 

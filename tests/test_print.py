@@ -13,8 +13,8 @@ import pytest
 import tinyhtml5
 from pypdf import PdfReader
 
-from briefgen.build import Options, plan_brief
-from briefgen.compose import _no_lone_word
+from briefgen.build.document import Options, plan_brief
+from briefgen.compose.html import _no_lone_word
 from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, run_cli, write_brief
 from pagetext import MM, page_sizes, text_lines
 from pdfcheck import elements

@@ -7,9 +7,9 @@ The same from an installed wheel: test_install.py."""
 import pytest
 from pypdf import PdfReader
 
-from briefgen import project
-from briefgen.compose import template_environment
-from briefgen.theme import resolve_theme
+from briefgen.util import project
+from briefgen.compose.html import template_environment
+from briefgen.theme.resolve import resolve_theme
 from conftest import ROOT, check_brief, run_cli, write_brief
 
 BUILTIN_TEMPLATES = ROOT / "templates"

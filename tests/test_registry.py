@@ -7,7 +7,8 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from briefgen import blocks, build, writers
+from briefgen import blocks, writers
+from briefgen.build import document as build
 from conftest import MINIMAL_BRIEF, ROOT, build_brief, run_cli, write_brief
 
 SHOUT_BRIEF = MINIMAL_BRIEF + """  - title: Voices

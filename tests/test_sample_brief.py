@@ -5,8 +5,8 @@ import re
 
 import yaml
 
-from briefgen.theme import resolve_theme
-from briefgen.validate import section_ids
+from briefgen.theme.resolve import resolve_theme
+from briefgen.brief.validate import section_ids
 from conftest import SAMPLE, build_brief, destination_pages, flat, internal_links, page_texts, write_brief
 
 BRIEF = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
@@ -185,7 +185,7 @@ def _letters(text):
 
 
 def _families(files):
-    from briefgen.pdf import _faces_by_family
+    from briefgen.render.layout import _faces_by_family
     return set(_faces_by_family(tuple(files)))
 
 

@@ -15,9 +15,9 @@ import zlib
 import pytest
 from PIL import Image
 
-from briefgen.build import Options
-from briefgen.tabular import read_table
-from briefgen.watch import watch_brief
+from briefgen.build.document import Options
+from briefgen.inputs.tabular import read_table
+from briefgen.build.watch import watch_brief
 from conftest import FIGURE, MINIMAL_BRIEF, ROOT, run_cli, write_brief
 
 CANARY = "CANARY-7f3a9c-not-for-any-output"

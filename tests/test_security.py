@@ -15,11 +15,11 @@ from PIL import Image
 from pypdf import PdfReader
 
 import strategies
-from briefgen import bounds
-from briefgen.build import Options, build_document
-from briefgen.pdf import Limits
-from briefgen.series import check_series, is_series
-from briefgen.theme import ThemeError
+from briefgen.util import bounds
+from briefgen.build.document import Options, build_document
+from briefgen.build.series import check_series, is_series
+from briefgen.theme.resolve import ThemeError
+from briefgen.render.layout import Limits
 from conftest import BriefError, FIGURE, check_brief, MINIMAL_BRIEF, SAMPLE, build_brief, output_path, run_cli, write_brief
 
 

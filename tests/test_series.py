@@ -16,9 +16,9 @@ import time
 import pytest
 from pypdf import PdfReader
 
-from briefgen import series as series_module
-from briefgen.build import Options
-from briefgen.series import PlaceholderError, is_series, load_series, placeholder_names
+from briefgen.build import series as series_module
+from briefgen.build.document import Options
+from briefgen.build.series import PlaceholderError, is_series, load_series, placeholder_names
 from conftest import ROOT, flat, run_cli
 
 REGIONS = ["Busan", "Seoul", "Daegu", "Incheon", "Gwangju", "Daejeon", "Ulsan", "Sejong", "Suwon", "Changwon",

@@ -8,9 +8,9 @@ import pypdfium2
 import pytest
 from pypdf import PdfReader
 
-from briefgen.compose import template_environment
-from briefgen.theme import resolve_theme
-from briefgen.build import theme_of
+from briefgen.compose.html import template_environment
+from briefgen.theme.resolve import resolve_theme
+from briefgen.build.document import theme_of
 from conftest import BriefError, MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, check_brief, run_cli, write_brief
 
 LETTER = (612, 792)

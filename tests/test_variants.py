@@ -6,7 +6,7 @@ import weasyprint
 import yaml
 from pypdf import PdfReader
 
-from briefgen.theme import resolve_theme
+from briefgen.theme.resolve import resolve_theme
 from conftest import SAMPLE, build_brief, flat, run_cli, write_brief
 
 BRIEF = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))

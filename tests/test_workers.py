@@ -28,7 +28,7 @@ BOUND = 60         # no test waits longer for the tool
 PATCH = """
 import os, re, sys, time
 from pathlib import Path
-import briefgen.build as build
+import briefgen.build.document as build
 
 def note(brief):
     with open(Path(brief["folder"]) / (brief["title"] + ".log"), "a") as log:
@@ -57,7 +57,7 @@ import briefgen.writers.pdf as pdf_writer
 original_write = pdf_writer.write_pdf
 def write_pdf(laid_out, target, date):
     if "in-write" in laid_out.html:  # hold the temporary file open
-        from briefgen.pdf import atomic_file
+        from briefgen.util.atomic import atomic_file
         with atomic_file(target, "wb"):
             time.sleep(BOUND)
     return original_write(laid_out, target, date)

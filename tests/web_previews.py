@@ -4,7 +4,7 @@ desktop's, taken by Debian's chromium through Playwright:
     .venv/bin/python tests/web_previews.py
 
 builds the sample's PDFs and web edition into out/ and writes
-briefs/previews/web-phone.png and web-desktop.png (and the Cedar Bay and
+docs/images/web-phone.png and web-desktop.png (and the Cedar Bay and
 Arabic pages at a phone's width), in 64 colours to keep them small."""
 
 import sys
@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import ROOT, run_cli  # noqa: E402
 from webcheck import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-PREVIEWS = ROOT / "briefs" / "previews"
+PREVIEWS = ROOT / "docs" / "images"
 SHOTS = [   # file name, brief, theme, (width, height), where to scroll to
     ("web-phone.png", "north-korea-trafficking.yaml", None, (375, 760), None),
     ("web-desktop.png", "north-korea-trafficking.yaml", None, (1280, 800), None),

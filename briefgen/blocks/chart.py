@@ -8,9 +8,9 @@ that builds the document, never while a batch is planned."""
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .. import charts
-from ..access import figure_alt_problems
-from ..tabular import table_problems
+from ..content import charts
+from ..content.access import figure_alt_problems
+from ..inputs.tabular import table_problems
 from . import BlockType
 
 SCHEMA = {

@@ -1,7 +1,7 @@
 """`figure`: a numbered image (SVG, PNG or JPEG) with caption and alt text."""
 
-from ..access import figure_alt_problems
-from ..inputs import image_problems
+from ..content.access import figure_alt_problems
+from ..inputs.images import image_problems
 from . import BlockType
 
 SCHEMA = {

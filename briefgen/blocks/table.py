@@ -9,7 +9,7 @@ would not do: WeasyPrint 70 splits a table's first row group regardless.)"""
 
 import re
 
-from ..tabular import read_table, table_problems
+from ..inputs.tabular import read_table, table_problems
 from . import BlockType
 
 KEEP_ROWS = 3           # body rows kept on either side of a page break

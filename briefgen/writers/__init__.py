@@ -41,6 +41,7 @@ class Written:
     document: object = None                        # the laid-out document, for checks after layout
     served: list = field(default_factory=list)     # every file the layout read (for the manifest)
     files: list = field(default_factory=list)      # every file written, the output first; empty: the output alone
+    step: object = None                            # the fit step the layout used (theme.FitStep); None: as designed
 
 
 def writer(name):

@@ -1,10 +1,10 @@
 """The PDF writer: lay the composed variant out with WeasyPrint, within its
 page budget (fit.py), and write the PDF atomically (pdf.py)."""
 
-from ..engine import hyphen_runs
-from ..fit import fit_to_budget
-from ..page_area import no_room_problem
-from ..pdf import layout, write_pdf
+from ..render.engine import hyphen_runs
+from ..render.fit import fit_to_budget
+from ..render.layout import layout, write_pdf
+from ..render.page_area import no_room_problem
 from ..problems import BriefError
 from . import Written
 
@@ -44,4 +44,4 @@ def write(composed, target, options, after_layout):
         raise BriefError(problems)
     write_pdf(laid_out, target, composed.date)
     return Written(target, len(laid_out.document.pages), layouts, fitted.lines_over,
-                   laid_out.messages + warnings, laid_out.document, laid_out.served)
+                   laid_out.messages + warnings, laid_out.document, laid_out.served, step=fitted.step)

@@ -30,8 +30,9 @@ from urllib.request import url2pathname
 import tinycss2
 from markupsafe import escape
 
-from ..files import FileRefused, read_bytes
-from ..pdf import MAX_RESOURCE_BYTES, atomic_file
+from ..util.files import FileRefused, read_bytes
+from ..render.layout import MAX_RESOURCE_BYTES
+from ..util.atomic import atomic_file
 from ..problems import BriefError, Problem
 from . import Written
 
@@ -41,6 +42,9 @@ ASSETS = "assets"
 EDITION = "web"          # composed from the theme's web/<variant>.html templates, stylesheets web.css
 VARIANTS = ("full",)     # the web edition is the full brief
 WEB_STYLESHEET = "web.css"
+# Stylesheets a page takes whole (of the others, the tokens only): the web
+# edition's, and the changes document's (review/), written for print and screen.
+WHOLE_STYLESHEETS = (WEB_STYLESHEET, "changes.css")
 DOCUMENTS = (".pdf",)    # copied beside the page, under their own names
 
 STYLESHEET_LINK = re.compile(r'<link rel="stylesheet" href="([^"]*)">\n?')
@@ -65,11 +69,12 @@ def target(out_dir, stem, variant):
     return Path(out_dir) / stem / PAGE
 
 
-def write(composed, target, options, after_layout):
+def write(composed, target, options, after_layout, assets=ASSETS):
     """Write the page and copy what it refers to; the page last, so that a
-    failure leaves the last good page (and the assets it names) in place."""
+    failure leaves the last good page (and the assets it names) in place.
+    assets: the folder beside the page that the copies go to."""
     folder = Path(target).parent
-    bundle = _Bundle(folder, (*composed.roots, folder.parent), composed.base_dir, composed.shown_path)
+    bundle = _Bundle(folder, (*composed.roots, folder.parent), composed.base_dir, composed.shown_path, assets)
     html = _endnotes(_numbered_references(composed.html))
     html = bundle.page(html)
     with atomic_file(target, "w") as file:
@@ -81,8 +86,9 @@ def write(composed, target, options, after_layout):
 class _Bundle:
     """The files a page refers to, copied into its folder."""
 
-    def __init__(self, folder, roots, base_dir, shown_path):
+    def __init__(self, folder, roots, base_dir, shown_path, assets=ASSETS):
         self.folder, self.roots, self.base_dir, self.shown_path = folder, roots, Path(base_dir), shown_path
+        self.assets = assets
         self.copies = {}      # source file -> its name relative to the folder
         self.written, self.read = [], []
 
@@ -115,9 +121,9 @@ class _Bundle:
             else:
                 path = self._path(url, self.base_dir)
                 css, base = self._read(path).decode("utf-8"), path.parent
-            if not url.endswith("/" + WEB_STYLESHEET):
+            if not url.endswith(tuple("/" + name for name in WHOLE_STYLESHEETS)):
                 css = _tokens(css)
-            parts.append(self._css(css, base, ASSETS))
+            parts.append(self._css(css, base, self.assets))
         return self._store("\n".join(parts).encode("utf-8"), "style.css")
 
     def _css(self, css, base, seen_from=".", quote='"'):
@@ -158,7 +164,7 @@ class _Bundle:
     def _store(self, data, name):
         """assets/<name>.<hash><suffix>: a name that changes with the content."""
         stem, suffix = Path(name).stem, Path(name).suffix
-        return self._write(f"{ASSETS}/{stem}.{hashlib.sha256(data).hexdigest()[:10]}{suffix}", data)
+        return self._write(f"{self.assets}/{stem}.{hashlib.sha256(data).hexdigest()[:10]}{suffix}", data)
 
     def _write(self, name, data):
         file = self.folder / name
@@ -171,7 +177,7 @@ class _Bundle:
     def remove_stale(self):
         """Assets of earlier builds that the page no longer names."""
         kept = set(self.written)
-        for file in (self.folder / ASSETS).glob("*"):
+        for file in (self.folder / self.assets).glob("*"):
             if file.is_file() and file not in kept:
                 file.unlink(missing_ok=True)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from briefgen.citations import STYLES, Cite, format_citations, style_path  # noqa: E402
+from briefgen.content.citations import STYLES, Cite, format_citations, style_path  # noqa: E402
 
 ENTRIES = json.loads((HERE / "entries.json").read_text(encoding="utf-8"))
 # Every entry cited once, in the file's order, then the citation forms of the format.

@@ -5,7 +5,7 @@ variant's text, one block per line, with no layout."""
 import re
 from html import unescape
 
-from briefgen.pdf import write_text
+from briefgen.util.atomic import write_text
 from briefgen.writers import Written
 
 EXTENSION = ".txt"

@@ -1,0 +1,75 @@
+"""`brief watch`: one warm process rebuilds a brief's variants whenever the
+brief, the files beside it or the theme change. A broken edit prints its
+problems and leaves the last good PDFs in place (writes are atomic)."""
+
+import signal
+import time
+from pathlib import Path
+
+import click
+import watchfiles
+
+from .batch import Stopped, run_in_pool, stop_on_signals, worker_pool
+from .document import plan_brief
+from ..util.atomic import remove_stale_temporaries
+
+
+def watch_brief(brief, options, jobs, changes=None):
+    """Build, then rebuild on every batch of changes. `changes` (an iterable of
+    change sets) replaces watching the disk, for tests and the benchmark."""
+    out_dir = Path(options.out_dir).resolve()
+    folders = watched_folders(brief, options)
+    remove_stale_temporaries(out_dir)
+    try:
+        with stop_on_signals() as received, worker_pool(jobs, options.limits) as pool:
+            rebuild(brief, options, pool)
+            if changes is None:
+                click.echo(f"Watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
+                changes = watchfiles.watch(*folders, watch_filter=lambda change, path: is_an_edit(path, out_dir))
+            try:
+                for _ in changes:
+                    rebuild(brief, options, pool)
+            except KeyboardInterrupt:  # watchfiles' word for any signal
+                raise Stopped(received[0] if received else signal.SIGINT) from None
+    except Stopped:  # the workers are stopped now
+        remove_stale_temporaries(out_dir)
+        raise
+
+
+def rebuild(brief, options, pool):
+    """Build every variant of the brief once; print the time taken or the problems."""
+    start = time.perf_counter()
+    try:
+        plan = plan_brief(brief, options)
+    except Exception as error:  # the brief's problems; the last good PDFs stay
+        _show_problems(getattr(error, "problems", [error]))
+        return None
+    rows = run_in_pool(pool, [(plan, variant) for variant in plan.variants], options)
+    seconds = time.perf_counter() - start
+    problems = [problem for row in rows for problem in row.problems]
+    if problems:
+        _show_problems(problems)
+    built = ", ".join(f"{row.variant} {row.pages} page{'s' if row.pages != 1 else ''}"
+                      for row in rows if row.status == "built")
+    click.echo(f"{time.strftime('%H:%M:%S')} rebuilt {brief} in {seconds:.2f} s: {built or 'nothing'}")
+    return seconds
+
+
+def _show_problems(problems):
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def watched_folders(brief, options):
+    folders = [Path(brief).resolve().parent]
+    try:
+        folders += [Path(folder) for folder in plan_brief(brief, options).folders if Path(folder).is_dir()]
+    except Exception:  # a broken brief still gets watched, for the edit that mends it
+        pass
+    return list(dict.fromkeys(folders))
+
+
+def is_an_edit(path, out_dir):
+    """Changes in the output folder (our own PDFs) and temporary files are not edits."""
+    path = Path(path)
+    return not path.resolve().is_relative_to(out_dir) and not path.name.endswith((".tmp", "~"))

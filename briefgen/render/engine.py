@@ -1,0 +1,220 @@
+"""The only module that reads WeasyPrint's layout internals: the box tree of a
+page (`page._page_box`), box classes and their `.children`, footnote areas,
+table column positions and the tuples of `page.links`. A WeasyPrint upgrade
+that changes them is a change to this file alone; tests/test_engine.py holds a
+test for each function.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+TOLERANCE = 0.5  # CSS px: rounding in WeasyPrint's layout
+
+
+@dataclass(frozen=True)
+class TextRun:
+    """The text of one laid-out text box."""
+    text: str
+    families: tuple     # its font-family list, first choice first
+    on_sheet: bool      # wholly inside the sheet: nothing of it is cut off at an edge
+    in_flow: bool       # in the page's body, not in a footnote area or a page margin
+
+
+@dataclass(frozen=True)
+class TableFit:
+    """How one laid-out table sits on its page."""
+    headers: tuple      # the text of each column's header cell ('' without one)
+    columns: int
+    outside: int        # columns that reach past the right edge of the page's text area
+
+
+def text_runs(document):
+    """Every text box of every page, in document order."""
+    for page in document.pages:
+        sheet = page._page_box
+        width, height = sheet.margin_width(), sheet.margin_height()
+        body, *others = sheet.children
+        for part, in_flow in [(body, True)] + [(other, False) for other in others]:
+            for box, fixed in _text_boxes(part):
+                # a fixed box (a watermark) is repeated on every page, out of the text's flow
+                yield TextRun(box.text, tuple(box.style["font_family"]), _within(box, width, height),
+                              in_flow and not fixed)
+
+
+def hyphen_runs(document, limit):
+    """CSS selectors of the paragraphs (block boxes of lines) with more than
+    `limit` lines in a row ending in a hyphen. WeasyPrint 70 has no
+    hyphenate-limit-lines; writers/pdf.py lays such paragraphs out again
+    unhyphenated."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+    found, parents = {}, None
+    for page in document.pages:
+        html = page._page_box.children[0]
+        for box in _every_box(html):
+            lines = [child for child in getattr(box, "children", ()) if isinstance(child, LineBox)]
+            run = longest = 0
+            for line in lines:
+                texts = [text for text in _boxes(line, TextBox)]
+                run = run + 1 if texts and texts[-1].text.rstrip().endswith(("-", "\u2010", "\u00ad")) else 0
+                longest = max(longest, run)
+            if longest > limit and box.element is not None:
+                # The document's tree, the same on every page: mapped once, and only when a paragraph needs it.
+                parents = parents or {child: parent for parent in html.element.iter() for child in parent}
+                found[_selector(box.element, parents)] = True
+    return list(found)
+
+
+def _selector(element, parents):
+    """`html > body > section:nth-child(3) > p:nth-child(2)`: the element, and no other."""
+    steps = []
+    while element in parents:
+        parent = parents[element]
+        siblings = [child for child in parent if isinstance(child.tag, str)]
+        steps.append(f"{_tag(element)}:nth-child({siblings.index(element) + 1})")
+        element = parent
+    return " > ".join([_tag(element)] + steps[::-1])
+
+
+def _tag(element):
+    return element.tag.rsplit("}", 1)[-1]   # without an XML namespace
+
+
+def table_fits(document):
+    """Each table of the document once (a table continued on the next page is
+    the same table), with the columns that do not fit the page's width."""
+    from weasyprint.formatting_structure.boxes import TableBox
+    seen = {}
+    for page in document.pages:
+        sheet = page._page_box
+        right = sheet.content_box_x() + sheet.width + TOLERANCE
+        for table in _boxes(sheet, TableBox):
+            ends = [x + width for x, width in zip(table.column_positions, table.column_widths)]
+            headers = _header_texts(table, len(ends))
+            outside = sum(end > right for end in ends)
+            seen[headers] = max(outside, seen.get(headers, 0))
+    return [TableFit(headers, len(headers), outside) for headers, outside in seen.items()]
+
+
+def page_height(document):
+    """The height of the first page's text area, CSS px."""
+    return document.pages[0]._page_box.height
+
+
+def used_height(page):
+    """How much of a page its content and footnotes take, CSS px."""
+    root, *rest = page._page_box.children
+    notes = [box for box in rest if type(box).__name__ == "FootnoteAreaBox" and box.children]
+    return root.height + sum(box.margin_height() for box in notes)
+
+
+def displaced_footnotes(document):
+    """(number, call page, note page) of footnotes printed on another page than their call."""
+    note_pages = {name: number for number, page in enumerate(document.pages, 1) for name in page.anchors}
+    return [(target.removeprefix("footnote-"), number, note_pages[target])
+            for number, page in enumerate(document.pages, 1)
+            for kind, target, *_ in page.links
+            if kind == "internal" and target.startswith("footnote-") and note_pages.get(target, number) != number]
+
+
+def _header_texts(table, columns):
+    """The header row's cell texts by column, else the first row's."""
+    groups = [group for group in table.children if getattr(group, "is_header", False)] or table.children
+    rows = [row for group in groups for row in group.children]
+    texts = [""] * columns
+    for cell in rows[0].children if rows else ():
+        if cell.grid_x < columns:
+            texts[cell.grid_x] = " ".join(box.text for box, _ in _text_boxes(cell)).strip()
+    return tuple(texts)
+
+
+def _within(box, width, height):
+    x, y = box.position_x, box.position_y
+    return (x >= -TOLERANCE and y >= -TOLERANCE
+            and x + box.margin_width() <= width + TOLERANCE and y + box.margin_height() <= height + TOLERANCE)
+
+
+def _text_boxes(box, fixed=False):
+    """(text box, whether it is inside a fixed-position box)."""
+    fixed = fixed or box.style["position"] == "fixed"
+    if isinstance(getattr(box, "text", None), str):
+        yield box, fixed
+    for child in getattr(box, "children", ()):
+        yield from _text_boxes(child, fixed)
+
+
+def _boxes(box, kind):
+    if isinstance(box, kind):
+        yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child, kind)
+
+
+@lru_cache(maxsize=1)
+def complete_pdf_tags():
+    """What PDF/UA asks of the structure tree that WeasyPrint 70 leaves out:
+    a passage in another language (`<span lang="ko">`, from `[...]{lang=ko}`)
+    gets its own /Lang (WeasyPrint writes only the document's), and every
+    table header cell a /Scope (WeasyPrint links headers to cells by /Headers
+    only, which outside checkers such as pdfua do not follow). Wraps its tree
+    builder, which calls itself through the module, once per process."""
+    import pydyf
+    from weasyprint.pdf import tags
+
+    if getattr(tags._build_box_tree, "briefgen", False):
+        return
+    build = tags._build_box_tree
+
+    def build_with_languages(box, parent, *args):
+        element = getattr(box, "element", None)
+        own = element is not None and element.tag not in ("html", "body")
+        language = element.get("lang") if own else None
+        if getattr(box, "element_tag", None) in ("thead", "tbody", "tfoot"):
+            _mark_header_scopes(box)
+        for node in build(box, parent, *args):
+            if node.get("P") == parent.reference:
+                if language and "Lang" not in node:
+                    node["Lang"] = pydyf.String(language)
+                if node.get("S") == "/TH" and "A" in node and hasattr(box, "header_scope"):
+                    node["A"]["Scope"] = "/" + box.header_scope
+            yield node
+
+    build_with_languages.briefgen = True
+    tags._build_box_tree = build_with_languages
+
+
+def _mark_header_scopes(row_group):
+    """`Column` or `Row` for each <th> of a row group: its scope attribute,
+    else its position (a header in <thead>, or anywhere but first in a row
+    that has more cells, heads a column)."""
+    for row in row_group.children:
+        for index, cell in enumerate(row.children):
+            if getattr(cell, "element_tag", None) == "th":
+                cell.header_scope = header_scope(cell.element.get("scope"), row_group.element_tag == "thead",
+                                                 index == 0 and len(row.children) > 1)
+
+
+def header_scope(attribute, in_head, first_of_several):
+    scope = (attribute or "").lower()
+    if scope in ("row", "rowgroup"):
+        return "Row"
+    if scope in ("col", "colgroup") or in_head:
+        return "Column"
+    return "Row" if first_of_several else "Column"
+
+
+def chart_height(document):
+    """The height of the charts (figure.chart boxes) on every page."""
+    return sum(box.margin_height() for page in document.pages for box in _every_box(page._page_box)
+               if box.element_tag == "figure" and "chart" in (box.element.get("class") or "").split())
+
+
+def _every_box(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _every_box(child)
+
+
+def text_area(document):
+    """(width, height) of the first page's text area (inside its margins), CSS px."""
+    box = document.pages[0]._page_box
+    return box.width, box.height

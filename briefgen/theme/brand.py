@@ -1,0 +1,375 @@
+"""Phase 3a (theme): the theme's brand file, `styles/<theme>/_brand.yml`.
+
+It follows the shape of Quarto's _brand.yml for the keys Quarto has (meta, logo,
+color, typography), so an organisation can reuse the file it keeps for Quarto.
+What Quarto has no key for sits under `defaults: policy-brief:` (Quarto's place
+for tool-specific settings): paper size, contact and disclaimer text. Colours
+and fonts reach the CSS as custom properties named by role.
+"""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from ..content.citations import STYLES, style_problem
+from ..inputs.load import load_yaml_file
+from ..problems import BriefError, shown
+
+from ..util.files import MB, FileRefused, regular_file
+
+BRAND_FILE = "_brand.yml"
+TOOL_KEY = "policy-brief"
+COLOR_ROLES = {                      # Quarto colour -> CSS custom property
+    "foreground": "--color-text",
+    "background": "--color-background",
+    "primary": "--color-accent",
+    "secondary": "--color-highlight",
+    "tertiary": "--color-muted",
+    "light": "--color-surface",
+    "warning": "--color-warning",
+}
+# Named paper sizes (width, height) in mm; `paper:` also takes explicit
+# dimensions, "170mm 240mm" or {width: 170mm, height: 240mm}.
+PAPER = {"a4": (210, 297), "a5": (148, 210), "b5": (176, 250), "letter": (215.9, 279.4), "legal": (215.9, 355.6)}
+LENGTH = re.compile(r"([0-9]+(?:\.[0-9]+)?)(mm|cm|in|pt)")
+MM_PER = {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72}
+# Logo heights (`defaults: policy-brief: logo-size:`) -> CSS custom properties; the
+# defaults are in styles/default/brief.css.
+LOGO_SIZES = {"cover": "--logo-cover", "running-head": "--logo-head", "summary": "--logo-summary"}
+IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
+FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
+# `source: system` fonts: whole files a system package installs (Debian's
+# fonts-noto-cjk, fonts-noto-core), read from here and nowhere else.
+SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
+HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+MAX_SETTINGS_BYTES = 1 * MB   # a brand file is a page of settings
+
+
+class BrandError(Exception):
+    """Problems of a brand file, each at its file, line and key."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(map(str, self.problems)))
+
+
+@dataclass(frozen=True)
+class Brand:
+    name: str = None
+    link: str = None
+    logo: Path = None
+    contact: str = None
+    disclaimer: str = None
+    css: str = ""            # @font-face rules, role tokens and page size
+    scripts: tuple = ()      # (script, body family, heading family) after the Latin faces
+    font_files: tuple = ()   # system font files the brand uses (the theme's own are in its folder)
+    missing_fonts: tuple = ()  # (family, package) of system fonts not installed
+    system_faces: tuple = ()   # (family, @font-face rule) of the system fonts
+    citation_style: str = None  # `citation-style:` a bundled style's name or a .csl file of the styles folder
+    folder: Path = None        # the styles folder the brand file is in
+
+    def script_faces(self, scripts):
+        """@font-face rules of the families drawing these scripts ('Hangul', 'Arabic', ...).
+        A CJK collection is large: a brief without the script does not load it."""
+        wanted = {script.lower() for script in scripts}
+        families = {family for script, *pair in self.scripts if script.lower() in wanted for family in pair}
+        return "\n".join(face for family, face in self.system_faces if family in families)
+
+    @property
+    def font_dirs(self):
+        """Folders of the system fonts: a render may read them."""
+        return tuple(sorted({str(Path(file).parent) for file in self.font_files}))
+
+    def brief_defaults(self):
+        """Brief fields the brand supplies when a brief leaves them out."""
+        fields = {"organisation": self.name, "contact": self.contact, "disclaimer": self.disclaimer}
+        return {key: value for key, value in fields.items() if value}
+
+    @property
+    def stylesheet_url(self):
+        return "data:text/css;charset=utf-8," + quote(self.css) if self.css else None
+
+
+def load_brand(styles_dir, known_families=()):
+    """The brand of a theme's styles folder; an empty Brand when it has no brand
+    file. known_families: font families the theme's stylesheets declare already."""
+    file = Path(styles_dir) / BRAND_FILE
+    if not file.is_file():
+        return Brand()
+    try:
+        loaded = load_yaml_file(file, shown(file), single_link=True)  # lines, duplicate keys, no Python tags: as for a brief
+    except BriefError as error:
+        raise BrandError(error.problems) from None
+    if loaded.problems:
+        raise BrandError(loaded.problems)
+    return _Reader(loaded, known_families).brand()
+
+
+EXPECTED = {dict: "a mapping", list: "a list", str: "text", (str, int, float): "text or a number",
+            (str, dict): "text or a mapping"}
+FOUND = ((bool, "true or false"), (dict, "a mapping"), (list, "a list"), (str, "text"), ((int, float), "a number"))
+
+
+class _Reader:
+    def __init__(self, loaded, known_families):
+        self.loaded, self.folder = loaded, loaded.path.parent
+        self.known_families = set(known_families)
+        self.tool_path = ("defaults", TOOL_KEY)
+
+    def get(self, path, kind=None):
+        """The value at a key path, None when absent; of the kind asked, or a BrandError at its line."""
+        value = self.loaded.data
+        for key in path:
+            if isinstance(value, dict):
+                value = value.get(key)
+            else:
+                value = value[key] if isinstance(value, list) and isinstance(key, int) and key < len(value) else None
+        if value is not None and kind is not None and not isinstance(value, kind):
+            found = next((words for python_type, words in FOUND if isinstance(value, python_type)), type(value).__name__)
+            raise self.error(path, f"expected {EXPECTED[kind]}, found {found}")
+        return value
+
+    def error(self, path, message):
+        return BrandError([self.loaded.problem(path, message)])
+
+    def brand(self):
+        for path in (("meta",), ("color",), ("typography",), ("defaults",), self.tool_path):
+            self.get(path, dict)
+        name, link = self.get(("meta", "name")), self.get(("meta", "link"))
+        self.system_files, self.missing, self.system_faces = [], [], []
+        faces = self.font_faces()
+        logo = self.logo()
+        return Brand(
+            name=(self.get(("meta", "name", "full"), str) or self.get(("meta", "name", "short"), str)
+                  if isinstance(name, dict) else self.text(("meta", "name"))),
+            link=self.get(("meta", "link", "home"), str) if isinstance(link, dict) else self.text(("meta", "link")),
+            logo=logo,
+            contact=self.get(self.tool_path + ("contact",), str),
+            disclaimer=self.get(self.tool_path + ("disclaimer",), str),
+            css="\n".join(faces + [self.tokens()] + self.page() + _running_head_logo(logo)),
+            scripts=self.scripts(),
+            font_files=tuple(self.system_files),
+            missing_fonts=tuple(dict.fromkeys(self.missing)),
+            system_faces=tuple(self.system_faces),
+            citation_style=self.citation_style(),
+            folder=self.folder,
+        )
+
+    def citation_style(self):
+        """`citation-style:` a bundled style's name (citations.STYLES), or a .csl file of the theme."""
+        path = self.tool_path + ("citation-style",)
+        name = self.get(path, str)
+        if name and name.lower().endswith(".csl"):
+            problem = style_problem(self.existing(name, "", (".csl",), path))
+            if problem:
+                raise self.error(path, problem)
+        elif name and name not in STYLES:
+            raise self.error(path, f"unknown citation style '{name}'; expected one of {', '.join(STYLES)} "
+                                   "or a .csl file of the theme")
+        return name
+
+    def text(self, path):
+        return self.get(path, str)
+
+    def logo(self):
+        logo = self.get(("logo",))
+        if not logo:
+            return None
+        path = ("logo",)
+        if isinstance(logo, dict):
+            images = self.get(("logo", "images"), dict) or {}
+            size = next((size for size in ("large", "medium", "small") if self.get(("logo", size))), None)
+            if size is None:
+                raise self.error(path, "names no image: give 'large', 'medium' or 'small'")
+            chosen = self.get(("logo", size), (str, dict))
+            path = ("logo", "images", chosen, "path") if chosen in images else ("logo", size)
+            chosen = images.get(chosen, chosen) if isinstance(chosen, str) else chosen
+            logo = chosen.get("path") if isinstance(chosen, dict) else chosen
+        return self.existing(logo, "", IMAGE_TYPES, path)
+
+    def existing(self, relative, what, suffixes, path):
+        """A file of the theme; `what` names it when the key does not ("font 'Lato': ")."""
+        what = f"{what}: " if what else ""
+        if not isinstance(relative, str):
+            raise self.error(path, f"{what}expected a file path")
+        file = (self.folder / relative).resolve()
+        if not file.is_relative_to(self.folder.resolve()):
+            is_font = suffixes == FONT_TYPES
+            home, name = (self.folder / "fonts", f"fonts/{file.name}") if is_font else (self.folder, file.name)
+            raise self.error(path, f"{what}'{relative}' is outside the theme's styles folder; a theme carries "
+                                   f"its files: copy it into {shown(home)}/ and write '{name}'")
+        if file.suffix.lower() not in suffixes:
+            raise self.error(path, f"{what}'{relative}' is not one of {', '.join(suffixes)}")
+        try:  # a regular file with one link, like every file a theme brings
+            regular_file(file, self.folder, "the theme's styles folder", name=relative)
+        except FileRefused as error:
+            raise self.error(path, f"{what}file not found: {shown(file)}" if error.kind == "missing"
+                             else f"{what}{error}") from None
+        return file
+
+    def font_faces(self):
+        faces = []
+        for index, font in enumerate(self.get(("typography", "fonts"), list) or []):
+            path = ("typography", "fonts", index)
+            self.get(path, dict)
+            family = self.get(path + ("family",), str)
+            source = self.get(path + ("source",)) or "file"
+            if source not in ("file", "system"):
+                raise self.error(path + ("source",), f"font '{family}': only 'source: file' (a file of the theme) "
+                                                     "and 'source: system' (a file a system package installs) are read")
+            for number, entry in enumerate(self.get(path + ("files",), list) or []):
+                entry = entry if isinstance(entry, dict) else {"path": entry}
+                where = path + ("files", number)
+                if source == "system":
+                    file = self.system_font(entry.get("path"), family, font.get("package"), where)
+                    if file is None:
+                        continue
+                else:
+                    file = self.existing(entry.get("path"), f"font '{family}'", FONT_TYPES, where)
+                face = (f'@font-face {{ font-family: "{family}"; src: url("{file.as_uri()}"); '
+                        f'font-weight: {entry.get("weight", 400)}; font-style: {entry.get("style", "normal")}; }}')
+                if source == "system":   # loaded only for a brief that uses its script (compose.py)
+                    self.system_faces.append((family, face))
+                else:
+                    faces.append(face)
+        return faces
+
+    def declared_families(self):
+        return {font.get("family") for font in self.get(("typography", "fonts")) or [] if isinstance(font, dict)}
+
+    def system_font(self, path, family, package, where):
+        """A system font file, or None (remembered) when its package is not installed."""
+        path = Path(str(path))
+        if not path.is_absolute() or not any(path.is_relative_to(root) for root in SYSTEM_FONT_DIRS):
+            raise self.error(where, f"font '{family}': a 'source: system' file must be under "
+                                    f"{' or '.join(map(str, SYSTEM_FONT_DIRS))}, not {path}")
+        if path.suffix.lower() not in FONT_TYPES:
+            raise self.error(where, f"font '{family}': '{path}' is not one of {', '.join(FONT_TYPES)}")
+        if not path.is_file():
+            self.missing.append((family, package or "?"))
+            return None
+        self.system_files.append(path)
+        return path
+
+    def scripts(self):
+        """`scripts:` of the tool's defaults: per script, the families set after the
+        Latin ones, {base: ..., headings: ...}; text of that script falls back to them."""
+        scripts = self.get(self.tool_path + ("scripts",), dict) or {}
+        families = []
+        for script in scripts:
+            value = self.get(self.tool_path + ("scripts", script), dict) or {}
+            families.append((str(script), _as_family(value.get("base")).get("family"),
+                             _as_family(value.get("headings") or value.get("base")).get("family")))
+        return tuple(families)
+
+    def tokens(self):
+        tokens = {}
+        palette = self.get(("color", "palette"), dict) or {}
+        for role, prop in COLOR_ROLES.items():
+            value = self.get(("color", role))
+            if value is not None:
+                tokens[prop] = self.color(palette.get(value, value) if isinstance(value, str) else value, role)
+        scripts = self.scripts()
+        for key, prop, generic in (("base", "--font-body", "serif"), ("headings", "--font-heading", "sans-serif")):
+            family = self.family(key)
+            if family:
+                fallbacks = [body if key == "base" else heading for _, body, heading in scripts]
+                tokens[prop] = _families(family, fallbacks, generic)
+        base = self.get(("typography", "base"))
+        if isinstance(base, dict):
+            if base.get("size"):
+                tokens["--size-body"] = str(self.get(("typography", "base", "size"), (str, int, float)))
+            if base.get("line-height"):
+                tokens["--leading"] = str(self.get(("typography", "base", "line-height"), (str, int, float)))
+        tokens.update(self.logo_sizes())
+        body = "; ".join(f"{prop}: {value}" for prop, value in tokens.items())
+        return f":root {{ {body}; }}" if tokens else ""
+
+    def family(self, key):
+        """typography.base or .headings: `Family` or `{family: ...}` (Quarto allows both);
+        a family no @font-face declares would be replaced by a fallback font everywhere."""
+        path = ("typography", key)
+        value = self.get(path, (str, dict))
+        if isinstance(value, dict):
+            path = path + ("family",)
+            value = self.get(path, str)
+        if value and value not in self.declared_families() | self.known_families:
+            raise self.error(path, f"font '{value}' is not declared: add it under typography.fonts "
+                                   f"with its files (family: {value}, files: [fonts/....ttf])")
+        return value
+
+    def color(self, value, role):
+        if not isinstance(value, str) or not HEX_COLOR.fullmatch(value):
+            raise self.error(("color", role), f"{value!r} is not a #hex colour or a palette name")
+        return value
+
+    def logo_sizes(self):
+        path = self.tool_path + ("logo-size",)
+        sizes = self.get(path, dict) or {}
+        tokens = {}
+        for key, value in sizes.items():
+            if key not in LOGO_SIZES:
+                raise self.error(path + (key,), f"unknown logo size; expected one of: {', '.join(LOGO_SIZES)}")
+            tokens[LOGO_SIZES[key]] = f"{_millimetres(value, lambda message: self.error(path + (key,), message)):g}mm"
+        return tokens
+
+    def page(self):
+        """The page size, and the landscape page of wide tables (the named page `wide`).
+        Every variant's layout follows the page (100pvh covers, pvh spacing): the size is all it takes."""
+        path = self.tool_path + ("paper",)
+        paper = self.get(path, (str, dict))
+        if paper is None:
+            return []
+        width, height = paper_size(paper, lambda message: self.error(path, message))
+        return [f"@page {{ size: {width:g}mm {height:g}mm; }}",
+                f"@page wide, wide-rtl {{ size: {max(width, height):g}mm {min(width, height):g}mm; }}"]
+
+
+def paper_size(paper, error):
+    """(width, height) in mm of `paper:`: a name (A4, A5, B5, Letter, Legal),
+    "170mm 240mm", or {width: 170mm, height: 240mm}."""
+    if isinstance(paper, dict):
+        unknown = set(paper) - {"width", "height"}
+        if unknown or len(paper) != 2:
+            raise error("expected {width: ..., height: ...}, such as {width: 170mm, height: 240mm}")
+        return _millimetres(paper["width"], error), _millimetres(paper["height"], error)
+    name = paper.strip().lower()
+    if name in PAPER:
+        return PAPER[name]
+    parts = name.split()
+    if len(parts) == 2 and all(LENGTH.fullmatch(part) for part in parts):
+        return tuple(_millimetres(part, error) for part in parts)
+    raise error(f"{paper!r} is not a paper size: A4, A5, B5, Letter, Legal, or two lengths such as '170mm 240mm'")
+
+
+def _millimetres(value, error):
+    """'18mm', '1.5cm', '0.5in', '24pt' -> millimetres; a BrandError from error(message) otherwise."""
+    match = LENGTH.fullmatch(str(value).strip())
+    if not match or float(match.group(1)) <= 0:
+        raise error(f"{value!r} is not a length such as 18mm, 1.5cm, 0.5in or 24pt")
+    millimetres = float(match.group(1)) * MM_PER[match.group(2)]
+    if not 0 < millimetres <= 1000:
+        raise error(f"{value!r} is not a length between 0 and 1 m")
+    return round(millimetres, 2)
+
+
+def _running_head_logo(logo):
+    """The logo beside the series in the running head (--logo-head high); a
+    background, so it is tagged as decoration."""
+    if logo is None:
+        return []
+    return [f'@page {{ @top-right {{ background: url("{logo.as_uri()}") no-repeat right bottom 3.6mm; '
+            'background-size: auto var(--logo-head); padding-right: calc(var(--logo-head) * 1.3); } }']
+
+
+def _families(latin, script_families, generic):
+    """'"Latin", "Hangul family", "Arabic family", generic': the Latin face draws
+    what it can, each script's face the rest."""
+    names = dict.fromkeys([latin, *filter(None, script_families)])
+    return ", ".join([f'"{name}"' for name in names] + [generic])
+
+
+def _as_family(value):
+    """Quarto allows `base: Family` or `base: {family: ..., size: ...}`."""
+    return {"family": value} if isinstance(value, str) else (value or {})
