@@ -161,7 +161,7 @@ def test_a_changed_number_in_the_text_is_marked_and_listed(changes):
     assert _marked_in_pdf(pdf, "40000", "del") and _marked_in_pdf(pdf, "42500", "ins")
     assert _marked_in_pdf(pdf, "2019", "del") and _marked_in_pdf(pdf, "2023", "ins")
     summary = html[html.index('id="part-changes"'):html.index("</section>", html.index('id="part-changes"'))]
-    rows = re.findall(r"<tr><td>(.*?)</td>.*?<del[^>]*>(.*?)</del>.*?<ins[^>]*>(.*?)</ins>", summary, re.S)
+    rows = re.findall(r"<tr><td><bdi>(.*?)</bdi></td>.*?<del[^>]*>(.*?)</del>.*?<ins[^>]*>(.*?)</ins>", summary, re.S)
     assert ("Section “Background”, paragraph 1", "40000", "42500") in rows
     assert ("Section “Background”, paragraph 1", "2019", "2023") in rows
     assert "number: 40000 -> 42500 (Section “Background”, paragraph 1)" in changes["stdout"]

@@ -145,7 +145,7 @@ def test_template_syntax_error_names_file_and_line(tmp_path):
     ("logo: missing.svg\n", "1: logo: file not found: {styles}/missing.svg"),
     ("typography:\n  fonts:\n    - family: Gone\n      files: [fonts/Gone.ttf]\n",
      "4: typography.fonts[0].files[0]: font 'Gone': file not found: {styles}/fonts/Gone.ttf"),
-    ("color:\n  primary: teal-ish\n", "2: color.primary: 'teal-ish' is not a #hex colour or a palette name"),
+    ("color:\n  primary: teal-ish\n", "2: color.primary: 'teal-ish' is not a colour (#hex, a CSS colour name, rgb(...)) or a palette name"),
     ("color: [a, b]\n", "1: color: expected a mapping, found a list"),
     ("typography:\n  base: [a]\n", "2: typography.base: expected text or a mapping, found a list"),
     ("color:\n  primary: '#000000'\n  primary: '#111111'\n", "3: color.primary: duplicate key (first given on line 2)"),

@@ -117,6 +117,7 @@ def prepare(brief_file, options):
         data = validate_brief(loaded)                                       # 2
         loaded.warnings += lacking(loaded)     # a translation: what the original has that it lacks
         theme = theme_for_brief(options.theme, data, loaded)                 # 3
+        loaded.warnings += theme.brand.warnings   # a brand colour given a shade that passes
     _refuse_archiving_a_draft(loaded, data, options.standard)
     return Prepared(loaded, data, theme, bibliography(loaded, theme, options.csl))
 

@@ -94,6 +94,7 @@ def _render_template(environment, template, brief, theme, spec, language, script
         variant=spec.name,
         theme=theme.name,
         brand=theme.brand,
+        band_logo=theme.band_logo(),
         **context,
         fit_css=Markup(FitStep(1.0, spec.body_size).css()) if spec.pages else "",
         generator=f"brief {__version__}",

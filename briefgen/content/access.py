@@ -61,7 +61,9 @@ def contrast_failures(stylesheet_texts):
         tokens.update(_root_tokens(text))
     failures = []
     for text_token, background_token, use in COLOUR_PAIRS:
-        foreground, background = tokens.get(text_token), tokens.get(background_token)
+        # text set in a colour may have its own shade (--color-warning-text): a brand's faint colour
+        foreground = tokens.get(text_token + "-text") or tokens.get(text_token)
+        background = tokens.get(background_token)
         if not (foreground and background):
             continue
         ratio = contrast(foreground, background)

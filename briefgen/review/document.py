@@ -38,12 +38,21 @@ OLD_WORDS = re.compile(f"{DEL_START}[^{DEL_END}]*(?:{DEL_END}|$)")
 
 
 @dataclass
+class Fill:
+    """How a version of a variant fills its pages."""
+    pages: int
+    last_page: int            # percent of the last page's height the content takes
+    type_size: float = None   # the body size the fit steps used, when smaller than designed
+    lines_over: int = 0
+
+
+@dataclass
 class Budget:
     variant: str
-    limit: str       # '1 page'
-    old: str         # how the old version fills it: '1 page, 92% of it'
-    new: str
-    verdict: str     # 'closer to its limit', 'over it by 4 lines', ...
+    limit: int                # pages
+    old: Fill = None          # None: not laid out
+    new: Fill = None
+    verdict: str = ""         # over, closer, further, same
 
 
 def drawn(side, options):
@@ -159,17 +168,17 @@ def _layouts(side, names, options, folder):
 
 
 def _budget(name, spec, old, new):
-    limit = _pages(spec.pages)
+    budget = Budget(name, spec.pages, _fill(old, spec), _fill(new, spec))
     if new is None:
-        return Budget(name, limit, _filled(old, spec), "not laid out", "")
+        return budget
     old_load, new_load = _load(old, spec), _load(new, spec)
     if new.lines_over:
-        verdict = f"over it by {new.lines_over} line{'s' if new.lines_over > 1 else ''}"
+        budget.verdict = "over"
     elif old_load is None or abs(new_load - old_load) < 0.005:
-        verdict = "as full as before"
+        budget.verdict = "same"
     else:
-        verdict = "closer to its limit" if new_load > old_load else "further from its limit"
-    return Budget(name, limit, _filled(old, spec), _filled(new, spec), verdict)
+        budget.verdict = "closer" if new_load > old_load else "further"
+    return budget
 
 
 def _load(output, spec):
@@ -181,16 +190,8 @@ def _load(output, spec):
     return filled / spec.pages * (spec.body_size / body) ** 2 + output.lines_over
 
 
-def _filled(output, spec):
+def _fill(output, spec):
     if output is None:
-        return "–"
-    text = f"{_pages(output.pages)}, the last {round(100 * (output.last_page_used or 0))}% full"
-    if output.step and output.step.body_size != spec.body_size:
-        text += f", type {output.step.body_size:g} pt"
-    if output.lines_over:
-        text += f", {output.lines_over} lines over"
-    return text
-
-
-def _pages(count):
-    return f"{count} page{'s' if count != 1 else ''}"
+        return None
+    shrunk = output.step.body_size if output.step and output.step.body_size != spec.body_size else None
+    return Fill(output.pages, round(100 * (output.last_page_used or 0)), shrunk, output.lines_over)

@@ -53,8 +53,8 @@ def summary_lines(changes, old_label, new_label):
     lines += [f"reference removed: {id_} ({title})" for id_, title in changes.references_removed]
     lines += [f"reference changed: {id_} ({title})" for id_, title in changes.references_changed]
     lines += [f"{key}: {_shown(old)} -> {_shown(new)}" for key, old, new in changes.values]
-    lines += [f"page budget: {budget.variant} ({budget.limit}): {budget.old} -> {budget.new}; {budget.verdict}"
-              for budget in changes.budgets]
+    lines += [f"page budget: {budget.variant} ({_pages(budget.limit)}): {_filled(budget.old)} -> "
+              f"{_filled(budget.new)}; {_verdict(budget)}" for budget in changes.budgets]
     return lines
 
 
@@ -75,3 +75,24 @@ def _shown(value):
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
+
+
+def _pages(count):
+    return f"{count} page{'s' if count != 1 else ''}"
+
+
+def _filled(fill):
+    """'2 pages, the last 92% full, type 9.5 pt': as the summary page says it (partials/changes_summary.html)."""
+    if fill is None:
+        return "not laid out"
+    text = f"{_pages(fill.pages)}, the last {fill.last_page}% full"
+    if fill.type_size:
+        text += f", type {fill.type_size:g} pt"
+    if fill.lines_over:
+        text += f", {fill.lines_over} lines over"
+    return text
+
+
+def _verdict(budget):
+    return {"over": f"over it by {budget.new.lines_over if budget.new else 0} lines", "same": "as full as before",
+            "closer": "closer to its limit", "further": "further from its limit"}.get(budget.verdict, "")

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from ..content.access import contrast
 from ..content.citations import STYLES, style_problem
 from ..inputs.load import load_yaml_file
 from ..problems import BriefError, shown
 
 from ..util.files import MB, FileRefused, regular_file
+from .brand_values import COLOR_ROLE_NAMES, LOGO_SIZES as LOGO_SIZE_NAMES, STYLES as FONT_STYLES
+from .brand_values import font_weight, resolved_colour
 
 BRAND_FILE = "_brand.yml"
 TOOL_KEY = "policy-brief"
@@ -37,12 +40,16 @@ MM_PER = {"mm": 1, "cm": 10, "in": 25.4, "pt": 25.4 / 72}
 # Logo heights (`defaults: policy-brief: logo-size:`) -> CSS custom properties; the
 # defaults are in styles/default/brief.css.
 LOGO_SIZES = {"cover": "--logo-cover", "running-head": "--logo-head", "summary": "--logo-summary"}
+DEFAULT_LOGO_HEIGHTS = {"cover": 16, "running-head": 5, "summary": 7}   # as brief.css sets them, mm
+RUNNING_HEAD_LOGO_WIDTH = 30   # mm: a wide logo is scaled down to this, leaving the head its room
 IMAGE_TYPES = (".svg", ".png", ".jpg", ".jpeg")
 FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
 # `source: system` fonts: whole files a system package installs (Debian's
 # fonts-noto-cjk, fonts-noto-core), read from here and nowhere else.
 SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
-HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+# What typography.base, .headings and .monospace style.
+TYPOGRAPHY_SELECTORS = {"base": "body", "headings": "h1, h2, h3, h4, h5, h6, .title",
+                        "monospace": "code, pre, kbd, samp"}
 MAX_SETTINGS_BYTES = 1 * MB   # a brand file is a page of settings
 
 
@@ -58,7 +65,8 @@ class BrandError(Exception):
 class Brand:
     name: str = None
     link: str = None
-    logo: Path = None
+    logo: Path = None        # for light backgrounds (the page)
+    dark_logo: Path = None   # brand.yml's `dark` variant, for dark backgrounds (a cover band)
     contact: str = None
     disclaimer: str = None
     css: str = ""            # @font-face rules, role tokens and page size
@@ -68,6 +76,9 @@ class Brand:
     system_faces: tuple = ()   # (family, @font-face rule) of the system fonts
     citation_style: str = None  # `citation-style:` a bundled style's name or a .csl file of the styles folder
     folder: Path = None        # the styles folder the brand file is in
+    colour_roles: tuple = ()   # (style token, brand.yml role) of the colours the brand sets
+    palette: tuple = ()        # color.palette's colours in order (charts)
+    warnings: tuple = ()       # Problems: what the brand asked for and got changed (a too faint text colour)
 
     def script_faces(self, scripts):
         """@font-face rules of the families drawing these scripts ('Hangul', 'Arabic', ...).
@@ -75,6 +86,13 @@ class Brand:
         wanted = {script.lower() for script in scripts}
         families = {family for script, *pair in self.scripts if script.lower() in wanted for family in pair}
         return "\n".join(face for family, face in self.system_faces if family in families)
+
+    def logo_on(self, background):
+        """The logo variant for a background colour (#hex): the dark one where
+        light text would stand out more than dark text, when the brand has one."""
+        if self.dark_logo and background and contrast(background, "#ffffff") > contrast(background, "#000000"):
+            return self.dark_logo
+        return self.logo
 
     @property
     def font_dirs(self):
@@ -139,15 +157,19 @@ class _Reader:
         name, link = self.get(("meta", "name")), self.get(("meta", "link"))
         self.system_files, self.missing, self.system_faces = [], [], []
         faces = self.font_faces()
-        logo = self.logo()
+        logo, dark_logo = self.logo()
         return Brand(
             name=(self.get(("meta", "name", "full"), str) or self.get(("meta", "name", "short"), str)
                   if isinstance(name, dict) else self.text(("meta", "name"))),
             link=self.get(("meta", "link", "home"), str) if isinstance(link, dict) else self.text(("meta", "link")),
             logo=logo,
+            dark_logo=dark_logo,
             contact=self.get(self.tool_path + ("contact",), str),
             disclaimer=self.get(self.tool_path + ("disclaimer",), str),
-            css="\n".join(faces + [self.tokens()] + self.page() + _running_head_logo(logo)),
+            css="\n".join(faces + [self.tokens()] + self.typography_rules() + self.page()
+                          + _running_head_logo(logo, self.logo_height("running-head"))),
+            colour_roles=tuple((prop, role) for prop, _, role in self.colour_tokens()),
+            palette=self.palette_colours(),
             scripts=self.scripts(),
             font_files=tuple(self.system_files),
             missing_fonts=tuple(dict.fromkeys(self.missing)),
@@ -173,20 +195,37 @@ class _Reader:
         return self.get(path, str)
 
     def logo(self):
+        """(light, dark) images of the largest size the brand gives (a cover is
+        the large place); dark is None when the brand has no dark variant.
+        brand.yml writes each as a path, a name of logo.images, {path: ..., alt: ...}
+        or {light: ..., dark: ...} of those."""
         logo = self.get(("logo",))
         if not logo:
-            return None
-        path = ("logo",)
-        if isinstance(logo, dict):
-            images = self.get(("logo", "images"), dict) or {}
-            size = next((size for size in ("large", "medium", "small") if self.get(("logo", size))), None)
-            if size is None:
-                raise self.error(path, "names no image: give 'large', 'medium' or 'small'")
-            chosen = self.get(("logo", size), (str, dict))
-            path = ("logo", "images", chosen, "path") if chosen in images else ("logo", size)
-            chosen = images.get(chosen, chosen) if isinstance(chosen, str) else chosen
-            logo = chosen.get("path") if isinstance(chosen, dict) else chosen
-        return self.existing(logo, "", IMAGE_TYPES, path)
+            return None, None
+        if not isinstance(logo, dict) or "path" in logo:
+            return self.image(("logo",), {}), None
+        images = self.get(("logo", "images"), dict) or {}
+        size = next((size for size in LOGO_SIZE_NAMES[::-1] if self.get(("logo", size))), None)
+        if size is None and not {"light", "dark"} & set(logo):
+            raise self.error(("logo",), "names no image: give 'large', 'medium' or 'small'")
+        path = ("logo", size) if size else ("logo",)
+        value = self.get(path, (str, dict))
+        if isinstance(value, dict) and {"light", "dark"} & set(value):
+            light = self.image(path + ("light",), images) if value.get("light") else None
+            dark = self.image(path + ("dark",), images) if value.get("dark") else None
+            return light or dark, dark
+        return self.image(path, images), None
+
+    def image(self, path, images):
+        """One logo image: a path, a name of logo.images, or {path: ..., alt: ...}."""
+        value = self.get(path, (str, dict))
+        if isinstance(value, str) and value in images:
+            path = ("logo", "images", value)
+            value = self.get(path, (str, dict))
+        if isinstance(value, dict):
+            path = path + ("path",)
+            value = value.get("path")
+        return self.existing(value, "", IMAGE_TYPES, path)
 
     def existing(self, relative, what, suffixes, path):
         """A file of the theme; `what` names it when the key does not ("font 'Lato': ")."""
@@ -264,27 +303,89 @@ class _Reader:
         return tuple(families)
 
     def tokens(self):
-        tokens = {}
-        palette = self.get(("color", "palette"), dict) or {}
-        for role, prop in COLOR_ROLES.items():
-            value = self.get(("color", role))
-            if value is not None:
-                tokens[prop] = self.color(palette.get(value, value) if isinstance(value, str) else value, role)
+        tokens = {prop: colour for prop, colour, _ in self.colour_tokens()}
+        if self.palette_colours():   # charts draw their series in these, in order
+            tokens["--chart-palette"] = " ".join(self.palette_colours())
         scripts = self.scripts()
-        for key, prop, generic in (("base", "--font-body", "serif"), ("headings", "--font-heading", "sans-serif")):
+        for key, prop, generic in (("base", "--font-body", "serif"), ("headings", "--font-heading", "sans-serif"),
+                                   ("monospace", "--font-mono", "monospace")):
             family = self.family(key)
             if family:
-                fallbacks = [body if key == "base" else heading for _, body, heading in scripts]
+                fallbacks = [body if key == "base" else heading for _, body, heading in scripts] if key != "monospace" else []
                 tokens[prop] = _families(family, fallbacks, generic)
-        base = self.get(("typography", "base"))
-        if isinstance(base, dict):
-            if base.get("size"):
-                tokens["--size-body"] = str(self.get(("typography", "base", "size"), (str, int, float)))
-            if base.get("line-height"):
-                tokens["--leading"] = str(self.get(("typography", "base", "line-height"), (str, int, float)))
+        for prop, key in (("--size-body", "size"), ("--leading", "line-height")):
+            value = self.typography_value("base", key)
+            if value is not None:
+                tokens[prop] = value
         tokens.update(self.logo_sizes())
         body = "; ".join(f"{prop}: {value}" for prop, value in tokens.items())
         return f":root {{ {body}; }}" if tokens else ""
+
+    def colour_tokens(self):
+        """(style token, #hex, brand.yml role) of the roles the theme uses; every
+        role and palette entry is checked, the ones no page uses are not set."""
+        palette = self.get(("color", "palette"), dict) or {}
+        roles = {role: self.get(("color", role)) for role in COLOR_ROLE_NAMES if self.get(("color", role)) is not None}
+        for name in palette:
+            self.colour(("color", "palette", name), palette, roles)
+        found = []
+        for role in roles:
+            colour = self.colour(("color", role), palette, roles)
+            if role in COLOR_ROLES:
+                found.append((COLOR_ROLES[role], colour, role))
+        return found
+
+    def palette_colours(self):
+        """The palette's colours in the brand's order, each once (charts draw series in them)."""
+        palette = self.get(("color", "palette"), dict) or {}
+        roles = {role: self.get(("color", role)) for role in COLOR_ROLE_NAMES}
+        return tuple(dict.fromkeys(self.colour(("color", "palette", name), palette, roles) for name in palette))
+
+    def colour(self, path, palette, roles):
+        colour = resolved_colour(self.get(path), palette, roles)
+        if colour is None:
+            raise self.error(path, f"{self.get(path)!r} is not a colour (#hex, a CSS colour name, rgb(...)) "
+                                   "or a palette name")
+        return colour
+
+    def typography_value(self, key, setting):
+        """typography.<key>.<setting> as CSS text (size, line-height), None when absent."""
+        if not isinstance(self.get(("typography", key)), dict):
+            return None
+        value = self.get(("typography", key, setting), (str, int, float))
+        return None if value is None else str(value)
+
+    def typography_rules(self):
+        """Weight, style, colour (and line-height, and size where no token sets
+        it) of typography.base, .headings and .monospace, as CSS rules."""
+        rules = []
+        for key, selector in TYPOGRAPHY_SELECTORS.items():
+            path = ("typography", key)
+            if not isinstance(self.get(path), dict):
+                continue
+            declarations = [self.weight(path)] if self.get(path + ("weight",)) is not None else []
+            style = self.get(path + ("style",), str)
+            if style is not None:
+                if style not in FONT_STYLES:
+                    raise self.error(path + ("style",), f"{style!r} is not one of {', '.join(FONT_STYLES)}")
+                declarations.append(f"font-style: {style}")
+            for setting, prop in (("line-height", "line-height"), ("size", "font-size")):
+                if key != "base" and self.typography_value(key, setting) is not None:
+                    declarations.append(f"{prop}: {self.typography_value(key, setting)}")
+            if self.get(path + ("color",)) is not None:
+                palette = self.get(("color", "palette"), dict) or {}
+                roles = {role: self.get(("color", role)) for role in COLOR_ROLE_NAMES}
+                declarations.append(f"color: {self.colour(path + ('color',), palette, roles)}")
+            if declarations:
+                rules.append(f"{selector} {{ {'; '.join(declarations)}; }}")
+        return rules
+
+    def weight(self, path):
+        weight = self.get(path + ("weight",))
+        if font_weight(weight) is None:
+            raise self.error(path + ("weight",), f"{weight!r} is not a font weight (100 to 900, or a name "
+                                                 "such as light, normal, semi-bold, bold)")
+        return f"font-weight: {font_weight(weight)}"
 
     def family(self, key):
         """typography.base or .headings: `Family` or `{family: ...}` (Quarto allows both);
@@ -299,11 +400,6 @@ class _Reader:
                                    f"with its files (family: {value}, files: [fonts/....ttf])")
         return value
 
-    def color(self, value, role):
-        if not isinstance(value, str) or not HEX_COLOR.fullmatch(value):
-            raise self.error(("color", role), f"{value!r} is not a #hex colour or a palette name")
-        return value
-
     def logo_sizes(self):
         path = self.tool_path + ("logo-size",)
         sizes = self.get(path, dict) or {}
@@ -313,6 +409,11 @@ class _Reader:
                 raise self.error(path + (key,), f"unknown logo size; expected one of: {', '.join(LOGO_SIZES)}")
             tokens[LOGO_SIZES[key]] = f"{_millimetres(value, lambda message: self.error(path + (key,), message)):g}mm"
         return tokens
+
+    def logo_height(self, place):
+        """The logo's height in mm at a place of LOGO_SIZES (logo-size:, else the default theme's)."""
+        token = self.logo_sizes().get(LOGO_SIZES[place])
+        return float(token.removesuffix("mm")) if token else DEFAULT_LOGO_HEIGHTS[place]
 
     def page(self):
         """The page size, and the landscape page of wide tables (the named page `wide`).
@@ -354,13 +455,33 @@ def _millimetres(value, error):
     return round(millimetres, 2)
 
 
-def _running_head_logo(logo):
-    """The logo beside the series in the running head (--logo-head high); a
+def _running_head_logo(logo, height_mm):
+    """The logo beside the series in the running head, scaled into its box
+    (height_mm high, at most RUNNING_HEAD_LOGO_WIDTH wide) with the box's
+    padding as wide as the logo, so no text of the head runs under it; a
     background, so it is tagged as decoration."""
     if logo is None:
         return []
+    aspect = image_aspect(logo)
+    width = min(height_mm * aspect, RUNNING_HEAD_LOGO_WIDTH)
+    height = width / aspect
     return [f'@page {{ @top-right {{ background: url("{logo.as_uri()}") no-repeat right bottom 3.6mm; '
-            'background-size: auto var(--logo-head); padding-right: calc(var(--logo-head) * 1.3); } }']
+            f'background-size: {width:.2f}mm {height:.2f}mm; padding-right: {width + 1.5:.2f}mm; }} }}']
+
+
+def image_aspect(file):
+    """Width over height of an SVG (its viewBox, or width and height) or a raster image; 1 when unknown."""
+    if file.suffix.lower() == ".svg":
+        text = file.read_text(encoding="utf-8", errors="replace")[:4000]
+        box = re.search(r'viewBox\s*=\s*["\']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)', text)
+        size = re.search(r'<svg\b[^>]*?\swidth\s*=\s*["\']([\d.]+)[^>]*?\sheight\s*=\s*["\']([\d.]+)', text, re.S)
+        found = box or size
+        width, height = (float(found.group(1)), float(found.group(2))) if found else (1, 1)
+    else:
+        from PIL import Image   # Pillow: WeasyPrint's own dependency
+        with Image.open(file) as image:
+            width, height = image.size
+    return width / height if width > 0 and height > 0 else 1
 
 
 def _families(latin, script_families, generic):

@@ -7,14 +7,14 @@ themes (see project.py); a theme found in both is the project's folders in front
 of the built-in ones, so a project can override a single file of any theme."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, PrefixLoader
 
 from .. import blocks
 from ..util import project
-from ..content.access import MINIMUM_CONTRAST, contrast_failures, passing_shade
+from ..content.access import COLOUR_PAIRS, MINIMUM_CONTRAST, contrast_failures, passing_shade, root_properties
 from .brand import BRAND_FILE, COLOR_ROLES, Brand, BrandError, load_brand
 from ..util.files import MB, FileRefused, read_text, regular_file
 from ..inputs.load import load_yaml_file
@@ -120,6 +120,14 @@ class Theme:
     def chart_theme(self):
         """The Vega-Lite config and font folders every chart of the theme gets."""
         return chart_theme(self, tuple(token_sources(self)))
+
+    def band_logo(self):
+        """The logo for the cover's band, whose colour is the accent: the brand's
+        dark variant on a dark band."""
+        tokens = {}
+        for css in token_sources(self):
+            tokens.update(root_properties(css))
+        return self.brand.logo_on(tokens.get("--color-accent"))
 
     def font_files(self):
         """The theme's own font files and the system fonts its brand names."""
@@ -257,7 +265,7 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False, project_dir
         raise ThemeError(problems=error.problems) from None
     if (template_dirs, style_dirs) == (default_templates[-1:], default_styles[-1:]):  # the built-in default as it is
         return Theme(DEFAULT, tuple(template_dirs), tuple(style_dirs), brand, missing)
-    theme = Theme(requested, tuple(template_dirs), tuple(style_dirs), brand, missing)
+    theme = _with_text_shades(Theme(requested, tuple(template_dirs), tuple(style_dirs), brand, missing))
     low = contrast_failures(tuple(token_sources(theme)))
     if low:
         raise ThemeError(problems=[_contrast_problem(theme, *low[0])])
@@ -294,6 +302,44 @@ def _unique(folders):
 def _declared_families(stylesheet):
     """Font families the default theme's @font-face rules declare: a brand may name them."""
     return set(re.findall(r'@font-face\s*{[^}]*font-family:\s*"([^"]+)"', stylesheet.read_text(encoding="utf-8")))
+
+
+# Tokens whose text uses read var(--color-X-text, var(--color-X)): a faint
+# brand colour gets a text shade there and keeps its own colour as decoration.
+TEXT_SHADED = ("--color-accent", "--color-highlight", "--color-muted", "--color-warning")
+
+
+def _with_text_shades(theme):
+    """A brand colour too faint for the text the theme sets in it builds all the
+    same: that text takes the nearest shade that passes, with one warning at the
+    brand's key; rules and bands keep the brand's colour. A pair the brand did
+    not set is the theme's own to fix (an error, below)."""
+    brand, extra, warnings = theme.brand, [], []
+    roles = dict(brand.colour_roles)
+    for _ in COLOUR_PAIRS:
+        low = contrast_failures(tuple(token_sources(theme)) + tuple(extra))
+        if not low:
+            break
+        text_token, foreground, background_token, background, use, ratio = low[0]
+        if text_token not in roles and background_token not in roles:
+            break
+        shade, shade_ratio = passing_shade(foreground, background)
+        target = f"{text_token}-text" if text_token in TEXT_SHADED else text_token
+        extra.append(f":root {{ {target}: {shade}; }}")
+        role = roles.get(text_token) or roles[background_token]
+        message = (f"{foreground} on {background} ({use}) has a contrast of {ratio:.2f}:1, under the "
+                   f"{MINIMUM_CONTRAST}:1 of WCAG AA: that text is set in the nearest shade that passes, "
+                   f"{shade} ({shade_ratio:.2f}:1)")
+        warnings.append(_brand_problem(theme, role, message))
+    if not extra:
+        return theme
+    brand = replace(brand, css="\n".join([brand.css, *extra]), warnings=brand.warnings + tuple(warnings))
+    return replace(theme, brand=brand)
+
+
+def _brand_problem(theme, role, message):
+    brand_file = next(folder / BRAND_FILE for folder in reversed(theme.style_dirs) if (folder / BRAND_FILE).is_file())
+    return load_yaml_file(brand_file, shown(brand_file)).problem(("color", role), message)
 
 
 def _contrast_problem(theme, text_token, foreground, background_token, background, use, ratio):
@@ -336,4 +382,4 @@ def theme_from_folders(name, template_dirs, style_dirs):
         brand = load_brand(brand_dir, _declared_families(style_dirs[0] / "brief.css"))
     except BrandError as error:
         raise ThemeError(problems=error.problems) from None
-    return Theme(name, tuple(template_dirs), tuple(style_dirs), brand)
+    return _with_text_shades(Theme(name, tuple(template_dirs), tuple(style_dirs), brand))
