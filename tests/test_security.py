@@ -2,7 +2,10 @@
 clean error whatever the input."""
 
 import http.server
+import os
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 import yaml
@@ -11,8 +14,13 @@ from hypothesis import strategies as st
 from PIL import Image
 from pypdf import PdfReader
 
+import strategies
+from briefgen.util import bounds
+from briefgen.build.document import Options, build_document
+from briefgen.build.series import check_series, is_series
+from briefgen.theme.resolve import ThemeError
 from briefgen.render.layout import Limits
-from conftest import BriefError, FIGURE, MINIMAL_BRIEF, SAMPLE, build_brief, output_path, run_cli, write_brief
+from conftest import BriefError, FIGURE, check_brief, MINIMAL_BRIEF, SAMPLE, build_brief, output_path, run_cli, write_brief
 
 
 
@@ -183,6 +191,76 @@ def test_any_brief_gives_a_pdf_or_a_clean_error(tmp_path, data):
         assert all("\n" not in str(problem) for problem in error.problems)
         return
     assert len(PdfReader(outputs[0].path).pages) == 1
+
+
+# --- generated hostile inputs (tests/strategies.py): check and build --------------
+# Every outcome is a built PDF or clean one-line errors, never an "internal
+# error" (the line a bug of ours prints) nor a traceback. A short run here;
+# a long one with BRIEF_HYPOTHESIS_EXAMPLES=N (N checks per strategy, N/10 builds).
+
+EXAMPLES = int(os.environ.get("BRIEF_HYPOTHESIS_EXAMPLES", "150"))
+GENERATED_TIME_LIMIT = 5
+
+
+def write_project(folder, files):
+    for name, data in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return folder / strategies.BRIEF
+
+
+def assert_clean(lines):
+    """Problems as the command line prints them: one line each, none a bug's."""
+    assert lines
+    for line in map(str, lines):
+        assert "\n" not in line and "internal error" not in line and "Traceback" not in line, line
+
+
+def check_generated(brief):
+    """What `brief check` does, in this process, within its time limit."""
+    with bounds.in_process(Limits(GENERATED_TIME_LIMIT), str(brief)):
+        if is_series(brief):
+            problems, _ = check_series(brief, Options())
+            if problems:
+                assert_clean(problems)
+            return
+        try:
+            check_brief(brief)
+        except BriefError as error:
+            assert_clean(error.problems)
+        except ThemeError as error:
+            assert_clean([error])
+
+
+def build_generated(brief, out):
+    """What `brief build BRIEF -v summary` does, in this process: a PDF of one page, or clean errors."""
+    options = Options(("summary",), out_dir=out, limits=Limits(GENERATED_TIME_LIMIT, 5))
+    with bounds.in_process(options.limits, str(brief)):
+        row = build_document(brief, "summary", options)
+    if row.status == "built":
+        assert len(PdfReader(row.output).pages) == 1
+    else:
+        assert_clean(row.problems)
+
+
+@pytest.mark.parametrize("kind", sorted(strategies.STRATEGIES))
+def test_generated_inputs_check_cleanly(kind):
+    @settings(max_examples=EXAMPLES, deadline=None, database=None)
+    @given(strategies.STRATEGIES[kind])
+    def property(files):
+        with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
+            check_generated(write_project(Path(folder), files))
+    property()
+
+
+@pytest.mark.parametrize("kind", sorted(set(strategies.STRATEGIES) - {"series"}))
+def test_generated_inputs_build_or_fail_cleanly(kind):
+    @settings(max_examples=max(3, EXAMPLES // 10), deadline=None, database=None)
+    @given(strategies.STRATEGIES[kind])
+    def property(files):
+        with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
+            build_generated(write_project(Path(folder), files), Path(folder) / "out")
+    property()
 
 
 def test_table_cells_from_csv_are_checked_like_any_markdown(tmp_path):

@@ -13,15 +13,18 @@ import os
 import signal
 import sys
 import threading
+import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import click
 
 from ..util import bounds
+from .budget import Budget, overrun, ran_out
 from .document import Row, build_document, plan_brief, shown
 from ..content.charts import converter_started
 from .manifest import Manifest, entry_key
+from .outlock import output_folder_lock
 from ..render.layout import Limits
 from ..util.atomic import remove_stale_temporaries
 from ..problems import OutputError
@@ -74,7 +77,13 @@ def stop_on_signals():
 
 
 def build_all(briefs, options, jobs, force):
-    """Rows of the closing table for every variant of every brief."""
+    """Rows of the closing table for every variant of every brief. One build
+    at a time writes into an output folder (outlock.py): a second one waits."""
+    with output_folder_lock(options.out_dir):
+        return _build_all(briefs, options, jobs, force)
+
+
+def _build_all(briefs, options, jobs, force):
     remove_stale_temporaries(options.out_dir)   # left by an earlier build that was killed
     manifest = Manifest(options.out_dir)
     briefs, rows = _refuse_collisions(briefs, options.out_dir)
@@ -92,22 +101,37 @@ def build_all(briefs, options, jobs, force):
         plans = []
         for brief, key in stale:
             try:
-                plans.append((key, _plan(brief, options, pool)))
+                plan = _plan(brief, options, pool)
+                plan.key = key
+                plans.append(plan)
             except Exception as error:  # a BriefError (or a bug): the other briefs go on
                 rows.append(Row(brief.stem, "-", "failed", str(brief), problems=_problem_lines(brief, error, options)))
         # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
-        tasks = sorted(((plan, variant) for _, plan in plans for variant in plan.variants),
+        tasks = sorted(((plan, variant) for plan in plans for variant in plan.variants),
                        key=lambda task: task[1] != "full")
-        built = _run(tasks, options, pool)
-    for key, plan in plans:
-        done = [row for row in built if row.source == str(plan.brief)]
-        rows += done
-        if done and all(row.status == "built" for row in done):
-            served = [file for row in done for file in row.served]
-            manifest.record(key, plan.inputs + served, plan.folders,
-                            [(row.variant, row.pages, output_files(row, options)) for row in done])
+        built = _run(tasks, options, pool, on_row=_recording(tasks, manifest, options))
+    rows += built
     save_manifest(manifest, rows)
     return rows
+
+
+def _recording(tasks, manifest, options):
+    """on_row(index, row) for _run: when the last document of a brief is done
+    and all of them built, the brief is recorded and the manifest saved at
+    once, so that a build killed later (kill -9, a power cut) keeps what it
+    finished: the next build rebuilds only what is missing."""
+    done = {}
+
+    def on_row(index, row):
+        plan = tasks[index][0]
+        rows = done.setdefault(id(plan), [])
+        rows.append(row)
+        if len(rows) == len(plan.variants) and all(row.status == "built" for row in rows):
+            served = [file for row in rows for file in row.served]
+            manifest.record(plan.key, plan.inputs + served, plan.folders,
+                            [(row.variant, row.pages, output_files(row, options)) for row in rows])
+            save_manifest(manifest, rows)
+    return on_row
 
 
 def save_manifest(manifest, rows):
@@ -163,9 +187,13 @@ def when_stopped(rows, out_dir):
 
 def _plan(brief, options, pool):
     """plan_brief, within the deadline's soft half when workers build (a
-    build here keeps its whole deadline around planning too)."""
+    build here keeps its whole deadline around planning too). The time it
+    took is the first part of the brief's budget spent."""
+    started = time.monotonic()
     with bounds.soft_deadline(options.limits.seconds, shown(brief)) if pool else nullcontext():
-        return plan_brief(brief, options)
+        plan = plan_brief(brief, options)
+    plan.seconds_spent = time.monotonic() - started
+    return plan
 
 
 def _builder(stale, options, jobs):
@@ -188,8 +216,9 @@ def _import_layout_engine():
     gc.freeze()
 
 
-def _run(tasks, options, pool):
-    """Build the tasks in the pool's workers, or here when there is no pool."""
+def _run(tasks, options, pool, on_row=None):
+    """Build the tasks in the pool's workers, or here when there is no pool;
+    on_row(index, row) as each is done."""
     if not tasks:
         return []
     with progress_bar(len(tasks)) as bar:
@@ -198,10 +227,12 @@ def _run(tasks, options, pool):
             with _reporting_when_stopped(rows, tasks):
                 for index, (brief, variant) in enumerate(tasks):
                     rows[index] = build_document(brief, variant, options)
+                    if on_row:
+                        on_row(index, rows[index])
                     if bar:
                         bar.update(1)
             return rows
-        return run_in_pool(pool, tasks, options, bar)
+        return run_in_pool(pool, tasks, options, bar, on_row=on_row)
 
 
 def progress_bar(count):
@@ -235,21 +266,24 @@ class Workers:
         pool.active  # noqa: B018  (asking starts the pool: the workers are forked now)
         return pool
 
-    def submit(self, brief, variant, options, build=None):
+    def submit(self, brief, variant, options, build=None, deadline=None):
         """A future of the document's Row, made by build(brief, variant, options)
-        in a worker (default: build_document). A pool that broke (pebble gives
-        up when a worker dies while none is busy) is replaced by a new one."""
+        in a worker (default: build_document), stopped after deadline =
+        (seconds, the Problem to report then); default: --time-limit. A pool
+        that broke (pebble gives up when a worker dies while none is busy) is
+        replaced by a new one."""
+        deadline = deadline or (options.limits.seconds, bounds.too_long(shown(_file(brief)), options.limits.seconds))
         try:
-            return self._schedule(brief, variant, options, build)
+            return self._schedule(brief, variant, options, build, deadline)
         except RuntimeError:
             self.stop()
             self.pool = self._start()
-            return self._schedule(brief, variant, options, build)
+            return self._schedule(brief, variant, options, build, deadline)
 
-    def _schedule(self, brief, variant, options, build):
+    def _schedule(self, brief, variant, options, build, deadline):
         # The hard deadline: the soft one (in the worker) comes GRACE seconds earlier.
-        return self.pool.schedule(_build_in_worker, (brief, variant, options, build),
-                                  timeout=options.limits.seconds + bounds.GRACE)
+        return self.pool.schedule(_build_in_worker, (brief, variant, options, build, deadline),
+                                  timeout=deadline[0] + bounds.GRACE)
 
     def stop(self):
         """Kill the workers now (they take SIGTERM at once, even inside C code)."""
@@ -304,34 +338,74 @@ def _file(brief):
     return getattr(brief, "brief", brief)
 
 
-def _build_in_worker(brief, variant, options, build=None):
-    with bounds.soft_deadline(options.limits.seconds, shown(_file(brief))):
+def _build_in_worker(brief, variant, options, build, deadline):
+    seconds, problem = deadline
+    with bounds.soft_deadline(seconds, shown(_file(brief)), problem):
         return (build or build_document)(brief, variant, options)
 
 
-def run_in_pool(workers, tasks, options, bar=None, build=None):
+def run_in_pool(workers, tasks, options, bar=None, build=None, on_row=None):
     """Rows of the tasks, in order, each made by build(brief, variant, options)
-    (default: build_document; a series builds its rows with its own). A
+    (default: build_document; a series builds its rows with its own), and
+    on_row(index, row) called as each is done. A
     document whose worker died is tried once more; one that overran its
-    deadline is not."""
+    deadline is not. Tasks are handed to the workers one at a time as they
+    free up, so that each starts when it is handed over: it gets what is left
+    of its brief's budget (budget.py) then."""
     from concurrent.futures import FIRST_COMPLETED, wait
     rows = [None] * len(tasks)
-    pending = {workers.submit(brief, variant, options, build): (index, None)
-               for index, (brief, variant) in enumerate(tasks)}
+    budgets = _budgets(tasks, options.limits.seconds)
+    waiting = list(range(len(tasks)))
+    pending = {}   # future -> (task index, the death of its first worker or None)
+
+    def hand_over(index, earlier_death=None):
+        brief, variant = tasks[index]
+        budget = budgets[id(brief)]
+        left = budget.start()
+        if left <= 0:
+            budget.stop()
+            finish(index, Row(Path(_file(brief)).stem, variant, "failed", str(_file(brief)),
+                              problems=[str(ran_out(shown(_file(brief)), variant, budget))]))
+            return
+        deadline = (left, overrun(shown(_file(brief)), variant, budget))
+        pending[workers.submit(brief, variant, options, build, deadline)] = (index, earlier_death)
+
+    def finish(index, row):
+        rows[index] = row
+        if on_row:
+            on_row(index, row)
+        if bar:
+            bar.update(1)
+
     with _reporting_when_stopped(rows, tasks):
-        while pending:
+        while waiting or pending:
+            while waiting and len(pending) < workers.jobs:
+                hand_over(waiting.pop(0))
+            if not pending:
+                continue
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 index, earlier_death = pending.pop(future)
                 brief, variant = tasks[index]
+                budgets[id(brief)].stop()
                 death = _death(future)
                 if death and not earlier_death:
-                    pending[workers.submit(brief, variant, options, build)] = (index, death)
+                    hand_over(index, death)
                     continue
-                rows[index] = _row(future, death, earlier_death, brief, variant, options)
-                if bar:
-                    bar.update(1)
+                finish(index, _row(future, death, earlier_death, brief, variant, options, budgets[id(brief)]))
     return rows
+
+
+def _budgets(tasks, seconds):
+    """One Budget per brief of the tasks (a task's brief: its Plan, or a
+    series row's task), with what planning it took already spent."""
+    budgets = {}
+    for brief, _ in tasks:
+        if id(brief) in budgets:
+            budgets[id(brief)].variants += 1
+        else:
+            budgets[id(brief)] = Budget(seconds, used=getattr(brief, "seconds_spent", 0.0))
+    return budgets
 
 
 @contextmanager
@@ -359,7 +433,7 @@ def _death(future):
     return None
 
 
-def _row(future, death, earlier_death, task_brief, variant, options):
+def _row(future, death, earlier_death, task_brief, variant, options, budget):
     brief = _file(task_brief)
     error = future.exception()
     if error is None:
@@ -369,8 +443,8 @@ def _row(future, death, earlier_death, task_brief, variant, options):
         return row
     row = Row(Path(brief).stem, variant, "failed", str(brief))
     if isinstance(error, TimeoutError):  # past the hard deadline: the worker was killed
-        row.seconds = options.limits.seconds
-        row.problems = [str(bounds.too_long(shown(brief), options.limits.seconds))]
+        row.seconds = error.args[1] if len(error.args) > 1 else budget.seconds
+        row.problems = [str(overrun(shown(brief), variant, budget))]
     elif death:
         row.problems = [f"{shown(brief)}:1: {death}"]
     else:
@@ -401,5 +475,7 @@ def print_table(rows, seconds=None):
                  for column, (cell, width) in enumerate(zip(line, widths))]
         click.echo("  ".join(cells).rstrip())
     counts = {status: sum(row.status == status for row in rows) for status in ("built", "up to date", "failed")}
+    if any(row.status == "removed" for row in rows):   # a series row the data dropped
+        counts["removed"] = sum(row.status == "removed" for row in rows)
     total = f" in {seconds:.1f} s" if seconds is not None else ""
     click.echo(", ".join(f"{count} {status}" for status, count in counts.items()) + total)

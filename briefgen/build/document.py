@@ -90,6 +90,8 @@ class Plan:
     inputs: list
     folders: list
     prepared: Prepared = None
+    seconds_spent: float = 0.0       # planning it took: the first part of its --time-limit spent
+    key: str = None                  # its manifest entry's (batch.py)
 
 
 @dataclass

@@ -74,6 +74,7 @@ class Manifest:
         self.file = self.folder / MANIFEST
         self.entries = _read(self.file)
         self.updates = {}   # key -> new entry: merged into the manifest on disk on save
+        self.dropped = set()   # keys whose entries go on save (their outputs were removed)
 
     def current(self, key, facts=None):
         """The outputs recorded for key (variant, pages, output file), if every input
@@ -117,6 +118,18 @@ class Manifest:
         file, folder = Path(file).resolve(), self.folder.resolve()
         return file.relative_to(folder).as_posix() if file.is_relative_to(folder) else file.name
 
+    def drop(self, key):
+        """Forget key's entry (on save, on disk too): its outputs are gone."""
+        self.entries.pop(key, None)
+        self.updates.pop(key, None)
+        self.dropped.add(key)
+
+    def recorded_files(self, key):
+        """The files of key's entry that are still as recorded (this tool's, not another's)."""
+        entry = self.entries.get(key, {"outputs": []})
+        return [self.folder / name for output in entry["outputs"] for name, recorded in output["files"].items()
+                if _same_output(self.folder / name, recorded)]
+
     def pages_of(self, file):
         """The page count recorded for an output file that is still as recorded; None if none is."""
         name = self._name(file)
@@ -129,15 +142,17 @@ class Manifest:
     def save(self):
         """Merge this build's entries into the manifest on disk, under the lock.
         OSError or OutputError when the folder cannot be written."""
-        if not self.updates:
+        if not self.updates and not self.dropped:
             return
         with _locked(self.folder / LOCK):
             entries = _read(self.file)
             entries.update(self.updates)
+            for key in self.dropped:
+                entries.pop(key, None)
             text = json.dumps({"entries": entries}, indent=1, sort_keys=True)
             write_text(text, self.file)
         cache.note("own-manifest", _digest(text))
-        self.entries, self.updates = entries, {}
+        self.entries, self.updates, self.dropped = entries, {}, set()
 
 
 def pdf_editions(out_dir, stem, variants):

@@ -41,6 +41,7 @@ from .batch import (output_files, progress_bar, run_in_pool, save_manifest, stop
                     worker_pool)
 from .document import Row, output_path, theme_for_brief, unknown_variant
 from .manifest import Manifest, entry_key
+from .outlock import output_folder_lock
 from .rows import RowTask, build_row, check_row, failed_row, labelled, row_facts, theme_state
 
 SERIES_FIELDS = ("data", "key", "variants")
@@ -185,6 +186,11 @@ def build_series(file, options, jobs, force, cluster=None):
     except (ThemeError, OutputError) as error:
         return [Row(file.stem, "-", "failed", str(file), problems=[str(error)])]
     options = replace(options, out_dir=Path(options.out_dir) / series.stem)
+    with output_folder_lock(options.out_dir):
+        return _build_rows(series, options, jobs, force, cluster)
+
+
+def _build_rows(series, options, jobs, force, cluster):
     remove_stale_temporaries(options.out_dir)
     manifest = Manifest(options.out_dir)
     plans, numbered = plan_rows(series, options, manifest, force)
@@ -203,6 +209,7 @@ def build_series(file, options, jobs, force, cluster=None):
             manifest.record(plan.key, plan.inputs + served, [],
                             [(row.variant, row.pages, output_files(row, options)) for row in done], plan.facts)
     rows = [row for _, row in sorted(numbered, key=lambda pair: pair[0])]   # in the data's order
+    rows += remove_gone_rows(series, options, manifest)
     save_manifest(manifest, rows)
     _write_index(series, options, rows)
     return rows
@@ -248,6 +255,32 @@ def plan_rows(series, options, manifest, force):
             continue
         plans.append(RowPlan(task, manifest_key, facts, referenced_files(task.data, series.file.parent)))
     return plans, rows
+
+
+def remove_gone_rows(series, options, manifest):
+    """The outputs of rows the data no longer has (built by an earlier build
+    with the same options, and still as it wrote them) are removed, so that
+    the folder never offers a brief its data dropped: a "removed" row of the
+    table for each, and its manifest entry dropped."""
+    ours = entry_key(series.file, options)
+    keys = {cell_text(values.get(series.key)).strip() for values in series.rows}
+    removed = []
+    for manifest_key in list(manifest.entries):
+        try:
+            options_key, row_key = json.loads(manifest_key)
+        except (ValueError, TypeError):
+            continue   # a brief's entry, not a series row's
+        if options_key != ours or row_key in keys:
+            continue
+        files = manifest.recorded_files(manifest_key)   # the output first, then what a web page took along
+        for file in files:
+            file.unlink(missing_ok=True)
+        if files:
+            removed.append(Row(f"{series.stem}/{row_key}", "-", "removed", str(series.file), output=str(files[0]),
+                               warnings=[f"{series.shown_path}: {row_key} is no longer a row of the data: "
+                                         f"removed {shown(files[0])}" + (f" and the {len(files) - 1} files it took along" if files[1:] else "")]))
+        manifest.drop(manifest_key)
+    return removed
 
 
 def _build_here(tasks, options, jobs):

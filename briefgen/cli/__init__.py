@@ -67,7 +67,8 @@ FORMATS_OPTION = click.option("--format", "output_formats", multiple=True, defau
                               help="What each variant is written as (repeatable: --format pdf --format web); "
                                    "a web page always comes with the PDFs it links.")
 TIME_LIMIT_OPTION = click.option("--time-limit", default=Limits.seconds, show_default=True, type=click.IntRange(1),
-                                 metavar="SECONDS", help="Stop the work on a document (load to output) that takes longer.")
+                                 metavar="SECONDS", help="Stop the work on a brief that takes longer: loading it and "
+                                 "all its variants together (a batch's waiting for a worker not counted).")
 JOBS_OPTION = click.option("--jobs", "-j", default=os.cpu_count() or 1, show_default="the number of cores",
                            type=click.IntRange(1), help="Worker processes building documents side by side.")
 

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import importlib.util
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -61,10 +62,11 @@ def installed():
 def typed(cell):
     """A CSV cell as Vega-Lite wants it: numbers as numbers, the rest as text."""
     text = cell.strip()
-    if re.fullmatch(r"[+-]?\d+", text):
+    if re.fullmatch(r"[+-]?\d{1,15}", text):   # a chart's numbers are doubles: exact to 15 digits
         return int(text)
     if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", text):
-        return float(text)
+        number = float(text)
+        return number if math.isfinite(number) else cell   # 1e999 is no number JSON can hold
     return cell
 
 
@@ -100,6 +102,9 @@ def _read_json(file, folder):
         raise ChartError(str(error)) from None
     except json.JSONDecodeError as error:
         raise ChartError(f"{file}:{error.lineno}: not valid JSON: {error.msg}") from None
+    except ValueError:  # Python's bound on the digits of an integer
+        raise ChartError(f"{file}: a number in it has over {sys.get_int_max_str_digits():,} digits, "
+                         "too long to read") from None
 
 
 def _inside(file, folder):

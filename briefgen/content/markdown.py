@@ -265,4 +265,6 @@ def _walk(tokens, env):
         if token.children:
             yield from _walk(token.children, env)
         if token.type == "footnote_ref":
-            yield from _walk(env["footnotes"]["list"][token.meta["id"]]["tokens"], env)
+            # A note markdown-it parsed without its list (an inline field) has no tokens to walk.
+            note = env.get("footnotes", {}).get("list", {}).get(token.meta["id"], {})
+            yield from _walk(note.get("tokens") or (), env)

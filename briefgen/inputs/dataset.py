@@ -5,6 +5,7 @@ import csv
 import io
 
 from ..problems import BriefError
+from .tabular import TableError, refuse_control_characters
 from ..util.files import MB, FileRefused, read_bytes
 
 MAX_DATA_BYTES = 50 * MB
@@ -33,6 +34,10 @@ def _csv(data, name):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(f"{name} is not UTF-8: save it as 'CSV UTF-8'") from None
+    try:
+        refuse_control_characters(text, name)
+    except TableError as error:
+        raise ValueError(str(error)) from None
     try:
         delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
     except csv.Error:

@@ -4,7 +4,9 @@ PyYAML's own constructor silently keeps the last of two duplicate keys and
 expands aliases without bound, so the node tree is converted here instead.
 """
 
+import math
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,6 +131,11 @@ def _explain(problem, text, line):
     return problem
 
 
+# The integers Python prints in decimal: a longer one (read from hexadecimal,
+# which has no bound) fails wherever it is shown or checked.
+MAX_INTEGER_BITS = int(sys.get_int_max_str_digits() * math.log2(10))
+
+
 class _Converter:
     def __init__(self, loader, brief):
         self.loader = loader
@@ -161,21 +168,35 @@ class _Converter:
         if node.tag == TIMESTAMP_TAG:
             return node.value
         self.brief.spans[path] = (node.start_mark.index, node.end_mark.index)
+        return self.construct(node, path, self.brief.problem)
+
+    def construct(self, node, path, problem):
+        """The scalar's value; a BriefError from problem(path, message) when it cannot be read."""
+        too_long = problem(path, f"a number of {len(node.value):,} digits is too long to read (at most "
+                                 f"{sys.get_int_max_str_digits():,}); put it in quotes to keep it as text")
         try:
-            return self.loader.construct_object(node)
+            value = self.loader.construct_object(node)
         except yaml.MarkedYAMLError as error:
-            raise BriefError([self.brief.problem(path, f"cannot read this value: {error.problem}")]) from None
-        except (yaml.YAMLError, ValueError, TypeError) as error:
-            raise BriefError([self.brief.problem(path, f"cannot read this value: {error}")]) from None
+            raise BriefError([problem(path, f"cannot read this value: {error.problem}")]) from None
+        except ValueError as error:
+            if "integer string conversion" in str(error):   # Python's bound on the digits of a decimal int
+                raise BriefError([too_long]) from None
+            raise BriefError([problem(path, f"cannot read this value: {error}")]) from None
+        except (yaml.YAMLError, TypeError) as error:
+            raise BriefError([problem(path, f"cannot read this value: {error}")]) from None
+        if isinstance(value, int) and value.bit_length() > MAX_INTEGER_BITS:   # 0x...: read, but never printable
+            raise BriefError([too_long])
+        return value
 
     def mapping(self, node, path):
         self.loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
         result = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node)
+            line = key_node.start_mark.line + 1
+            key = self.construct(key_node, path, lambda path, message: Problem(
+                self.brief.shown_path, line, f"{field_name(path)}: key" if path else "key", message))
             if not isinstance(key, str):
                 key = str(key)
-            line = key_node.start_mark.line + 1
             if key in result:
                 first = self.brief.lines[path + (key,)]
                 self.brief.problems.append(Problem(self.brief.shown_path, line, field_name(path + (key,)),

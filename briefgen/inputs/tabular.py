@@ -9,6 +9,7 @@ these gets read correctly or an error that says what to set.
 import codecs
 import csv
 import io
+import re
 from functools import lru_cache
 
 from ..util.files import MB, FileRefused, read_bytes
@@ -47,7 +48,10 @@ def _parsed(data, name, encoding, delimiter):
     reads the same chart data for each of its rows, three times (checked,
     its header read, drawn). The file itself is read, confined and bounded,
     every time; only the parse is kept."""
+    if delimiter is not None and delimiter not in DELIMITERS:   # the schema says so too, but may run later
+        raise TableError(f"delimiter: {delimiter!r} is none of {', '.join(DELIMITER_NAMES.values())}")
     text = _decode(data, name, encoding)
+    refuse_control_characters(text, name)
     chosen = delimiter or _sniff(text)
     rows = _rows(text, chosen, name)
     _check_header(rows, name, chosen, explicit=delimiter is not None)
@@ -66,7 +70,7 @@ def table_problems(folder, table):
 def _decode(data, name, encoding):
     if encoding:
         try:
-            return codecs.decode(data, encoding)
+            return data.decode(encoding)   # text encodings only: 'base64' or 'rot13' are LookupErrors
         except LookupError:
             raise TableError(f"encoding: '{encoding}' is not a text encoding (try utf-8, cp1252 or latin-1)") from None
         except (UnicodeDecodeError, TypeError, ValueError) as error:
@@ -81,6 +85,22 @@ def _decode(data, name, encoding):
         guess, setting = _guess_encoding(data)
         raise TableError(f"{name} is not UTF-8 (line {line}; it looks like {guess}): "
                          f"save it as 'CSV UTF-8' or set encoding: {setting}") from None
+
+
+# C0 control characters but tab, line feed and carriage return: no text holds
+# them (a NUL is a binary file, or a spreadsheet's export gone wrong), and a
+# page would show each as a missing glyph.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def refuse_control_characters(text, name):
+    """TableError at the first control character of a data file's text."""
+    found = CONTROL_CHARACTER.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        what = "a NUL byte" if found.group() == "\0" else "a control character"
+        raise TableError(f"{name} line {line}: {what} (U+{ord(found.group()):04X}), which no text holds; "
+                         "is it a CSV file? Export it again as CSV")
 
 
 def _guess_encoding(data):

@@ -212,3 +212,9 @@ def _every_box(box):
     yield box
     for child in getattr(box, "children", ()):
         yield from _every_box(child)
+
+
+def text_area(document):
+    """(width, height) of the first page's text area (inside its margins), CSS px."""
+    box = document.pages[0]._page_box
+    return box.width, box.height

@@ -99,6 +99,8 @@ def _demand(document, pages):
     """Content height needed over the height the budget offers, both without
     the charts: a fit step shrinks spacing and type, a chart keeps its size."""
     available = page_height(document) * pages - chart_height(document)
+    if available <= 0:   # the charts alone fill the budget: only the strongest step may help
+        return math.inf
     return (available + _overflow(document, pages)) / available
 
 

@@ -43,15 +43,16 @@ def memory_size(size):
 
 
 @contextmanager
-def soft_deadline(seconds, shown_path):
-    """SIGALRM after `seconds`: a BriefError wherever Python code runs then.
-    Signals reach the main thread only; elsewhere only the hard deadline holds."""
+def soft_deadline(seconds, shown_path, problem=None):
+    """SIGALRM after `seconds`: a BriefError wherever Python code runs then,
+    with `problem` (default: too_long). Signals reach the main thread only;
+    elsewhere only the hard deadline holds."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def stop(signum, frame):
-        raise BriefError([too_long(shown_path, seconds)])
+        raise BriefError([problem or too_long(shown_path, seconds)])
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -4,6 +4,7 @@ page budget (fit.py), and write the PDF atomically (pdf.py)."""
 from ..render.engine import hyphen_runs
 from ..render.fit import fit_to_budget
 from ..render.layout import layout, write_pdf
+from ..render.page_area import no_room_problem
 from ..problems import BriefError
 from . import Written
 
@@ -21,8 +22,12 @@ def write(composed, target, options, after_layout):
         # stylesheet (hence !important): the HTML is composed once.
         rules = [step.css(important=True)] if step else []
         rules += [f"{selector} {{ hyphens: manual !important; }}" for selector in unhyphenated]
-        return layout(composed.html, composed.base_dir, composed.shown_path, composed.roots, options.limits,
-                      options.standard, extra_css="\n".join(rules) or None)
+        laid_out = layout(composed.html, composed.base_dir, composed.shown_path, composed.roots, options.limits,
+                          options.standard, extra_css="\n".join(rules) or None)
+        no_room = no_room_problem(laid_out.document, composed)
+        if no_room:
+            raise BriefError([no_room])
+        return laid_out
 
     fitted = fit_to_budget(render, composed.spec)
     laid_out, layouts = fitted.result, fitted.layouts

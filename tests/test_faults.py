@@ -1,0 +1,227 @@
+"""Bad input and faults, round three (issue 26): the last input classes that
+ended in "internal error", one time budget per brief, and what a fault
+leaves behind: two builds into one folder and a series whose data loses a
+row.
+
+The fault tests run the command line in child processes, slowed where they
+need time to overlap by a patch that makes each document's compose phase sleep."""
+
+import csv
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from briefgen.build.manifest import MANIFEST
+from conftest import MINIMAL_BRIEF, run_cli, write_brief
+from test_workers import BOUND, _kill_group, start, wait_for
+
+SLOW = """
+import time
+import briefgen.build.document as build
+original = build.compose_html
+def compose_html(*args, **kwargs):
+    time.sleep(SECONDS)   # a document that takes long enough to be interrupted
+    return original(*args, **kwargs)
+build.compose_html = compose_html
+"""
+
+
+def slowed(seconds):
+    return SLOW.replace("SECONDS", str(seconds))
+
+
+def statuses(stdout):
+    """{(brief, variant): status} from the closing table (its last line has the totals)."""
+    rows = {}
+    for line in stdout.splitlines()[1:-1]:
+        cells = line.split()
+        rows[(cells[0], cells[1])] = "up to date" if cells[4:6] == ["up", "to"] else cells[4]
+    return rows
+
+
+def finish(process):
+    try:
+        return process.communicate(timeout=BOUND)
+    finally:
+        _kill_group(process)
+
+
+def sha(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# --- the four input classes -----------------------------------------------------
+
+THEMED = MINIMAL_BRIEF + "theme: theme\n"
+
+
+@pytest.mark.parametrize("variant", ["memo", "summary"])
+def test_page_margins_wider_than_the_page_fail_at_the_rule_and_the_last_pdf_stays(tmp_path, variant):
+    brief = write_brief(tmp_path, THEMED)
+    css = tmp_path / "theme" / "styles" / "brief.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("@page { margin: 2cm }\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("build", brief, "-v", variant, "--out", out).exit_code == 0
+    good = (out / f"brief-{variant}.pdf").read_bytes()
+    css.write_text("p { color: black }\n@page { margin: 200cm !important }\n", encoding="utf-8")
+    result = run_cli("build", brief, "-v", variant, "--out", out)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{css}:2: @page: the page margins leave 0 × 0 mm for the text of the {variant} variant; "
+        "make them smaller than the page"]
+    assert (out / f"brief-{variant}.pdf").read_bytes() == good
+
+
+DIGITS = "7" * 5000
+TOO_LONG = "a number of 5,000 digits is too long to read (at most 4,300); put it in quotes to keep it as text"
+
+
+@pytest.mark.parametrize("added, line", [
+    (f"number: {DIGITS}\n", f"8: number: {TOO_LONG}"),
+    (f"? {DIGITS}\n: x\n", f"8: key: {TOO_LONG}"),
+    (f"extra:\n  ? {DIGITS}\n  : x\n", f"9: extra: key: {TOO_LONG}"),
+    (f"number: 0x{'f' * 4998}\n", f"8: number: {TOO_LONG}"),   # hexadecimal: read by Python, never printable
+], ids=["value", "key", "nested key", "hexadecimal"])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_an_integer_of_thousands_of_digits_is_one_line_at_its_key(tmp_path, added, line, command):
+    brief = write_brief(tmp_path, MINIMAL_BRIEF + added)
+    result = run_cli(command, brief, *(["-v", "summary", "--out", tmp_path / "out"] if command == "build" else []))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"{brief}:{line}"]
+
+
+TABLE = MINIMAL_BRIEF.replace("    content: [Some text.]", (
+    "    content:\n      - table:\n          caption: Cells\n          csv: cells.csv\n"))
+
+
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_nul_byte_in_a_csv_file_names_the_file_and_line(tmp_path, command):
+    (tmp_path / "cells.csv").write_bytes(b"Source,Note\nA,fine\nB,bad\x00cell\n")
+    brief = write_brief(tmp_path, TABLE)
+    result = run_cli(command, brief, *(["-v", "full", "--out", tmp_path / "out"] if command == "build" else []))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{brief}:10: sections[0].content[0].table.csv: cells.csv line 3: a NUL byte (U+0000), which no text "
+        "holds; is it a CSV file? Export it again as CSV"]
+
+
+def test_a_nul_byte_in_a_series_data_file_names_the_file_and_line(tmp_path):
+    (tmp_path / "rows.csv").write_bytes(b"code,name\nA,Alpha\nB,Be\x00ta\n")
+    series = tmp_path / "rows.yaml"
+    series.write_text("series:\n  data: rows.csv\n  key: code\nbrief:\n" + "".join(
+        f"  {line}\n" for line in MINIMAL_BRIEF.replace("The summary.", '"{{ name }}"').splitlines()), encoding="utf-8")
+    result = run_cli("check", series)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{series}:2: series.data: rows.csv line 3: a NUL byte (U+0000), which no text holds; is it a CSV file? "
+        "Export it again as CSV"]
+
+
+BUDGET = 3   # --time-limit of the budget test, seconds
+
+
+def test_the_time_limit_bounds_all_the_variants_of_a_brief_together(tmp_path):
+    """A brief whose documents all take longer than its budget: the first
+    two variants stop when the brief's budget runs out, together; the third,
+    waiting for a worker, is not started, and each line says why. (The 50
+    columns alone, the case as reported, lay a memo out in under 3 s on a
+    fast machine, so each document also sleeps past the budget.)"""
+    write_brief(tmp_path, THEMED)
+    (tmp_path / "theme" / "styles").mkdir(parents=True)
+    (tmp_path / "theme" / "styles" / "brief.css").write_text("body, section, p { columns: 50 !important }\n")
+    started = time.monotonic()
+    process = start(tmp_path, "build", "brief.yaml", "--time-limit", BUDGET, "--jobs", "2",
+                    patch=slowed(BOUND))
+    stdout, stderr = finish(process)
+    waited = time.monotonic() - started
+    assert process.returncode == 1
+    stopped = f"stopped: the brief took longer than {BUDGET} s (--time-limit bounds all the variants of a brief together)"
+    assert stderr.splitlines() == [
+        f"brief.yaml:1: full: {stopped}", f"brief.yaml:1: memo: {stopped}",
+        f"brief.yaml:1: summary: not built: the brief's {BUDGET} s (--time-limit, all its variants together) "
+        "ran out before this variant started"]
+    assert statuses(stdout) == {("brief", variant): "failed" for variant in ("full", "memo", "summary")}
+    assert waited < 2 * BUDGET + 2   # one budget (and the start-up), not one per variant: 3 x 3 s before
+
+
+def test_time_limit_help_says_it_is_per_brief():
+    result = run_cli("build", "--help")
+    assert "all its variants together" in " ".join(result.stdout.split())
+
+
+# --- a batch killed in the middle ---------------------------------------------------
+
+BRIEFS = [f"b{number}" for number in range(1, 7)]
+
+
+def test_two_builds_into_one_folder_at_once_take_turns_and_the_manifest_matches_the_files(tmp_path):
+    for name in BRIEFS[:3]:
+        write_brief(tmp_path, MINIMAL_BRIEF, name=f"{name}.yaml")
+    args = ["build", *[f"{name}.yaml" for name in BRIEFS[:3]], "-v", "summary", "--jobs", "1"]
+    first = start(tmp_path, *args, patch=slowed(0.5))
+    wait_for(lambda: (tmp_path / "out").is_dir())
+    second = start(tmp_path, *args, patch=slowed(0.5))
+    (first_out, first_err), (second_out, second_err) = finish(first), finish(second)
+    assert first.returncode == second.returncode == 0
+    assert first_err == ""
+    assert second_err.splitlines() == ["waiting for the other build writing into out/ to finish"]
+    assert set(statuses(first_out).values()) == {"built"}
+    assert set(statuses(second_out).values()) == {"up to date"}
+    entries = json.loads((tmp_path / "out" / MANIFEST).read_text())["entries"]
+    recorded = {name: digest for entry in entries.values() for output in entry["outputs"]
+                for name, (_, digest) in output["files"].items()}
+    assert recorded == {f"{name}-summary.pdf": sha(tmp_path / "out" / f"{name}-summary.pdf") for name in BRIEFS[:3]}
+
+
+# --- a series whose data loses a row -------------------------------------------------
+
+SERIES = "series:\n  data: rows.csv\n  key: code\n  variants: [summary]\nbrief:\n" + "".join(
+    f"  {line}\n" for line in MINIMAL_BRIEF.replace("The summary.", '"About {{ name }}."').splitlines())
+
+
+def write_rows(folder, rows):
+    with open(folder / "rows.csv", "w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows([["code", "name"], *rows])
+
+
+def test_a_row_gone_from_a_series_data_has_its_outputs_removed_and_reported(tmp_path):
+    series = tmp_path / "rows.yaml"
+    series.write_text(SERIES, encoding="utf-8")
+    write_rows(tmp_path, [["A", "Alpha"], ["B", "Beta"], ["C", "Gamma"]])
+    out = tmp_path / "out"
+    assert run_cli("build", series, "--out", out, "--jobs", "1").exit_code == 0
+    assert (out / "rows" / "B-summary.pdf").is_file()
+    write_rows(tmp_path, [["A", "Alpha"], ["C", "Gamma"]])
+    result = run_cli("build", series, "--out", out, "--jobs", "1")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"warning: {series}: B is no longer a row of the data: removed {out / 'rows' / 'B-summary.pdf'}"]
+    assert statuses(result.stdout) == {("rows/A", "summary"): "up to date", ("rows/C", "summary"): "up to date",
+                                       ("rows/B", "-"): "removed"}
+    assert result.stdout.splitlines()[-1].startswith("0 built, 2 up to date, 0 failed, 1 removed")
+    assert sorted(path.name for path in (out / "rows").glob("*.pdf")) == ["A-summary.pdf", "C-summary.pdf"]
+    assert [row[0] for row in csv.reader((out / "rows" / "index.csv").open())] == ["key", "A", "C"]
+    entries = json.loads((out / "rows" / MANIFEST).read_text())["entries"]
+    assert sorted(json.loads(key)[1] for key in entries) == ["A", "C"]
+    again = run_cli("build", series, "--out", out, "--jobs", "1")   # said once
+    assert again.exit_code == 0 and again.stderr == ""
+
+
+# --- watch over many edits --------------------------------------------------------------
+
+
+
+def resident(process):
+    """The resident memory of the watch process and its workers, bytes."""
+    family = [process, *process.children(recursive=True)]
+    total = 0
+    for member in family:
+        try:
+            total += member.memory_info().rss
+        except psutil.NoSuchProcess:   # a worker replaced meanwhile
+            pass
+    return total
