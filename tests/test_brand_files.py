@@ -1,7 +1,8 @@
 """A real brand.yml file (tests/brands/posit, from posit-dev/brand-yml) used as
 a theme: light/dark logos, named palette colours, a faint warning colour and
-light headings. Its bunny web fonts are left out here: fetching them is not
-built yet, so the test theme keeps the rest of the file as published."""
+light headings. Its bunny web fonts are left out here (a build needs them
+fetched first: test_web_fonts.py fetches them from a local server and builds
+the file as published)."""
 
 import re
 import shutil
