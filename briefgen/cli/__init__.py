@@ -423,7 +423,13 @@ def init_command(folder):
 
 @cli.group()
 def fonts():
-    """A theme's web fonts (a brand file's `source: google` or `source: bunny`)."""
+    """A theme's web fonts (a brand file's `source: google` or `source: bunny`):
+    fetched once, then every build uses the files offline.
+
+    \b
+    Example:
+        brief fonts fetch ../acme-theme
+    """
 
 
 @fonts.command("fetch")

@@ -172,6 +172,8 @@ class _Reader:
         for path in (("meta",), ("color",), ("typography",), ("defaults",), self.tool_path):
             self.get(path, dict)
         name, link = self.get(("meta", "name")), self.get(("meta", "link"))
+        if isinstance(name, dict):   # both checked, though `short` names the brand only without `full`
+            self.get(("meta", "name", "short"), str)
         self.system_files, self.missing, self.system_faces = [], [], []
         faces = self.font_faces()
         logo, dark_logo = self.logo()
@@ -222,10 +224,16 @@ class _Reader:
         if not isinstance(logo, dict) or "path" in logo:
             return self.image(("logo",), {}), None
         images = self.get(("logo", "images"), dict) or {}
+        for size in LOGO_SIZE_NAMES:   # each checked, though a page shows the largest
+            if self.get(("logo", size)) is not None:
+                self.logo_variants(("logo", size), images)
         size = next((size for size in LOGO_SIZE_NAMES[::-1] if self.get(("logo", size))), None)
         if size is None and not {"light", "dark"} & set(logo):
             raise self.error(("logo",), "names no image: give 'large', 'medium' or 'small'")
-        path = ("logo", size) if size else ("logo",)
+        return self.logo_variants(("logo", size) if size else ("logo",), images)
+
+    def logo_variants(self, path, images):
+        """(light, dark) of one logo size: an image, or {light: ..., dark: ...}."""
         value = self.get(path, (str, dict))
         if isinstance(value, dict) and {"light", "dark"} & set(value):
             light = self.image(path + ("light",), images) if value.get("light") else None
