@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 
 from conftest import MINIMAL_BRIEF, SAMPLE, run_cli, write_brief
-from pdfcheck import structure_problems
+from briefgen.render.pdf_check import structure_problems
 from test_pdfua import TABLE, pdfua_findings
 
 

@@ -23,7 +23,7 @@ from ..build.formats import build_formats
 from ..build.scaffold import init_project, new_theme
 from ..build.series import check_series, is_series
 from ..content.citations import chosen_style, style_label
-from ..problems import BriefError, OutputError
+from ..problems import BriefError, OutputError, one_line
 from ..render.layout import Limits
 from ..render.cmyk import DEFAULT_PROFILE, load_profile
 from ..render.standards import STANDARDS, StandardsConflict, is_print
@@ -281,13 +281,20 @@ def serve(brief, theme, out_dir, port, jobs):
 @TIME_LIMIT_OPTION
 def check(briefs, time_limit):
     """Validate briefs without rendering; list every problem, one per line.
+    A PDF file is checked for what PDF/UA asks of it (the structure tree,
+    language, title, alt text, table headers, headings, untagged content):
+    at least every rule the outside checker pdfua checks.
 
     \b
-    Example:
+    Examples:
         brief check briefs/north-korea-trafficking.yaml
+        brief check out/north-korea-trafficking-full.pdf
     """
     failed = False
     for brief_file in briefs:
+        if brief_file.suffix.lower() == ".pdf":
+            failed = _check_pdf(brief_file) or failed
+            continue
         if is_series(brief_file):
             problems, warnings = check_series(brief_file, Options())
             for warning in warnings:
@@ -450,6 +457,23 @@ def _with_styles(options, styles):
         return [replace(options, csl=_style_file(styles[0] if styles else None))]
     return [replace(options, csl=_style_file(style), out_dir=Path(options.out_dir) / style_label(style))
             for style in dict.fromkeys(styles)]
+
+
+def _check_pdf(pdf_file):
+    """PDF/UA's machine-checkable rules on a PDF file: True when it fails."""
+    from pikepdf import PdfError
+    from ..render.pdf_check import structure_problems   # pikepdf: only for this command
+    try:
+        problems = structure_problems(pdf_file)
+    except OSError as error:
+        problems = [f"cannot be read: {error.strerror}"]
+    except PdfError as error:
+        problems = [f"not a PDF that can be read ({error})"]
+    for problem in problems:
+        click.echo(one_line(f"{shown(pdf_file)}: {problem}"), err=True)
+    if not problems:
+        click.echo(f"{shown(pdf_file)}: ok (PDF/UA structure)")
+    return bool(problems)
 
 
 def _print_profile(standard, cmyk_profile):
