@@ -28,7 +28,9 @@ from ..render.layout import Limits
 from ..render.cmyk import DEFAULT_PROFILE, load_profile
 from ..render.standards import STANDARDS, StandardsConflict, is_print
 from ..render.standards import combine as combine_standards
-from ..theme.resolve import ThemeError, resolve_theme, theme_sources
+from ..theme.brand import BrandError, web_font_requests
+from ..theme.resolve import ThemeError, brand_folder, resolve_theme, theme_sources
+from ..theme.webfonts import FetchError, fetch_fonts
 from ..util import bounds, project
 from ..writers import FORMATS
 
@@ -431,6 +433,53 @@ def init_command(folder):
         click.echo(f"Created {path}")
     next_step = "brief build" if folder == Path(".") else f"cd {folder} && brief build"
     click.echo(f"Now build the starter brief: {next_step}")
+
+
+@cli.group()
+def fonts():
+    """A theme's web fonts (a brand file's `source: google` or `source: bunny`):
+    fetched once, then every build uses the files offline.
+
+    \b
+    Example:
+        brief fonts fetch ../acme-theme
+    """
+
+
+@fonts.command("fetch")
+@click.argument("theme", required=False)
+def fonts_fetch(theme):
+    """Download the files of the brand's google and bunny fonts into the
+    theme's fonts/ folder, recording their SHA-256 in fonts/web-fonts.json.
+    Builds never reach the network: they use these files, and stop until
+    they are fetched. THEME: a theme's name or folder (default: default).
+
+    Whole TrueType files are fetched, one per weight and style the brand
+    asks for (brand.yml: no `weight` is 100 to 900, no `style` normal and
+    italic); what the service does not offer is skipped and said.
+    For tests and mirrors, BRIEF_GOOGLE_FONTS_URL and BRIEF_BUNNY_FONTS_URL
+    give the services' addresses.
+
+    \b
+    Example:
+        brief fonts fetch ../acme-theme
+    """
+    try:
+        folder = brand_folder(theme, Path.cwd())
+        requests = web_font_requests(folder)
+    except ThemeError as error:
+        raise click.ClickException(str(error)) from None
+    except BrandError as error:
+        _report(error.problems)
+        sys.exit(1)
+    if not requests:
+        click.echo(f"{folder / '_brand.yml'} names no google or bunny font: nothing to fetch.")
+        return
+    try:
+        record = fetch_fonts(requests, folder / "fonts", click.echo)
+    except (FetchError, OutputError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Recorded in {record}; builds use these files, offline.")
 
 
 @cli.command("themes")
