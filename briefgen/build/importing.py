@@ -6,11 +6,12 @@ an earlier file is replaced only with --force."""
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..compose.labels import translations
-from ..inputs.word import ENGLISH_NAMES, DraftRefused, import_draft
+from ..inputs.word import ENGLISH_NAMES, DraftRefused, check_paths, import_draft
+from ..problems import BriefError, shown
 from ..theme.resolve import ThemeError, resolve_theme
 from ..util import atomic
 from .document import check_brief
@@ -54,13 +55,15 @@ def import_brief(source, target, names, force=False):
     or an output in the way (unless force), BriefError for a brief that does not
     pass the check. Either way no earlier file is touched."""
     source, target = Path(source), Path(target)
-    if target.exists() and not force:   # said before the work, and again before the files move
-        raise DraftRefused(f"{target}: already exists (--force replaces it)")
+    check_paths(source, target, force)   # before the work; the pictures' places are checked after it
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=target.parent))
     try:
         imported = import_draft(source, staging / target.name, names, force=True)
-        loaded = check_brief(imported.brief)
+        try:
+            loaded = check_brief(imported.brief)
+        except BriefError as error:   # its problems name the brief as it is to be written
+            raise BriefError([replace(problem, file=shown(target)) for problem in error.problems]) from None
         finals = [target.parent / file.relative_to(staging) for file in imported.files]
         for final in finals:
             if final.exists() and not force:

@@ -19,14 +19,14 @@ import yaml
 
 from ...util import atomic, files
 from . import extras, pandoc
-from .citations import rekeyed
+from .citations import cited_works, rekeyed
 from .clean import NOTE_MARK, Cleaner
 from .mapping import Chunk, Mapper
 from .metadata import core_properties, document_fields
 from .pandoc import READERS, DraftRefused
 from .pictures import Pictures
 from .report import Report
-from .tree import block_inlines, node, plain, stringify, words
+from .tree import block_inlines, node, nodes_of, plain, stringify, words
 
 MAX_DRAFT_BYTES = 50 * files.MB
 ENGLISH_NAMES = {"key_points": ["Key points", "Key messages"], "summary": ["Summary", "Executive summary"],
@@ -36,7 +36,7 @@ EMPTY_SECTION = "(This section has no text in the draft.)"
 ORDER = ("title", "subtitle", "date", "language", "authors", "keywords", "bibliography", "summary", "key_points",
          "sections", "recommendations")
 
-__all__ = ["DraftRefused", "Imported", "import_draft", "ENGLISH_NAMES", "READERS"]
+__all__ = ["DraftRefused", "Imported", "check_paths", "import_draft", "ENGLISH_NAMES", "READERS"]
 
 
 @dataclass
@@ -50,7 +50,7 @@ class Imported:
 def import_draft(source, target, names=None, force=False, today=None):
     """Read the draft, write the brief at target (and figures/, the bibliography beside it)."""
     source, target = Path(source), Path(target)
-    _check_paths(source, target, force)
+    check_paths(source, target, force)
     report = Report()
     with tempfile.TemporaryDirectory(prefix="brief-import-") as media:
         tree, document = _read(source, media, report)
@@ -65,7 +65,9 @@ def import_draft(source, target, names=None, force=False, today=None):
     return Imported(target, written, report, counts)
 
 
-def _check_paths(source, target, force):
+def check_paths(source, target, force=False):
+    """DraftRefused for a draft that is not there or not a draft, a target that
+    is no brief's name, or one that exists (unless force)."""
     if source.suffix.lower() not in READERS:
         raise DraftRefused(f"{source}: not a .docx, .odt or .md file")
     try:
@@ -109,7 +111,7 @@ def _read(source, media, report):
 def _map(source, target, read, names, report, today):
     tree, document, media = read
     stem = target.name.rsplit(".", 1)[0]
-    bibliography, keys = _bibliography(source, tree)
+    bibliography, keys = _bibliography(source, tree, document)
     pictures = Pictures(source, media, stem, report)
     cleaner = Cleaner(report, pictures, keys)
     core = core_properties(document)
@@ -131,16 +133,17 @@ def _map(source, target, read, names, report, today):
     return {key: brief[key] for key in ORDER if key in brief}, pictures, counts, bibliography
 
 
-def _bibliography(source, tree):
+def _bibliography(source, tree, document):
     """(CSL-JSON items, {the draft's citation id: the brief's}) when the draft cites."""
-    cited = '"t": "Cite"' in json.dumps(tree)
-    if not cited:
+    if not any(True for _ in nodes_of(tree["blocks"], "Cite")):
         return [], {}
-    try:
-        items = pandoc.bibliography(source)
-    except DraftRefused as error:
-        raise DraftRefused(f"{source}: {error}") from None
-    return rekeyed(items)
+    works = cited_works(tree, document)
+    if works is None:
+        try:
+            works = pandoc.bibliography(source)
+        except DraftRefused as error:
+            raise DraftRefused(f"{source}: {error}") from None
+    return rekeyed(works)
 
 
 def _place_preamble(brief, mapped, sections, preamble, meta, cleaner, mapper, report):
@@ -154,7 +157,8 @@ def _place_preamble(brief, mapped, sections, preamble, meta, cleaner, mapper, re
         return
     if not sections:
         sections.append({"title": brief["title"], "content": mapper.content(preamble, None, None)})
-        report.add("in the whole document", "no headings", f"the text is one section, titled '{brief['title']}'")
+        report.add("in the whole document", "no heading that starts a section",
+                   f"the text is one section, titled '{brief['title']}'")
     elif "summary" not in mapped and all(block.get("t") not in ("Table", "Figure") for block in preamble):
         mapped["summary"] = Chunk(cleaner.blocks(preamble))
     else:
@@ -165,29 +169,30 @@ def _place_preamble(brief, mapped, sections, preamble, meta, cleaner, mapper, re
 
 def _fallback_fields(brief, report):
     """A brief needs a summary, key points and a section: copied from the text, and said."""
-    if not brief["sections"]:
-        brief["sections"] = [{"title": brief["title"], "content": [brief["summary"]]}]
-        report.add("in the whole document", "no section apart from the summary",
-                   f"the summary is also the one section, '{brief['title']}'")
     if "summary" not in brief:
         first = _first_paragraph(brief["sections"])
         brief["summary"] = Chunk([first]) if first else "-"
         report.add("in the whole document", "no 'Summary' section",
                    "the first paragraph is also the summary" if first else "the summary is '-'")
+    if not brief["sections"]:
+        brief["sections"] = [{"title": brief["title"], "content": [brief["summary"]]}]
+        report.add("in the whole document", "no section apart from the summary",
+                   f"the summary is also the one section, '{brief['title']}'")
     if "key_points" not in brief:
         first = _first_paragraph([{"content": [brief["summary"]]}])
         brief["key_points"] = [Chunk([plain(block_inlines(first))]) if first else "-"]
         report.add("in the whole document", "no 'Key points' section",
-                   "the summary's first paragraph is the one key point")
+                   "the summary's first paragraph is the one key point" if first else "the one key point is '-'")
 
 
 def _first_paragraph(sections):
+    """The first paragraph with words (its pictures left out: they stay where they are)."""
     for section in sections:
         for block in section["content"]:
-            if isinstance(block, Chunk):
-                for item in block.blocks:
-                    if block_inlines(item) and stringify(item).strip():
-                        return node("Para", block_inlines(item))
+            for item in block.blocks if isinstance(block, Chunk) else ():
+                inlines = [inline for inline in block_inlines(item) or () if inline.get("t") != "Image"]
+                if stringify(inlines).strip():
+                    return node("Para", inlines)
     return None
 
 

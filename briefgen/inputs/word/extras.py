@@ -46,11 +46,12 @@ def word_objects(document, body_text, report):
     """Text boxes, charts, SmartArt and embedded objects in a python-docx
     Document; body_text: the imported text, to say whether a box's text is in it."""
     where = FIRST
+    names = {style.style_id: (style.name or "").lower() for style in document.styles}   # ids are localised: Titre1
     for element in document.element.body.iterchildren():
         if element.tag == _tag("w", "p"):
             style = element.find("w:pPr/w:pStyle", NAMESPACES)
-            name = style.get(_tag("w", "val"), "") if style is not None else ""
-            if name.lower().startswith(("heading", "title")) and _text(element):
+            name = names.get(style.get(_tag("w", "val"), ""), "") if style is not None else ""
+            if name.startswith(("heading", "title")) and _text(element):
                 where = f"under '{_text(element)}'"
         _objects(element, where, body_text, report)
     for texts in _page_margins(document):

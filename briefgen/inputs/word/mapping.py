@@ -14,6 +14,8 @@ from .tree import block_inlines, flattened, list_items, node, plain, stringify, 
 MAX_KEY_POINTS = 6
 SOURCE_LINE = re.compile(r"^\s*(sources?|note)\s*:\s*", re.I)
 NO_CAPTION = "No caption in the draft"
+# Word's numbered caption label ("Table 3: ", "Figure 2. "): the brief numbers its own.
+CAPTION_LABEL = re.compile(r"^\s*(Table|Figure|Fig\.|Chart|Graph)\s+[0-9]+\s*[:.\u2013\u2014-]?\s*", re.I)
 FIELDS = ("key_points", "summary", "recommendations", "references")
 
 
@@ -39,6 +41,7 @@ class Mapper:
     def brief(self, blocks):
         """{summary, key_points, sections, recommendations} from the body (title and
         other metadata already taken out), plus the text before the first heading."""
+        blocks = self._without_empty_headings(blocks)
         level = min((block["c"][0] for block in blocks if block.get("t") == "Header"), default=None)
         preamble, sections = _split(blocks, level)
         mapped, body = {}, []
@@ -55,6 +58,17 @@ class Mapper:
             body.append({"title": title, "content": self.content(content, level, title)})
         self.cleaner.where = "before the first heading"
         return mapped, body, preamble
+
+    def _without_empty_headings(self, blocks):
+        kept, where = [], "before the first heading"
+        for block in blocks:
+            if block.get("t") == "Header" and not stringify(block).strip():
+                self.report.add(where, "a heading with no words", "left out")
+                continue
+            if block.get("t") == "Header":
+                where = f"under '{words(stringify(block))}'"
+            kept.append(block)
+        return kept
 
     def _field(self, title):
         name = heading_name(title)
@@ -140,7 +154,8 @@ class Mapper:
         if placed is None:
             return None
         self.figures += 1
-        return {"figure": {"image": placed[0], "caption": Chunk([plain(flattened(self.cleaner.blocks(caption)))]),
+        caption_inlines = _unlabelled(flattened(self.cleaner.blocks(caption)))
+        return {"figure": {"image": placed[0], "caption": Chunk([plain(caption_inlines)]),
                            "alt": placed[1]}}
 
     def _table(self, content):
@@ -160,14 +175,20 @@ class Mapper:
         if not heads:   # a brief's table needs column headers, for readers who cannot see it
             self.report.add(where, f"table {self.tables}: no header row", "its first row is the header row")
             heads = 1
-        columns = [Chunk([plain(self._joined(cells))]) for cells in zip(*grid[:heads])]
+        columns = [Chunk([plain(self._joined(cells))]) if any(cells) and stringify(list(filter(None, cells))).strip()
+                   else self._unnamed(where, number) for number, cells in enumerate(zip(*grid[:heads]), 1)]
         body = [[Chunk([plain(self._joined([cell]))]) if cell else "" for cell in row]
                 for row in grid[heads:]] or [[""] * width]
         if not stringify(caption).strip():
             self.report.add(where, f"table {self.tables}: no caption", f"its caption says '{NO_CAPTION}'")
-        table = {"caption": Chunk([plain(flattened(self.cleaner.blocks(caption)))])
+        table = {"caption": Chunk([plain(_unlabelled(flattened(self.cleaner.blocks(caption))))])
                  if stringify(caption).strip() else NO_CAPTION, "columns": columns, "rows": body}
         return {"table": table}
+
+    def _unnamed(self, where, number):
+        self.report.add(where, f"table {self.tables}: column {number} has no header",
+                        f"its header says 'Column {number}'")
+        return f"Column {number}"
 
     def _joined(self, cells):
         inlines = []
@@ -215,15 +236,28 @@ def _titled(recommendation):
             recommendation["text"] = Chunk([plain(rest)])
 
 
-def _without_label(block):
-    """A 'Source: ...' paragraph's inlines after the label."""
-    inlines = list(block_inlines(block))
-    length, consumed = len(SOURCE_LINE.match(stringify(inlines)).group(0).rstrip()), 0
+def _unlabelled(inlines):
+    """A caption's inlines without Word's 'Table 3:' in front."""
+    label = CAPTION_LABEL.match(stringify(inlines))
+    if not label or len(label.group(0)) >= len(stringify(inlines)):
+        return inlines
+    return _dropped(inlines, len(label.group(0).rstrip()))
+
+
+def _dropped(inlines, length):
+    """The inlines after the first `length` characters of plain words."""
+    inlines, consumed = list(inlines), 0
     while inlines and inlines[0]["t"] in ("Str", "Space") and consumed + len(stringify(inlines[0])) <= length:
         consumed += len(stringify(inlines.pop(0)))
     while inlines and inlines[0]["t"] in ("Space", "SoftBreak"):
         inlines.pop(0)
     return inlines
+
+
+def _without_label(block):
+    """A 'Source: ...' paragraph's inlines after the label."""
+    inlines = block_inlines(block)
+    return _dropped(inlines, len(SOURCE_LINE.match(stringify(inlines)).group(0).rstrip()))
 
 
 def _width(row):

@@ -12,6 +12,8 @@ DATE_FORMATS = ("%d %B %Y", "%B %d, %Y", "%B %d %Y", "%d %b %Y", "%b %d, %Y", "%
                 "%Y/%m/%d", "%B %Y")
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 TITLE_LINE = 150      # a first line longer than this is a paragraph, not a title
+NAME = r"[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}"
+NAMES = re.compile(rf"(?:By |Authors?: )?({NAME}(?:\s*(?:,|;|\band\b|&)\s*{NAME})*)")
 USED_KEYS = {"title", "subtitle", "author", "date", "abstract", "keywords", "lang", "references"}
 SKIPPED_CORE = ("subject", "category", "comments")
 
@@ -31,20 +33,23 @@ def document_fields(meta, core, blocks, stem, report, today):
     """(the brief's top fields, the body's blocks with a title line taken out)."""
     where = "in the document's properties"
     found = {}
-    title = meta_value(meta, "title") or words(core.title)
+    title, lines = meta_value(meta, "title") or words(core.title), {}
     if not title:
         title, blocks = _first_line(blocks)
+        if title:
+            lines, blocks = _lines_under_title(blocks)
     if not title:
         title = stem.replace("-", " ").replace("_", " ").strip().capitalize() or "Untitled"
         report.add(where, "no title in the properties or the first line", f"the file's name '{title}' is the title")
     found["title"] = title
-    if meta_value(meta, "subtitle"):
-        found["subtitle"] = meta_value(meta, "subtitle")
-    found["date"] = _date(meta, core, report, today)
+    if meta_value(meta, "subtitle") or lines.get("subtitle"):
+        found["subtitle"] = meta_value(meta, "subtitle") or lines["subtitle"]
+    found["date"] = lines.get("date") or _date(meta, core, report, today)
     language = meta_value(meta, "lang") or core.language
     if language and LANGUAGE.match(language):
         found["language"] = language
-    authors = meta_list(meta, "author") or [name.strip() for name in core.author.split(";") if name.strip()]
+    authors = meta_list(meta, "author") or lines.get("authors") or \
+        [name.strip() for name in core.author.split(";") if name.strip()]
     if authors:
         found["authors"] = [{"name": name} for name in authors]
     keywords = meta_list(meta, "keywords") or [k.strip() for k in re.split(r"[,;]", core.keywords) if k.strip()]
@@ -105,6 +110,28 @@ def _first_line(blocks):
             and first["c"][0] == min(levels):
         return words(stringify(first["c"][2])), blocks[1:]
     return None, blocks
+
+
+def _lines_under_title(blocks):
+    """The short lines between a first-line title and the first heading: a
+    date, a line of names ('By Ana Ruiz and Ben Okafor'), a subtitle."""
+    found = {}
+    while len(blocks) > 1 and (inlines := block_inlines(blocks[0])) is not None:
+        text = words(stringify(inlines))
+        if not text or len(text) > TITLE_LINE or text.endswith(".") or \
+                any(inline.get("t") in ("Note", "Image", "Cite", "Link") for inline in inlines):
+            break
+        names = NAMES.fullmatch(text)
+        if parse_date(text) and "date" not in found:
+            found["date"] = parse_date(text)
+        elif names and "authors" not in found:
+            found["authors"] = [name for name in re.split(r"\s*(?:,|;|\band\b|&)\s*", names.group(1)) if name]
+        elif "subtitle" not in found and "authors" not in found and "date" not in found:
+            found["subtitle"] = text
+        else:
+            break
+        blocks = blocks[1:]
+    return found, blocks
 
 
 def core_properties(document):

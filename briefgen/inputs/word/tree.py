@@ -2,9 +2,6 @@
 
 import re
 
-INLINE_CONTAINERS = {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"}
-
-
 def node(kind, content=None):
     return {"t": kind} if content is None else {"t": kind, "c": content}
 
@@ -28,36 +25,44 @@ def stringify(value):
     if isinstance(value, list):
         return "".join(stringify(item) for item in value)
     if not isinstance(value, dict):
-        return str(value) if value is not None else ""
+        return ""
     kind, content = value.get("t"), value.get("c")
-    if kind == "Str" or kind == "MetaString":
+    if kind in ("Str", "MetaString"):
         return content
     if kind in ("Space", "SoftBreak", "LineBreak"):
         return " "
-    if kind in ("Code", "Math"):
+    if kind in ("Code", "Math", "CodeBlock"):
         return content[1]
-    if kind in ("Note", "RawInline", "RawBlock"):
+    if kind in ("Note", "RawInline", "RawBlock", "HorizontalRule", "Null"):
         return ""
-    if kind in ("Para", "Plain", "Header", "BlockQuote", "Figure") or kind in ("Div", "Span"):
-        return _joined(content)
+    if kind in ("Para", "Plain", "BlockQuote", "MetaInlines", "MetaBlocks", "Emph", "Strong", "Underline",
+                "Strikeout", "Superscript", "Subscript", "SmallCaps", "LineBlock"):
+        return _spaced(content)
+    if kind in ("Span", "Div", "Quoted", "Cite", "MetaList"):
+        return _spaced(content if kind == "MetaList" else content[1])
+    if kind in ("Link", "Image"):
+        return stringify(content[1])
+    if kind == "Header":
+        return stringify(content[2])
     if kind in ("BulletList", "OrderedList"):
-        items = content if kind == "BulletList" else content[1]
-        return " ".join(stringify(item) for item in items)
-    if kind in ("Link", "Image", "Cite", "Quoted"):
-        inner = content[1] if kind != "Quoted" else content[1]
-        text = stringify(inner)
-        return f"“{text}”" if kind == "Quoted" else text
-    return _joined(content)
+        return _spaced(content if kind == "BulletList" else content[1])
+    if kind == "Figure":
+        return _spaced([content[2], content[1][1]])
+    if kind == "MetaMap":
+        return _spaced(list(content.values()))
+    return ""
 
 
-def _joined(content):
-    if isinstance(content, list) and content and isinstance(content[0], list) and \
-            all(isinstance(part, list) for part in content):
-        return " ".join(stringify(part) for part in content if stringify(part))
-    if isinstance(content, list):
-        parts = [part for part in content if isinstance(part, (dict, list))]
+def _spaced(parts):
+    """Inlines run together; blocks (and lists of blocks) with a space between."""
+    if parts and all(isinstance(part, dict) and part.get("t") in INLINES for part in parts):
         return "".join(stringify(part) for part in parts)
-    return stringify(content)
+    return " ".join(text for text in (stringify(part) for part in parts) if text)
+
+
+INLINES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math", "Note", "RawInline", "Emph", "Strong",
+           "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps", "Span", "Quoted", "Cite", "Link",
+           "Image"}
 
 
 def words(text):
@@ -133,3 +138,15 @@ def meta_list(meta, key):
         return [text for text in (words(stringify(item)) for item in value["c"]) if text]
     text = words(stringify(value))
     return [text] if text else []
+
+
+def nodes_of(value, kind):
+    """Every node of a kind in a tree (or part of one), in document order."""
+    if isinstance(value, dict):
+        if value.get("t") == kind:
+            yield value
+        for item in value.values():
+            yield from nodes_of(item, kind)
+    elif isinstance(value, list):
+        for item in value:
+            yield from nodes_of(item, kind)
