@@ -17,7 +17,7 @@ from briefgen.build.batch import build_all
 from briefgen.build.document import Options
 from briefgen.theme.resolve import ThemeError, resolve_theme
 from conftest import ROOT, build_brief, destination_pages, flat, internal_links, run_cli, write_brief
-from pdfcheck import elements
+from briefgen.render.pdf_check import elements
 
 HEAT = "year,deaths\n2021,120\n2022,480\n2023,1230\n2024,2340\n"
 BARS = """\
