@@ -16,8 +16,8 @@ import yaml
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from briefgen.render.pdf_check import elements, structure_problems
 from conftest import ROOT, build_brief, check_brief, flat, run_cli
-from pdfcheck import elements, structure_problems
 from test_pdfua import pdfua_findings
 from word_drafts import HEAT_PARAGRAPHS, heat_draft, picture
 
