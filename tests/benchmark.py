@@ -1,7 +1,13 @@
 """Speed and memory figures, measured in one run on this machine (not part of
 the test run; it takes a few minutes):
 
-    .venv/bin/python tests/benchmark.py [processes] [speed] [memory]
+    .venv/bin/python tests/benchmark.py [processes] [jobs] [phases] [edits] [speed] [memory]
+
+processes: the full brief and the one-pager, ours against raw WeasyPrint
+writing the same final HTML, whole process, wall clock and CPU, best of 5
+interleaved; jobs: --jobs 2 against --jobs 1 on four copies of the sample;
+phases: a series' one-pagers, CPU per page by phase, and raw WeasyPrint on
+the same HTML; edits: watch and serve, an edit saved to the new PDF.
 
 Prints a table: our overhead over raw WeasyPrint on the same HTML (best of
 11 interleaved runs, in CPU time), the share
@@ -91,19 +97,21 @@ def overhead(work, collector_paused=True):
 RAW_WRITE = """import sys
 from weasyprint import HTML
 html = open(sys.argv[1], encoding="utf-8").read()
-HTML(string=html, base_url=sys.argv[2]).write_pdf(sys.argv[3], pdf_variant="pdf/ua-1", pdf_tags=True)
+HTML(string=html, base_url=sys.argv[2]).write_pdf(sys.argv[3], pdf_variant="pdf/ua-1", pdf_tags=True,
+                                                  custom_metadata=True)
 """
 
 
-def whole_processes(work, runs=5):
-    """`brief build SAMPLE -v full` (one document: built in the calling
+def whole_processes(work, variant="full", runs=5):
+    """`brief build SAMPLE -v VARIANT` (one document: built in the calling
     process) against a process that imports WeasyPrint and writes the very
-    HTML our build composed, with the same tagging: (ours, raw) seconds,
-    each the best of `runs` interleaved runs, in wall-clock and in CPU time."""
-    ours = CLI + ["build", str(SAMPLE), "-v", "full", "--force", "--out", str(work / "single")]
+    HTML our build composed, with the same tagging, PDF/UA part and base URL
+    (the brief's folder): (ours, raw) seconds, each the best of `runs`
+    interleaved runs, in wall-clock and in CPU time."""
+    ours = CLI + ["build", str(SAMPLE), "-v", variant, "--force", "--out", str(work / "single")]
     # The first run compiles our modules and fills the cache of what runs reuse (briefgen/util/cache.py).
     subprocess.run(ours + ["--html"], check=True, capture_output=True, env=USER_ENVIRONMENT)
-    html = work / "single" / f"{SAMPLE.stem}-full.html"
+    html = work / "single" / f"{SAMPLE.stem}-{variant}.html"
     raw = [sys.executable, "-c", RAW_WRITE, str(html), SAMPLE.parent.resolve().as_uri() + "/", str(work / "raw.pdf")]
     times = {"ours": [], "raw": []}
     for _ in range(runs):
@@ -290,12 +298,42 @@ def chart_rows(work):
 
 
 def whole_process_rows(work):
-    processes = whole_processes(work)
-    (ours_wall, ours_cpu), (raw_wall, raw_cpu) = processes["ours"], processes["raw"]
-    return [("`brief build sample -v full`, whole process (best of 5)", f"{ours_wall:.2f} s, CPU {ours_cpu:.2f} s"),
-            ("raw WeasyPrint writing the same HTML, whole process", f"{raw_wall:.2f} s, CPU {raw_cpu:.2f} s"),
-            ("whole-process ratio (target <= 1.10x)",
-             f"{ours_wall / raw_wall:.2f}x wall-clock, {ours_cpu / raw_cpu:.2f}x CPU")]
+    rows = [("load average at the start (1, 5, 15 min; 2 cores: over 2 is a busy machine)",
+             ", ".join(f"{load:.1f}" for load in os.getloadavg()))]
+    for variant, target in (("full", 1.10), ("summary", 1.15)):
+        processes = whole_processes(work / variant, variant)
+        (ours_wall, ours_cpu), (raw_wall, raw_cpu) = processes["ours"], processes["raw"]
+        rows += [(f"`brief build sample -v {variant}` / raw WeasyPrint, same HTML, whole process, best of 5 "
+                  f"interleaved (target <= {target:.2f}x wall)",
+                  f"wall {ours_wall:.2f} s / {raw_wall:.2f} s = {ours_wall / raw_wall:.2f}x; "
+                  f"CPU {ours_cpu:.2f} s / {raw_cpu:.2f} s = {ours_cpu / raw_cpu:.2f}x")]
+    return rows
+
+
+def four_briefs(work, runs=2):
+    """`brief build` of four copies of the sample (every variant: 12 documents),
+    --jobs 1 against --jobs 2, best of `runs` interleaved, wall clock."""
+    folder = work / "four"
+    folder.mkdir()
+    for folder_name in ("figures", "data"):
+        shutil.copytree(SAMPLE.parent / folder_name, folder / folder_name)
+    _copy_bibliography(folder)
+    briefs = []
+    for n in range(4):
+        briefs.append(folder / f"brief-{n}.yaml")
+        briefs[-1].write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    times = {1: [], 2: []}
+    for _ in range(runs):
+        for jobs in times:
+            command = CLI + ["build", *map(str, briefs), "--jobs", str(jobs), "--force", "--out", str(work / "out")]
+            times[jobs].append(whole_process(command))
+    return {jobs: min(wall for wall, _ in runs) for jobs, runs in times.items()}
+
+
+def jobs_rows(work):
+    times = four_briefs(work)
+    return [("four copies of the sample (12 documents), --jobs 1 / --jobs 2, best of 2 (target >= 1.7x)",
+             f"{times[1]:.1f} s / {times[2]:.1f} s = {times[1] / times[2]:.2f}x")]
 
 
 def speed_rows(work):
@@ -428,8 +466,16 @@ brief:
 """
 
 
-def write_series(folder, count):
-    """A series file and its dataset: `count` places, four years of hot days each."""
+PLAIN_SECTIONS = """  sections:
+    - title: Heat days
+      content:
+        - "{{ place }} counted {{ days }} days over 33 degrees last summer."
+"""
+
+
+def write_series(folder, count, chart=True):
+    """A series file and its dataset: `count` places, four years of hot days
+    each; without a chart, a plain series (the same text)."""
     (folder / "data").mkdir(parents=True)
     places = ["code,place,workers,days,change,share"]
     days = ["code,year,days"]
@@ -440,7 +486,8 @@ def write_series(folder, count):
         days += [f"P{n:04},{2022 + year},{value}" for year, value in enumerate(yearly)]
     (folder / "data" / "places.csv").write_text("\n".join(places) + "\n", encoding="utf-8")
     (folder / "data" / "days.csv").write_text("\n".join(days) + "\n", encoding="utf-8")
-    (folder / "places.yaml").write_text(SERIES, encoding="utf-8")
+    (folder / "places.yaml").write_text(SERIES if chart else SERIES.split("  sections:")[0] + PLAIN_SECTIONS,
+                                        encoding="utf-8")
     return folder / "places.yaml"
 
 
@@ -495,10 +542,210 @@ def series_rows(work, count=1000, jobs=2):
              " / ".join(f"{peak:.0f} MB" for peak in thirds) + f" ({workers} worker processes in all)"),
             ("series: the command's own process, peak RSS", f"{own:.0f} MB"),
             ("series: rebuild, nothing changed", f"{noop:.1f} s"),
-            ("series: rebuild, one row changed", f"{one:.1f} s")]
+            ("series: rebuild, one row changed", f"{one:.1f} s"),
+            plain_series_row(work / "plain", jobs=jobs)]
 
 
-SECTIONS = {"processes": whole_process_rows, "speed": speed_rows, "memory": memory_rows, "charts": chart_rows,
+def plain_series_row(work, count=200, jobs=2):
+    """200 one-pagers of a plain series (no chart), `--variant summary`."""
+    work.mkdir()
+    file = write_series(work, count, chart=False)
+    command = CLI + ["build", str(file), "--variant", "summary", "--jobs", str(jobs), "--out", str(work / "out")]
+    load = os.getloadavg()[0]
+    seconds, cpu = whole_process(command)
+    assert len(list((work / "out" / "places").glob("*.pdf"))) == count
+    return (f"series: {count} plain one-pagers, -v summary, --jobs {jobs} (target < 12 s)",
+            f"{seconds:.1f} s, CPU {cpu:.1f} s (load average {load:.1f} at the start)")
+
+
+class PhaseTimes:
+    """CPU seconds spent in each phase of the builds made while it is on:
+    functions of the build wrapped by name (module, attribute, phase)."""
+    WRAPPED = [("briefgen.build.rows", "check_row", "check (validate the filled row)"),
+               ("briefgen.build.document", "_draw", "draw (charts)"),
+               ("briefgen.build.document", "_compose", "compose (Jinja)"),
+               ("briefgen.writers.pdf", "layout", "layout (WeasyPrint, every layout the fit tries)"),
+               ("briefgen.writers.pdf", "write_pdf", "write (WeasyPrint: paint, fonts, PDF)")]
+
+    def __init__(self):
+        self.seconds = {phase: 0.0 for _, _, phase in self.WRAPPED}
+        self.saved = []
+
+    def __enter__(self):
+        import importlib
+        for module_name, name, phase in self.WRAPPED:
+            module = importlib.import_module(module_name)
+            original = getattr(module, name)
+            self.saved.append((module, name, original))
+            setattr(module, name, self._timed(original, phase))
+        return self
+
+    def _timed(self, function, phase):
+        def timed(*args, **kwargs):
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[phase] += time.process_time() - start
+        return timed
+
+    def __exit__(self, *exc):
+        for module, name, original in self.saved:
+            setattr(module, name, original)
+
+
+def series_phases(work, count=40, warm=5, chart=True):
+    """CPU time per page of a series' one-pagers, built one after another in
+    this process (as a warm worker builds them), split by phase; and raw
+    WeasyPrint's CPU time per page writing the same final HTML (same options)."""
+    from weasyprint import HTML
+    from briefgen.build.manifest import Manifest
+    from briefgen.build.rows import build_row
+    from briefgen.build.series import load_series, plan_rows
+
+    file = write_series(work, count + warm, chart)
+    options = Options(out_dir=work / "out" / "places", keep_html=True)
+    series = load_series(file, Options())
+    plans, _ = plan_rows(series, options, Manifest(options.out_dir), True)
+    tasks = [plan.task for plan in plans]
+    for task in tasks[:warm]:
+        assert build_row(task, "summary", options).status == "built"
+    phases, total, pages = PhaseTimes(), 0.0, 0
+    with phases:
+        for task in tasks[warm:]:
+            start = time.process_time()
+            row = build_row(task, "summary", options)
+            total += time.process_time() - start
+            assert row.status == "built", row.problems
+            pages += row.pages
+    raw, base = 0.0, file.parent.resolve().as_uri() + "/"
+    for task in tasks[warm:]:
+        html = (options.out_dir / f"{task.key}-summary.html").read_text(encoding="utf-8")
+        start = time.process_time()
+        HTML(string=html, base_url=base).render(**PDF_OPTIONS, custom_metadata=True).write_pdf(
+            work / "raw.pdf", **PDF_OPTIONS, custom_metadata=True)
+        raw += time.process_time() - start
+    return phases.seconds, total, raw, pages
+
+
+def phase_rows(work):
+    rows = []
+    for chart in (True, False):
+        name = "with a chart" if chart else "plain"
+        phases, total, raw, pages = series_phases(work / name, chart=chart)
+        rows.append((f"series one-pagers {name}: CPU per page, ours / raw WeasyPrint on the same HTML",
+                     f"{total / pages * 1000:.0f} ms / {raw / pages * 1000:.0f} ms = {total / raw:.2f}x"))
+        rows += [(f"  {phase}", f"{seconds / pages * 1000:.0f} ms") for phase, seconds in phases.items()]
+        rows.append(("  the rest (fit and page checks, theme, writers)",
+                     f"{(total - sum(phases.values())) / pages * 1000:.0f} ms"))
+    return rows
+
+
+def sample_copy(folder):
+    """The sample and the files it names, in a folder of their own (edits
+    must not touch the repository's)."""
+    folder.mkdir(parents=True)
+    for name in ("figures", "data"):
+        shutil.copytree(SAMPLE.parent / name, folder / name)
+    _copy_bibliography(folder)
+    shutil.copy(SAMPLE, folder / SAMPLE.name)
+    return folder / SAMPLE.name
+
+
+EDIT = ("North Korea is consistently ranked", "North Korea is persistently ranked")   # in the summary's text
+
+
+def edit_to_pdf(command, brief, pdfs, edits=5):
+    """For each of `edits` edits of the brief, saved while `command` (watch or
+    serve) runs: the seconds from the save to each PDF being replaced (atomic
+    writes: a new file), and the CPU seconds its process tree spent by then.
+    The next edit waits for the build to report it is done (a line with
+    "built" in it) and for the PDFs to stand still."""
+    import threading
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=USER_ENVIRONMENT)
+    reports = []
+    threading.Thread(target=lambda: [reports.append(line) for line in process.stdout if "built" in line],
+                     daemon=True).start()
+    tree = psutil.Process(process.pid)
+    try:
+        _wait(lambda: len(reports) >= 1 and all(_stamp(pdf) for pdf in pdfs), 600)
+        times = {pdf.name: [] for pdf in pdfs}
+        for n in range(edits):
+            time.sleep(0.5)
+            done, before, cpu = len(reports), {pdf: _stamp(pdf) for pdf in pdfs}, _tree_cpu(tree)
+            old, new = EDIT if n % 2 == 0 else EDIT[::-1]
+            brief.write_text(brief.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+            saved, waiting = time.perf_counter(), set(pdfs)
+            while waiting and time.perf_counter() - saved < 300:
+                for pdf in [pdf for pdf in waiting if _stamp(pdf) != before[pdf]]:
+                    times[pdf.name].append((time.perf_counter() - saved, _tree_cpu(tree) - cpu))
+                    waiting.discard(pdf)
+                time.sleep(0.005)
+            _wait(lambda: len(reports) > done, 300)
+        return times
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait(condition, seconds):
+    deadline = time.perf_counter() + seconds
+    while not condition():
+        assert time.perf_counter() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def _stamp(pdf):
+    try:
+        status = os.stat(pdf)
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
+
+
+def _tree_cpu(process):
+    """User and system CPU seconds of a process and its descendants (alive)."""
+    total = 0.0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            times = member.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def _median_best(found):
+    if not found:
+        return "not rebuilt"
+    walls, cpus = sorted(wall for wall, _ in found), sorted(cpu for _, cpu in found)
+    return (f"wall {walls[len(walls) // 2]:.2f} s / {walls[0]:.2f} s, "
+            f"CPU of the process tree {cpus[len(cpus) // 2]:.2f} s / {cpus[0]:.2f} s")
+
+
+def edit_rows(work):
+    """Watch and serve: an edit of the sample's summary text, saved, to the
+    new one-pager and the new full brief on disk (median and best of 5)."""
+    rows = [("load average at the start (1, 5, 15 min)", ", ".join(f"{load:.1f}" for load in os.getloadavg()))]
+    for variant, target in (("summary", 0.4), ("full", 1.5)):
+        brief = sample_copy(work / f"watch-{variant}")
+        pdf = work / f"watch-{variant}-out" / f"{SAMPLE.stem}-{variant}.pdf"
+        [found] = edit_to_pdf(CLI + ["watch", str(brief), "-v", variant, "--out", str(pdf.parent)], brief,
+                              [pdf]).values()
+        rows.append((f"watch -v {variant}: edit saved to new PDF, median / best of 5 (target < {target} s wall)",
+                     _median_best(found)))
+    brief = sample_copy(work / "serve")
+    pdfs = [work / "serve-out" / f"{SAMPLE.stem}-{variant}.pdf" for variant in ("summary", "full")]
+    found = edit_to_pdf(CLI + ["serve", str(brief), "--out", str(pdfs[0].parent), "--port", "0"], brief, pdfs)
+    for variant, pdf in zip(("summary", "full"), pdfs):
+        rows.append((f"serve (web edition and all 3 variants on 2 workers): edit saved to new {variant} PDF",
+                     _median_best(found[pdf.name])))
+    return rows
+
+
+SECTIONS = {"processes": whole_process_rows, "jobs": jobs_rows, "phases": phase_rows, "edits": edit_rows,
+            "speed": speed_rows, "memory": memory_rows, "charts": chart_rows,
             "bibliography": bibliography_rows, "web": web_rows, "series": series_rows}
 
 

@@ -198,8 +198,10 @@ def _first_sentence(text):
     return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
 
 
+@lru_cache(maxsize=64)
 def _qr_code(url):
-    """A QR code of the URL as an SVG data URI (printed with the URL beside it)."""
+    """A QR code of the URL as an SVG data URI (printed with the URL beside it);
+    made once per process and URL (a series' rows share theirs)."""
     import segno  # only the variants that print one
     return segno.make(url, error="m").svg_data_uri(border=0, dark="#000")
 

@@ -91,6 +91,13 @@ def _hex(channels):
 
 def root_properties(css):
     """Custom properties set on :root, as text."""
+    return dict(_root_properties(css))
+
+
+@lru_cache(maxsize=32)
+def _root_properties(css):
+    """Parsed once per process and stylesheet text: every build of a theme
+    (a series' rows, watch's rebuilds) reads the same few stylesheets."""
     found = {}
     for rule in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True):
         if rule.type != "qualified-rule" or tinycss2.serialize(rule.prelude).strip() != ":root":
@@ -98,7 +105,7 @@ def root_properties(css):
         for declaration in tinycss2.parse_blocks_contents(rule.content, skip_whitespace=True, skip_comments=True):
             if declaration.type == "declaration" and declaration.name.startswith("--"):
                 found[declaration.name] = tinycss2.serialize(declaration.value).strip()
-    return found
+    return tuple(found.items())
 
 
 def _root_tokens(css):
