@@ -750,18 +750,23 @@ SECTIONS = {"processes": whole_process_rows, "jobs": jobs_rows, "phases": phase_
 
 
 def main(sections):
-    """Run the sections named (default: all): processes, speed, memory, charts, bibliography, web, series."""
-    rows = []
+    """Run the sections named (default: all), printing each one's figures as it ends."""
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"Benchmark on {sys.platform}, Python {sys.version.split()[0]}, {os.cpu_count()} cores; "
+          f"load average {load} (1, 5, 15 min; over the core count: a busy machine, wall-clock figures inflated)",
+          flush=True)
     with tempfile.TemporaryDirectory() as folder:
         for name in sections or SECTIONS:
             work = Path(folder) / name
             work.mkdir()
-            rows += SECTIONS[name](work)
-    width = max(len(label) for label, _ in rows)
-    print(f"Benchmark on {sys.platform}, Python {sys.version.split()[0]}, {os.cpu_count()} cores")
-    for label, value in rows:
-        print(f"  {label:<{width}}  {value}")
+            rows = SECTIONS[name](work)
+            width = max(len(label) for label, _ in rows)
+            for label, value in rows:
+                print(f"  {label:<{width}}  {value}", flush=True)
 
 
 if __name__ == "__main__":
+    unknown = [name for name in sys.argv[1:] if name not in SECTIONS]
+    if unknown:
+        sys.exit(f"unknown section {unknown[0]}; the sections: {', '.join(SECTIONS)}")
     main(sys.argv[1:])
