@@ -266,6 +266,24 @@ def test_stale_temporary_files_are_removed_at_the_next_build(tmp_path):
     assert sorted(path.name for path in out.glob(".*.tmp")) == [running.name]
 
 
+def test_a_temporary_file_of_a_worker_killed_but_not_yet_reaped_is_stale(tmp_path):
+    """A worker killed with its parent (kill -9) is a zombie until init reaps
+    it: its pid still answers kill(pid, 0), but it holds no file open."""
+    brief(tmp_path, "one")
+    out = tmp_path / "out"
+    out.mkdir()
+    zombie = subprocess.Popen(["true"])   # ended, not waited for: a zombie
+    wait_for(lambda: psutil.Process(zombie.pid).status() == psutil.STATUS_ZOMBIE)
+    left = out / f".one-summary.pdf.{zombie.pid}.k2j4x9_q.tmp"
+    left.write_bytes(b"%PDF-1.7 half")
+    try:
+        status, _, stderr, _ = run(tmp_path, "build", "one.yaml", "-v", "summary")
+    finally:
+        zombie.wait()
+    assert status == 0, stderr
+    assert not list(out.glob(".*.tmp"))
+
+
 def test_watch_survives_killed_workers(tmp_path):
     brief(tmp_path, "one")
     process = start(tmp_path, "watch", "one.yaml", "-v", "summary", "--jobs", "2")
