@@ -196,7 +196,8 @@ def test_any_brief_gives_a_pdf_or_a_clean_error(tmp_path, data):
 # --- generated hostile inputs (tests/strategies.py): check and build --------------
 # Every outcome is a built PDF or clean one-line errors, never an "internal
 # error" (the line a bug of ours prints) nor a traceback. A short run here;
-# a long one with BRIEF_HYPOTHESIS_EXAMPLES=N (N checks per strategy, N/10 builds).
+# a long one with BRIEF_HYPOTHESIS_EXAMPLES=N (N checks per strategy, N/10 builds;
+# pytest -s prints how many each ran).
 
 EXAMPLES = int(os.environ.get("BRIEF_HYPOTHESIS_EXAMPLES", "150"))
 GENERATED_TIME_LIMIT = 5
@@ -243,24 +244,37 @@ def build_generated(brief, out):
         assert_clean(row.problems)
 
 
+def counted(kind, phase, run):
+    """Run the property, then print how many inputs it tried (pytest -s shows it)."""
+    tried = []
+    run(tried)
+    print(f"\ngenerated {kind} inputs, {phase}: {len(tried)} examples, 0 internal errors")
+
+
 @pytest.mark.parametrize("kind", sorted(strategies.STRATEGIES))
 def test_generated_inputs_check_cleanly(kind):
-    @settings(max_examples=EXAMPLES, deadline=None, database=None)
-    @given(strategies.STRATEGIES[kind])
-    def property(files):
-        with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
-            check_generated(write_project(Path(folder), files))
-    property()
+    def run(tried):
+        @settings(max_examples=EXAMPLES, deadline=None, database=None)
+        @given(strategies.STRATEGIES[kind])
+        def property(files):
+            tried.append(1)
+            with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
+                check_generated(write_project(Path(folder), files))
+        property()
+    counted(kind, "check", run)
 
 
 @pytest.mark.parametrize("kind", sorted(set(strategies.STRATEGIES) - {"series"}))
 def test_generated_inputs_build_or_fail_cleanly(kind):
-    @settings(max_examples=max(3, EXAMPLES // 10), deadline=None, database=None)
-    @given(strategies.STRATEGIES[kind])
-    def property(files):
-        with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
-            build_generated(write_project(Path(folder), files), Path(folder) / "out")
-    property()
+    def run(tried):
+        @settings(max_examples=max(3, EXAMPLES // 10), deadline=None, database=None)
+        @given(strategies.STRATEGIES[kind])
+        def property(files):
+            tried.append(1)
+            with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
+                build_generated(write_project(Path(folder), files), Path(folder) / "out")
+        property()
+    counted(kind, "build", run)
 
 
 def test_table_cells_from_csv_are_checked_like_any_markdown(tmp_path):
