@@ -10,6 +10,7 @@ import csv
 import hashlib
 import json
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -319,6 +320,43 @@ def test_a_row_gone_from_a_series_data_has_its_outputs_removed_and_reported(tmp_
 
 # --- watch over many edits --------------------------------------------------------------
 
+EDITS = 200
+GROWTH = 50 * 2 ** 20   # bytes of resident memory the watch may gain over the edits
+
+
+def test_watch_over_200_edits_keeps_its_memory_flat(tmp_path):
+    """The real command, editing the brief on disk 200 times, each edit
+    waited for (its rebuild line) before the next; the resident memory of the
+    watch and its workers sampled every 20 edits, from after the first build."""
+    brief = write_brief(tmp_path, MINIMAL_BRIEF, name="one.yaml")
+    process = start(tmp_path, "watch", "one.yaml", "-v", "summary", "--jobs", "1", patch="")
+    lines, errors = [], []
+    readers = [threading.Thread(target=lambda stream=stream, into=into: into.extend(iter(stream.readline, "")),
+                                daemon=True) for stream, into in ((process.stdout, lines), (process.stderr, errors))]
+    for reader in readers:
+        reader.start()
+    try:
+        wait_for(lambda: lines and errors)   # built once, and watching
+        watched = psutil.Process(process.pid)
+        samples = [resident(watched)]
+        for edit in range(1, EDITS + 1):
+            brief.write_text(MINIMAL_BRIEF.replace("The summary.", f"Summary number {edit}."), encoding="utf-8")
+            wait_for(lambda: len(lines) > edit)
+            if edit % 20 == 0:
+                samples.append(resident(watched))
+        wait_for(lambda: says(tmp_path / "out" / "one-summary.pdf", f"Summary number {EDITS}."))
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=BOUND)
+        for reader in readers:
+            reader.join(timeout=BOUND)
+    finally:
+        _kill_group(process)
+    assert process.returncode == 143
+    assert all("rebuilt one.yaml in" in line and "summary 1 page" in line for line in lines)
+    assert len(errors) == 1 and errors[0].startswith(f"Watching {tmp_path}, ")   # and no problem
+    growth = max(samples) - samples[0]
+    print("resident memory every 20 edits:", [f"{sample / 2 ** 20:.0f} MB" for sample in samples])
+    assert growth < GROWTH, [f"{sample / 2 ** 20:.0f} MB" for sample in samples]
 
 
 def resident(process):
