@@ -17,6 +17,7 @@ no fitting (the number of pages is Word's to decide, and 0 here).
 """
 
 import json
+from xml.sax.saxutils import escape
 import os
 import subprocess
 import tempfile
@@ -33,7 +34,7 @@ from docx.shared import Mm
 from ...problems import BriefError, Problem
 from ...util.atomic import atomic_file
 from .. import Written
-from .content import prepare
+from .content import CONTENTS_FIELD, prepare
 from .styles import language_attributes, points, reference_document, theme_styles
 from .tables import fit_columns
 
@@ -65,9 +66,8 @@ def write(composed, target, options, after_layout):
         reference_file.write_bytes(reference)
         tree, messages = _pandoc(["--from", "html", "--to", "json"], prepared.html, seconds, composed)
         tree = _with_metadata(_word_tree(json.loads(tree)), metadata)
-        toc = ["--toc", f"--toc-depth={TOC_DEPTH}"] if metadata.contents_title is not None else []
         _, more = _pandoc(["--from", "json", "--to", "docx", "--reference-doc", str(reference_file),
-                           "--output", str(output), *toc], json.dumps(tree), seconds, composed, composed.date)
+                           "--output", str(output)], json.dumps(tree), seconds, composed, composed.date)
         document = Document(BytesIO(output.read_bytes()))
     _finish(document, metadata, composed.date)
     _page_setup(document, page)
@@ -119,26 +119,43 @@ def _word_tree(node):
     kind, content = node.get("t"), node.get("c")
     if kind == "Span" and "footnote" in content[0][1]:
         return {"t": "Note", "c": [{"t": "Para", "c": _word_tree(content[1])}]}
+    if kind == "Div" and CONTENTS_FIELD in content[0][1]:
+        return {"t": "RawBlock", "c": ["openxml", _contents_field(dict(content[0][2]).get("title", ""))]}
     if kind == "Header":
         return {"t": "Header", "c": [max(1, content[0] - 1), content[1], _word_tree(content[2])]}
     return {key: _word_tree(value) for key, value in node.items()}
+
+
+def _contents_field(title):
+    """A table of contents field where the printed contents list was (pandoc's
+    --toc would put it after the title block), as pandoc writes one: Word fills
+    it in when it opens the file (w:dirty), and pandoc's reader knows it."""
+    return ('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
+            '</w:docPartObj></w:sdtPr><w:sdtContent>'
+            f'<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t xml:space="preserve">{escape(title)}</w:t>'
+            '</w:r></w:p><w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/>'
+            f'<w:instrText xml:space="preserve">TOC \\o "1-{TOC_DEPTH}" \\h \\z \\u</w:instrText>'
+            '<w:fldChar w:fldCharType="separate"/><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+            '</w:sdtContent></w:sdt>')
 
 
 def _with_metadata(tree, metadata):
     """The cover's fields as pandoc's metadata: its title block and core properties."""
     def text(value):
         return {"t": "MetaString", "c": value}
+
+    def lines(parts):   # an author's name, role and affiliation, a line each
+        inlines = [item for part in parts for item in ({"t": "LineBreak"}, {"t": "Str", "c": part})][1:]
+        return {"t": "MetaInlines", "c": inlines}
     meta = {"title": text(metadata.title), "lang": text(metadata.language)}
     if metadata.subtitle:
         meta["subtitle"] = text(metadata.subtitle)
     if metadata.authors:
-        meta["author"] = {"t": "MetaList", "c": [text(line) for line in metadata.authors]}
+        meta["author"] = {"t": "MetaList", "c": [lines(parts) for parts in metadata.authors]}
     if metadata.date:
         meta["date"] = text(metadata.date)
     if metadata.rtl:
         meta["dir"] = text("rtl")
-    if metadata.contents_title is not None:
-        meta["toc-title"] = text(metadata.contents_title)
     tree["meta"] = meta
     return tree
 
