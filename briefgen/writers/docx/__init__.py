@@ -35,7 +35,7 @@ from ...problems import BriefError, Problem
 from ...util.atomic import atomic_file
 from .. import Written
 from .content import CONTENTS_FIELD, prepare
-from .styles import language_attributes, points, reference_document, theme_styles
+from .styles import points, reference_document, theme_styles
 from .tables import fit_columns
 
 EXTENSION = ".docx"
@@ -162,8 +162,9 @@ def _with_metadata(tree, metadata):
 
 def _finish(document, metadata, date):
     """Core properties (title, authors' names, language, subject, keywords,
-    the brief's date), the language of the styles' defaults, and fields
-    updated when Word opens the file (the table of contents gets its pages)."""
+    the brief's date; the language of the text is the reference document's and
+    pandoc's), and fields updated when Word opens the file (the table of
+    contents gets its pages)."""
     properties = document.core_properties
     properties.title = metadata.title
     properties.author = "; ".join(metadata.names)
@@ -175,10 +176,6 @@ def _finish(document, metadata, date):
     properties.revision = 1
     if date:
         properties.created = properties.modified = datetime.combine(date, time())
-    run_defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = run_defaults.find(qn("w:lang"))
-    for name, value in language_attributes(metadata.language).items():
-        lang.set(qn(name), value)
     if metadata.contents_title is not None:
         _update_fields_on_open(document.settings.element)
     if metadata.rtl:
