@@ -45,7 +45,7 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def translations(tmp_path_factory):
     out = tmp_path_factory.mktemp("docx-languages")
-    result = run_cli("build", KOREAN, ARABIC, "--format", "docx", "-v", "full", "--out", out)
+    result = run_cli("build", KOREAN, ARABIC, "--format", "docx", "-v", "full", "-v", "memo", "--out", out)
     assert result.exit_code == 0, result.output
     return out
 
@@ -230,6 +230,8 @@ def test_arabic_paragraphs_run_right_to_left(translations):
     assert len(paragraphs) > 50
     assert all(paragraph._p.pPr is not None and paragraph._p.pPr.find(qn("w:bidi")) is not None
                for paragraph in paragraphs)
+    memo = Document(translations / "north-korea-trafficking.ar-memo.docx")   # its to/from lines are a table
+    assert memo.tables and all(table._tbl.tblPr.find(qn("w:bidiVisual")) is not None for table in memo.tables)
 
 
 def style_colour(style):
@@ -272,7 +274,9 @@ def paragraphs_of(html):
         copy = deepcopy(element)
         for part in copy.xpath(".//span[@class='footnote'] | .//a[@class='footnote-call']"):
             part.text, part[:], part.tail = "\u2063", [], "\u2063" + (part.tail or "")   # the note: a piece of its own
-        for part in copy.xpath(".//a[contains(@class, 'xref')] | .//span[@class='name' or @class='role' or @class='affiliation']"):
+        for part in copy.xpath(".//br"):
+            part.tail = "\u2063" + (part.tail or "")
+        for part in copy.xpath(".//a[contains(@class, 'xref')] | .//span[@class='name' or @class='role' or @class='affiliation' or @class='organisation']"):
             part.text, part.tail = "\u2063" + (part.text or ""), "\u2063" + (part.tail or "")
         pieces += [normal(piece) for piece in copy.text_content().split("\u2063") if normal(piece)]
     return pieces
@@ -281,7 +285,8 @@ def paragraphs_of(html):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_converts_it_to_a_pdf_with_every_paragraph(built, tmp_path):
     out, _ = built
-    documents = [out / "north-korea-trafficking-full.docx", out / "features-full.docx"]
+    documents = [*files(out, ("full",)), out / "north-korea-trafficking-memo.docx",
+                 out / "north-korea-trafficking-summary.docx"]
     done = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
                            "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, documents)],
                           capture_output=True, text=True, timeout=300)

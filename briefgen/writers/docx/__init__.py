@@ -192,7 +192,10 @@ def _page_setup(document, page):
 
 
 def _right_to_left(document):
-    """pandoc sets right to left (w:bidi) on the body's paragraphs, not on its title block's."""
+    """pandoc sets right to left (w:bidi) on the body's paragraphs, not on its
+    title block's; a table's columns run right to left too (w:bidiVisual)."""
+    for table in document.element.body.iter(qn("w:tbl")):
+        table.tblPr.get_or_add_bidiVisual()
     for paragraph in document.element.body.iter(qn("w:p")):
         properties = paragraph.get_or_add_pPr()
         if properties.find(qn("w:bidi")) is None:

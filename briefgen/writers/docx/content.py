@@ -68,6 +68,7 @@ def prepare(composed):
         _drop(element)
     _title_block(root, metadata)
     _word_shapes(root)
+    _masthead_lines(root)
     metadata.contents_title = _contents(root)
     images = _Images(composed)
     for image in root.xpath("//img"):
@@ -84,7 +85,7 @@ def _metadata(root):
                for item in root.xpath("//ul[contains(@class, 'authors')]/li")]
     names = root.xpath("//meta[@name='author']/@content")
     keywords = (root.xpath("//meta[@name='keywords']/@content") or [""])[0]
-    return Metadata(title=text("//h1[contains(@class, 'title')]") or text("//title"),
+    return Metadata(title=text("//h1[contains(@class, 'title')]") or text("//h1") or text("//title"),
                     subtitle=text("//*[contains(@class, 'subtitle')]"),
                     authors=authors or [[name] for name in names], names=list(names),
                     date=text("//*[contains(@class, 'date')]/time") or text("//time"),
@@ -118,6 +119,16 @@ def _word_shapes(root):
         for caption in quote.xpath("figcaption"):
             caption.tag = "p"
             _wrap(caption, "Attribution")
+
+
+def _masthead_lines(root):
+    """A masthead's parts (the memo's kind and organisation, the summary's
+    organisation and series) stand apart in print by CSS alone: a line each."""
+    for part in root.xpath("//*[contains(@class, 'memo-kind') or contains(@class, 'masthead')]/span"):
+        previous = part.getprevious()
+        before = previous.tail if previous is not None else part.getparent().text
+        if (before or "").strip() or previous is not None:
+            part.addprevious(lxml.html.Element("br"))
 
 
 def _wrap(element, style):
