@@ -30,6 +30,7 @@ from ..render.standards import combine as combine_standards
 from ..theme.resolve import ThemeError, resolve_theme, theme_sources
 from ..util import bounds, project
 from ..writers import FORMATS
+from .translate import translate
 
 
 # --- command line ------------------------------------------------------------
@@ -434,6 +435,9 @@ def themes_command():
         if own and any(origin == "built-in" for origin, _ in sources):
             where += " (over the built-in theme)"
         click.echo(f"{name:<12} {where}")
+
+
+cli.add_command(translate)
 
 
 def _with_styles(options, styles):
