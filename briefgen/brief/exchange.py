@@ -43,6 +43,7 @@ class Received:
     source: str             # the English it was translated from, as markdown (None: unknown)
     target: list            # [str | Code]: the codes as the translator placed them
     codes: dict             # code id -> Code of the source (what each placeholder stands for)
+    problem: str = None     # why its target could not be read
 
 
 class BrokenPlaceholder(ValueError):
@@ -137,9 +138,12 @@ def read_xliff(data):
             continue
         original = _original_data(unit.getunitelement())
         source_codes = _codes_of(unit.source_dom, original)
-        received.append(Received(unit.getid(), unit.getunitelement().sourceline or 1,
-                                 to_markdown(_nodes(unit.source_dom, source_codes)), _nodes(target, source_codes),
-                                 source_codes))
+        line = unit.getunitelement().sourceline or 1
+        source = to_markdown(_nodes(unit.source_dom, source_codes))
+        try:
+            received.append(Received(unit.getid(), line, source, _nodes(target, source_codes), source_codes))
+        except BrokenPlaceholder as error:
+            received.append(Received(unit.getid(), line, source, None, source_codes, str(error)))
     file_node = store.body
     return store.gettargetlanguage(), file_node.get("original"), received
 
@@ -241,8 +245,11 @@ def read_po(text, source_codes_of):
             received.append(Received(entry.msgctxt, entry.linenum, None, None, {}))
             continue
         source, source_codes = found
-        received.append(Received(entry.msgctxt, entry.linenum, source, po_nodes(entry.msgstr, source_codes),
-                                 source_codes))
+        try:
+            received.append(Received(entry.msgctxt, entry.linenum, source, po_nodes(entry.msgstr, source_codes),
+                                     source_codes))
+        except BrokenPlaceholder as error:
+            received.append(Received(entry.msgctxt, entry.linenum, source, None, source_codes, str(error)))
     return po.metadata.get("Language", "").replace("_", "-"), po.metadata.get("Project-Id-Version"), received
 
 

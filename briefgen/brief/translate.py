@@ -182,6 +182,9 @@ def _write_edition(loaded, units, edition_file, language, received, name):
             warnings.append(Problem(name, item.line, item.id, "the brief has no such unit (removed from the "
                                                                "English since the export?); left out"))
             continue
+        if item.problem:
+            problems.append(Problem(name, item.line, item.id, item.problem))
+            continue
         if item.target is None:
             warnings.append(Problem(name, item.line, item.id, "the English changed since this file was "
                                                                "exported; export again; left out"))
@@ -196,6 +199,8 @@ def _write_edition(loaded, units, edition_file, language, received, name):
     if problems:
         raise BriefError(problems)
     edition = _edition_data(edition_file)
+    if edition is None and not taken:    # nothing translated yet: no English copy as an edition
+        return Imported(edition_file, False, 0, warnings)
     merged = merge(loaded.data, edition, language, taken, units, loaded.path.parent)
     written = merged != edition
     if written:

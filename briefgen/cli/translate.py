@@ -44,8 +44,8 @@ def export_command(brief, language, po, output, everything):
         _fail(error.problems)
     except OutputError as error:
         _fail([error])
-    click.echo(f"wrote {shown(written)}: {count} units to translate" if not everything else
-               f"wrote {shown(written)}: {count} units")
+    units = f"{count} unit{'' if count == 1 else 's'}"
+    click.echo(f"wrote {shown(written)}: {units}" + ("" if everything else " to translate"))
 
 
 @translate.command("import")
