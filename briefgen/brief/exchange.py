@@ -129,6 +129,11 @@ def read_xliff(data):
         store = Xliff2File.parsestring(data)
     except etree.XMLSyntaxError as error:
         raise ValueError(f"not well-formed XML: {error}") from None
+    except ValueError as error:
+        if "XLIFF 1" in str(error):
+            raise ValueError("it is XLIFF 1.x; save it as XLIFF 2.0 in the translation tool, or export "
+                             "again: `brief translate` reads XLIFF 2.0") from None
+        raise
     received = []
     for unit in store.units:
         segment = unit.xmlelement
@@ -307,13 +312,26 @@ def placeholder_problem(target, source_codes):
 
 def numbered_like(target_nodes, source_nodes):
     """A translation's parsed nodes with its codes numbered as the source's
-    (matched by their markdown), or None when its markup differs."""
+    (matched by their markdown), or None when it lacks markup of the source.
+    Markup the translation adds (a passage marked `{lang=en}`) stays text: the
+    translator's own markdown, offered and taken back as it is."""
     unused = list(codes(source_nodes))
-    for code in codes(target_nodes):
+    numbered = _matched(target_nodes, unused)
+    return numbered if not unused else None
+
+
+def _matched(nodes, unused):
+    out = []
+    for node in nodes:
+        if not isinstance(node, Code):
+            out.append(node)
+            continue
         match = next((known for known in unused if (known.kind, known.start, known.end) ==
-                      (code.kind, code.start, code.end)), None)
-        if match is None:
-            return None
+                      (node.kind, node.start, node.end)), None)
+        children = _matched(node.children, unused)
+        if match is None:      # the translation's own markup: text around its children
+            out.extend([node.start, *children, node.end or ""])
+            continue
         unused.remove(match)
-        code.id = match.id
-    return target_nodes if not unused else None
+        out.append(Code(match.id, node.kind, node.start, node.end, children))
+    return out

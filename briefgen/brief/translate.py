@@ -193,6 +193,8 @@ def _write_edition(loaded, units, edition_file, language, received, name):
         if problem:
             problems.append(Problem(name, item.line, item.id, problem))
             continue
+        if not to_markdown(item.target).strip():   # an empty target (or one of entities only) is no translation
+            continue
         recorded_hash = source_hash(unit.text) if item.source is None or \
             " ".join(item.source.split()) == " ".join(unit.text.split()) else source_hash(item.source)
         taken[item.id] = (to_markdown(item.target), recorded_hash)

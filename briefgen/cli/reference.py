@@ -14,7 +14,11 @@ def reference_markdown():
     parts = [_help(cli, "brief", None)]
     parent = click.Context(cli, info_name="brief", terminal_width=WIDTH, max_content_width=WIDTH)
     for name in sorted(cli.commands):
-        parts.append(f"## brief {name}\n\n" + _help(cli.commands[name], name, parent))
+        command = cli.commands[name]
+        parts.append(f"## brief {name}\n\n" + _help(command, name, parent))
+        group = click.Context(command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
+        for sub in sorted(getattr(command, "commands", {})):   # a group's commands: `brief translate export`
+            parts.append(f"### brief {name} {sub}\n\n" + _help(command.commands[sub], sub, group))
     return "\n".join(parts)
 
 
