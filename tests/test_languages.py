@@ -17,7 +17,7 @@ from briefgen.render.layout import _faces_by_family
 from briefgen.theme.resolve import resolve_theme
 from briefgen.brief.variant import select_variant
 from conftest import MINIMAL_BRIEF, ROOT, build_brief, load_brief, run_cli, validate_brief, write_brief
-from pdfcheck import elements
+from briefgen.render.pdf_check import elements
 
 KOREAN = ROOT / "briefs" / "north-korea-trafficking.ko.yaml"
 ARABIC = ROOT / "briefs" / "north-korea-trafficking.ar.yaml"

@@ -54,6 +54,7 @@ class Options:
     format: str = "pdf"               # the output writer (writers.FORMATS): --format
     allow_missing_glyphs: bool = False  # a script no theme font draws: one warning, not an error
     csl: Path = None                  # --csl: the citation style file, over the brief's and the theme's
+    cmyk_profile: Path = None         # --cmyk-profile: the print shop's ICC profile for PDF/X-4
 
 
 @dataclass

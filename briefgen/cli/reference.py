@@ -16,9 +16,10 @@ def reference_markdown():
     for name in sorted(cli.commands):
         command = cli.commands[name]
         parts.append(f"## brief {name}\n\n" + _help(command, name, parent))
-        group = click.Context(command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
-        for sub in sorted(getattr(command, "commands", {})):   # a group's commands: `brief translate export`
-            parts.append(f"### brief {name} {sub}\n\n" + _help(command.commands[sub], sub, group))
+        if isinstance(command, click.Group):   # `brief fonts fetch`: each subcommand's help too
+            group = click.Context(command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
+            parts += [f"### brief {name} {sub}\n\n" + _help(command.commands[sub], sub, group)
+                      for sub in sorted(command.commands)]
     return "\n".join(parts)
 
 
