@@ -33,6 +33,7 @@ from ..theme.resolve import ThemeError, brand_folder, resolve_theme, theme_sourc
 from ..theme.webfonts import FetchError, fetch_fonts
 from ..util import bounds, project
 from ..writers import FORMATS
+from .translate import translate
 
 
 # --- command line ------------------------------------------------------------
@@ -377,6 +378,64 @@ def diff(old, new, out_dir, theme, check, diff_format, time_limit):
         sys.exit(0 if done.changes.none else 1)
 
 
+class HeadingName(click.ParamType):
+    """FIELD=HEADING, FIELD one of the brief's fields a draft's section can fill."""
+    name = "FIELD=HEADING"
+
+    def convert(self, value, param, context):
+        field, _, heading = str(value).partition("=")
+        fields = ("key_points", "summary", "recommendations", "references")
+        if field.strip() not in fields or not heading.strip():
+            self.fail(f"{value!r} is not FIELD=HEADING with FIELD one of {', '.join(fields)}", param, context)
+        return field.strip(), heading.strip()
+
+
+@cli.command("import")
+@click.argument("draft", type=click.Path(path_type=Path))
+@click.option("--output", "-o", "target", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The brief to write (.yaml); its pictures go to figures/ beside it.")
+@click.option("--heading", "headings", multiple=True, type=HeadingName(),
+              help="A heading that fills a field of the brief, over the labels' names (repeatable): "
+                   "--heading key_points='Main messages'.")
+@click.option("--force", is_flag=True, help="Replace the brief and its pictures if they exist.")
+@THEME_OPTION
+def import_command(draft, target, headings, force, theme):
+    """Make a brief from a Word (.docx), OpenDocument (.odt) or Markdown draft.
+
+    Title, subtitle, authors and date come from the document's properties or
+    first lines; headings become sections; sections named "Key points",
+    "Summary" or "Executive summary", "Recommendations" (in any language the
+    theme's labels are in) fill those fields. Pictures go to figures/, Zotero
+    and Mendeley citations to a CSL-JSON bibliography beside the brief. What
+    could not be carried over is listed at the end, with where it was.
+
+    \b
+    Examples:
+        brief import draft.docx -o briefs/heat.yaml
+        brief import draft.docx -o briefs/heat.yaml --heading key_points="Main messages" --force
+    """
+    from ..build.importing import DraftRefused, heading_names, import_brief  # pandoc: only for this command
+    try:
+        done = import_brief(draft, target, heading_names(theme, headings), force=force)
+    except DraftRefused as error:
+        raise click.ClickException(str(error)) from None
+    except BriefError as error:
+        click.echo(f"{draft}: the imported brief does not pass the check:", err=True)
+        _report(error.problems)
+        sys.exit(1)
+    except (ThemeError, OutputError) as error:
+        raise click.ClickException(str(error)) from None
+    imported = done.imported
+    for warning in done.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    counts = ", ".join(f"{number} {name}" for name, number in imported.counts.items())
+    click.echo(f"wrote {shown(imported.brief)} ({counts})")
+    items = imported.report.lines()
+    click.echo(f"Not carried over as it was ({len(items)}):" if items else "Everything was carried over.")
+    for line in items:
+        click.echo(f"  {line}")
+
+
 @cli.command("new-theme")
 @click.argument("name_or_path")
 def new_theme_command(name_or_path):
@@ -497,6 +556,9 @@ def themes_command():
         if own and any(origin == "built-in" for origin, _ in sources):
             where += " (over the built-in theme)"
         click.echo(f"{name:<12} {where}")
+
+
+cli.add_command(translate)
 
 
 def _with_styles(options, styles):
