@@ -8,7 +8,7 @@ import pytest
 
 from briefgen.content.access import _channels, contrast, passing_shade
 from conftest import MINIMAL_BRIEF, SAMPLE, build_brief, run_cli, write_brief
-from pdfcheck import elements, structure_problems, tags_of
+from briefgen.render.pdf_check import elements, structure_problems, tags_of
 
 FIGURE = """  - title: Figures
     content:

@@ -2,8 +2,10 @@
 and cached; numbered cross-references (@fig-, @tbl-, @sec-)."""
 
 import re
+import shutil
 import subprocess
 import sys
+import textwrap
 import time
 
 import pikepdf
@@ -17,7 +19,7 @@ from briefgen.build.batch import build_all
 from briefgen.build.document import Options
 from briefgen.theme.resolve import ThemeError, resolve_theme
 from conftest import ROOT, build_brief, destination_pages, flat, internal_links, run_cli, write_brief
-from pdfcheck import elements
+from briefgen.render.pdf_check import elements
 
 HEAT = "year,deaths\n2021,120\n2022,480\n2023,1230\n2024,2340\n"
 BARS = """\
@@ -534,3 +536,76 @@ def test_check_composes_a_brief_with_charts_without_drawing_them(tmp_path, in_ro
     assert result.exit_code == 0, result.output
     assert result.stdout == "briefs/north-korea-trafficking.yaml: ok\n"
     assert charts.conversions == before
+
+
+# --- specs as the Vega-Lite gallery writes them; temporal axes ----------------------
+
+GALLERY = ROOT / "tests" / "gallery"   # copies of vega/vega-lite's examples/specs (tests/gallery/README.md)
+
+
+def gallery_brief(folder, name):
+    """A brief whose chart's spec is the gallery file's text, pasted as it is
+    (YAML reads JSON), with the gallery's data folder copied beside it."""
+    shutil.copytree(GALLERY / "data", folder / "data", dirs_exist_ok=True)
+    spec = textwrap.indent((GALLERY / f"{name}.vl.json").read_text(encoding="utf-8"), " " * 12)
+    chart = (f"      - chart:\n          spec:\n{spec}"
+             "          caption: From the gallery\n          alt: The gallery's example chart.\n          id: heat\n")
+    return write_brief(folder, CHART_BRIEF.format(language="en", chart=chart))
+
+
+def chart_page_text(pdf, caption="From the gallery"):
+    reader = PdfReader(pdf)
+    return reader.pages[page_of(reader, caption) - 1].extract_text()
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("bar", ["A", "B", "C", "D", "E", "F", "G", "H", "I"]),
+    ("layer_bar_labels", ["28", "55", "43"]),
+    ("line", ["2005", "2006", "2007", "2008", "2009", "2010"]),   # GOOG, from August 2004
+    ("line_color", ["AAPL", "AMZN", "GOOG", "IBM", "MSFT"]),
+])
+def test_a_gallery_spec_builds_unchanged(tmp_path, name, expected):
+    result = run_cli("build", gallery_brief(tmp_path, name), "-v", "full", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    words = chart_page_text(tmp_path / "out" / "brief-full.pdf").split()
+    assert all(word in words for word in expected), words
+
+
+def test_a_gallery_spec_with_data_given_twice_is_one_line(tmp_path, in_root):
+    brief = gallery_brief(tmp_path, "bar")
+    brief.write_text(brief.read_text(encoding="utf-8").replace("          id: heat\n",
+                                                               "          id: heat\n          values: [{a: 1}]\n"))
+    result = run_cli("check", brief)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"{brief}:15: sections[0].content[1].chart.spec.data: the chart's data is given twice: keep the spec's "
+        "'data' or the block's 'data'/'values'"]
+
+
+TIME_CHART = """\
+      - chart:
+          spec:
+            mark: line
+            encoding:
+              x: {field: when, type: temporal, title: null}
+              y: {field: deaths, type: quantitative}
+          data: data/heat.csv
+          caption: Heat deaths over time
+          alt: A line of heat deaths rising over time.
+          id: heat
+"""
+
+
+@pytest.mark.parametrize("dates, labels, absent", [
+    ([f"{year}-01-01" for year in range(2019, 2025)], ["2019", "2020", "2021", "2022", "2023", "2024"],
+     ["July", "April", "October"]),
+    ([f"2024-{month:02d}-01" for month in range(1, 10)], ["Jan 2024", "Mar 2024", "May 2024", "Sep 2024"],
+     ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]),
+    ([f"2024-03-{day:02d}" for day in range(1, 21)], ["1 Mar", "3 Mar", "11 Mar", "19 Mar"], ["12 PM", "Mar 03"]),
+])
+def test_a_temporal_axis_is_labelled_in_the_unit_its_span_needs(tmp_path, dates, labels, absent):
+    csv = "when,deaths\n" + "".join(f"{date},{100 + 10 * number}\n" for number, date in enumerate(dates))
+    [output] = build_brief(chart_brief(tmp_path, TIME_CHART, csv=csv), ["full"], out_dir=tmp_path / "out")
+    text = " ".join(chart_page_text(output.path, "Heat deaths over time").split())
+    assert all(label in text for label in labels), text
+    assert not any(word in text for word in absent), text

@@ -64,7 +64,7 @@ def test_chart_height_adds_up_the_chart_figures_only():
 
 def test_a_passage_in_another_language_gets_its_own_lang_in_the_structure_tree(tmp_path):
     import pikepdf
-    from pdfcheck import elements
+    from briefgen.render.pdf_check import elements
     engine.complete_pdf_tags()
     target = tmp_path / "lang.pdf"
     HTML(string='<html lang="en"><body><p>The Workers\' Party (<span lang="ko">조선로동당</span>)</p></body></html>'
@@ -90,7 +90,7 @@ def test_hyphen_runs_names_the_paragraphs_with_too_many_hyphenated_lines():
 
 def test_every_table_header_cell_gets_a_scope_by_its_attribute_or_position(tmp_path):
     import pikepdf
-    from pdfcheck import elements
+    from briefgen.render.pdf_check import elements
     engine.complete_pdf_tags()
     target = tmp_path / "table.pdf"
     HTML(string='<html lang="en"><body><table><thead><tr><th>Year</th><th scope="col">Tier</th></tr></thead>'

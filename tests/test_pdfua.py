@@ -1,5 +1,5 @@
 """The outside PDF/UA checker, pdfua, on everything the project ships, and our
-own checker (tests/pdfcheck.py) proved to fail each rule pdfua checks."""
+own checker (briefgen/render/pdf_check.py) proved to fail each rule pdfua checks."""
 
 import subprocess
 import sys
@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 
 from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, run_cli, write_brief
-from pdfcheck import elements, structure_problems
+from briefgen.render.pdf_check import elements, structure_problems
 
 PDFUA = Path(sys.executable).parent / "pdfua"
 EDITIONS = [SAMPLE, SAMPLE.with_suffix(".ko.yaml"), SAMPLE.with_suffix(".ar.yaml")]
@@ -116,3 +116,22 @@ def test_a_missing_pdf_ua_identification_fails_our_checker(table_pdf, tmp_path):
             del metadata["pdfuaid:part"]
     ours, _theirs = broken(table_pdf, tmp_path, unidentify)
     assert ours == ["no PDF/UA identification in the XMP metadata (pdfuaid:part)"]
+
+
+def test_brief_check_runs_our_checker_on_a_pdf_for_users_without_pdfua(table_pdf, tmp_path):
+    good = run_cli("check", table_pdf)
+    assert (good.exit_code, good.output.strip()) == (0, f"{table_pdf}: ok (PDF/UA structure)")
+
+    def unlink(pdf):
+        for cell in each_element(pdf, "/TH"):
+            for key in ("/Scope", "/Headers"):
+                if key in cell.A:
+                    del cell.A[key]
+    broken(table_pdf, tmp_path, unlink)
+    bad = run_cli("check", tmp_path / "broken.pdf")
+    assert bad.exit_code == 1
+    assert bad.output.strip() == f"{tmp_path / 'broken.pdf'}: a table whose header cells have no /Scope or /Headers"
+    (tmp_path / "junk.pdf").write_text("not a PDF")
+    junk = run_cli("check", tmp_path / "junk.pdf")
+    assert junk.exit_code == 1 and junk.output.startswith(f"{tmp_path / 'junk.pdf'}: not a PDF that can be read (")
+    assert len(junk.output.strip().splitlines()) == 1

@@ -17,7 +17,7 @@ from briefgen.build.document import Options, plan_brief
 from briefgen.compose.html import _no_lone_word
 from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, build_brief, run_cli, write_brief
 from pagetext import MM, page_sizes, text_lines
-from pdfcheck import elements
+from briefgen.render.pdf_check import elements
 
 FEATURES = ROOT / "tests" / "features" / "features.yaml"
 TEST_THEMES = ROOT / "tests" / "themes"

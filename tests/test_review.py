@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, run_cli, write_brief
 from pagetext import text_lines, thin_rules, word_boxes
-from pdfcheck import structure_problems
+from briefgen.render.pdf_check import structure_problems
 
 from briefgen.review.words import hunks, merged, tokens  # noqa: E402
 

@@ -47,14 +47,20 @@ def problems(loaded, path, chart):
     found = []
     if not charts.installed():
         found.append(loaded.problem(path, charts.MISSING))
-    if ("data" in chart) == ("values" in chart):
-        found.append(loaded.problem(path, "a chart needs either 'data' (a CSV file) or 'values'"))
+    spec = chart.get("spec")
+    in_spec = isinstance(spec, dict) and "data" in spec   # as the Vega-Lite gallery writes it
+    if in_spec and ("data" in chart or "values" in chart):
+        found.append(loaded.problem(path + ("spec", "data"), "the chart's data is given twice: keep the spec's "
+                                    "'data' or the block's 'data'/'values'"))
+    elif in_spec:
+        message = charts.spec_data_problem(spec["data"])
+        if message:
+            found.append(loaded.problem(path + ("spec", "data"), message))
+    elif ("data" in chart) == ("values" in chart):
+        found.append(loaded.problem(path, "a chart needs its data: 'data' (a CSV file), 'values', or the spec's "
+                                          "own 'data' (values, or a url of a file beside the brief)"))
     elif isinstance(chart.get("data"), str):
         found += [loaded.problem(path + ("data",), message) for message in table_problems(folder, {"csv": chart["data"]})]
-    spec = chart.get("spec")
-    if isinstance(spec, dict) and "data" in spec:
-        found.append(loaded.problem(path + ("spec", "data"), "the chart's data goes in the block's 'data' "
-                                    "(a CSV file) or 'values', beside 'spec'"))
     for url_path, url in charts.url_fields(spec):
         message = charts.url_problem(url, folder)
         if message:
@@ -68,7 +74,9 @@ def _where_problems(loaded, path, chart):
     where = chart.get("where")
     if not isinstance(where, dict):
         return []
-    columns = charts.data_columns(chart, loaded.path.parent)
+    columns = charts.data_columns(chart, loaded.path.parent) if "spec" not in chart or "data" not in chart["spec"] \
+        else list(dict.fromkeys(key for row in charts.spec_rows(chart["spec"]["data"], loaded.path.parent)
+                                for key in row))
     return [loaded.problem(path + ("where", column),
                            f"the chart's data has no column '{column}'; its columns: {', '.join(columns)}")
             for column in where if column not in columns]
@@ -85,7 +93,12 @@ def _alt_problems(loaded, path, chart):
 def prepare(fields, brief_dir):
     """The chart's rows (CSV or inline, limited by `where`): what its table shows
     and what the converter draws."""
-    rows = charts.csv_rows(Path(brief_dir) / fields["data"]) if "data" in fields else list(fields["values"])
+    if "data" in fields:
+        rows = charts.csv_rows(Path(brief_dir) / fields["data"])
+    elif "values" in fields:
+        rows = list(fields["values"])
+    else:   # the spec's own data.values, or its data.url file (read by us, confined)
+        rows = charts.spec_rows(fields["spec"]["data"], brief_dir)
     fields["rows"] = charts.selected(rows, fields.get("where"))
     fields["columns"] = charts.data_columns(fields, brief_dir)
     return fields

@@ -176,11 +176,11 @@ def entry_key(brief_file, options):
     return json.dumps([str(Path(brief_file).resolve()), options.theme and str(options.theme),
                        sorted(options.variants), options.keep_html, options.allow_overflow,
                        options.allow_missing_glyphs, options.standard, options.format, _style_key(options.csl),
-                       __version__])
+                       _style_key(options.cmyk_profile), __version__])
 
 
 def _style_key(style_file):
-    """--csl's style by its content: an edited .csl file rebuilds."""
+    """--csl's style or --cmyk-profile's profile by its content: an edited file rebuilds."""
     return style_file and hashlib.sha256(Path(style_file).read_bytes()).hexdigest()
 
 

@@ -23,13 +23,17 @@ from ..build.formats import build_formats
 from ..build.scaffold import init_project, new_theme
 from ..build.series import check_series, is_series
 from ..content.citations import chosen_style, style_label
-from ..problems import BriefError, OutputError
+from ..problems import BriefError, OutputError, one_line
 from ..render.layout import Limits
-from ..render.standards import STANDARDS, StandardsConflict
+from ..render.cmyk import DEFAULT_PROFILE, load_profile
+from ..render.standards import STANDARDS, StandardsConflict, is_print
 from ..render.standards import combine as combine_standards
-from ..theme.resolve import ThemeError, resolve_theme, theme_sources
+from ..theme.brand import BrandError, web_font_requests
+from ..theme.resolve import ThemeError, brand_folder, resolve_theme, theme_sources
+from ..theme.webfonts import FetchError, fetch_fonts
 from ..util import bounds, project
 from ..writers import FORMATS
+from .translate import translate
 
 
 # --- command line ------------------------------------------------------------
@@ -137,12 +141,15 @@ def cli(context):
 @click.option("--force", is_flag=True, help="Rebuild even what is up to date.")
 @click.option("--pdf-standard", "standards", multiple=True, type=click.Choice(list(STANDARDS)),
               help="What the PDFs claim (default ua-1, accessible); repeat to combine where the standards "
-                   "allow: ua-1 with a PDF/A-2 or -3 level, ua-2 with a-4. Always tagged.")
+                   "allow: ua-1 with a PDF/A-2 or -3 level, ua-2 with a-4; x-4 (print, CMYK) alone. Always tagged.")
+@click.option("--cmyk-profile", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.icc",
+              help="The print shop's CMYK ICC profile for --pdf-standard x-4 "
+                   f"(default: {DEFAULT_PROFILE}, a SWOP-like coated press).")
 @CSL_OPTION
 @click.option("--cluster", envvar="BRIEF_CLUSTER", metavar="tcp://HOST:PORT",
               help="Build series on this Dask scheduler (default: $BRIEF_CLUSTER; unset: on this machine).")
 def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_overflow, allow_missing_glyphs,
-          time_limit, max_memory, max_pages, jobs, force, standards, styles, cluster):
+          time_limit, max_memory, max_pages, jobs, force, standards, cmyk_profile, styles, cluster):
     """Build PDFs from briefs, or from every brief in a folder (default:
     briefs/ in the working folder).
 
@@ -168,6 +175,7 @@ def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_ove
         brief build briefs/north-korea-trafficking.yaml --pdf-standard a-3b
         brief build briefs/north-korea-trafficking.yaml --csl apa --csl chicago-note
         brief build briefs/north-korea-trafficking.yaml --pdf-standard ua-1 --pdf-standard a-2a
+        brief build briefs/north-korea-trafficking.yaml --pdf-standard x-4 --cmyk-profile ISOcoated_v2.icc
         brief build briefs/overseas-labour.yaml --cluster tcp://scheduler:8786
     """
     if theme:
@@ -176,6 +184,7 @@ def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_ove
         standard = combine_standards(standards)
     except StandardsConflict as error:
         raise _usage_error(str(error)) from None
+    cmyk_profile = _print_profile(standard, cmyk_profile)
     try:
         brief_files = project.briefs_to_build(briefs)
     except project.NoBriefs as error:
@@ -183,7 +192,8 @@ def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_ove
     _check_variants(brief_files, theme, variants)
     started = time.perf_counter()
     options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow,
-                      Limits(time_limit, max_pages, max_memory), standard, allow_missing_glyphs=allow_missing_glyphs)
+                      Limits(time_limit, max_pages, max_memory), standard, allow_missing_glyphs=allow_missing_glyphs,
+                      cmyk_profile=cmyk_profile)
     stopped, rows = None, []
     try:
         for styled in _with_styles(options, styles):
@@ -274,13 +284,20 @@ def serve(brief, theme, out_dir, port, jobs):
 @TIME_LIMIT_OPTION
 def check(briefs, time_limit):
     """Validate briefs without rendering; list every problem, one per line.
+    A PDF file is checked for what PDF/UA asks of it (the structure tree,
+    language, title, alt text, table headers, headings, untagged content):
+    at least every rule the outside checker pdfua checks.
 
     \b
-    Example:
+    Examples:
         brief check briefs/north-korea-trafficking.yaml
+        brief check out/north-korea-trafficking-full.pdf
     """
     failed = False
     for brief_file in briefs:
+        if brief_file.suffix.lower() == ".pdf":
+            failed = _check_pdf(brief_file) or failed
+            continue
         if is_series(brief_file):
             problems, warnings = check_series(brief_file, Options())
             for warning in warnings:
@@ -361,6 +378,64 @@ def diff(old, new, out_dir, theme, check, diff_format, time_limit):
         sys.exit(0 if done.changes.none else 1)
 
 
+class HeadingName(click.ParamType):
+    """FIELD=HEADING, FIELD one of the brief's fields a draft's section can fill."""
+    name = "FIELD=HEADING"
+
+    def convert(self, value, param, context):
+        field, _, heading = str(value).partition("=")
+        fields = ("key_points", "summary", "recommendations", "references")
+        if field.strip() not in fields or not heading.strip():
+            self.fail(f"{value!r} is not FIELD=HEADING with FIELD one of {', '.join(fields)}", param, context)
+        return field.strip(), heading.strip()
+
+
+@cli.command("import")
+@click.argument("draft", type=click.Path(path_type=Path))
+@click.option("--output", "-o", "target", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The brief to write (.yaml); its pictures go to figures/ beside it.")
+@click.option("--heading", "headings", multiple=True, type=HeadingName(),
+              help="A heading that fills a field of the brief, over the labels' names (repeatable): "
+                   "--heading key_points='Main messages'.")
+@click.option("--force", is_flag=True, help="Replace the brief and its pictures if they exist.")
+@THEME_OPTION
+def import_command(draft, target, headings, force, theme):
+    """Make a brief from a Word (.docx), OpenDocument (.odt) or Markdown draft.
+
+    Title, subtitle, authors and date come from the document's properties or
+    first lines; headings become sections; sections named "Key points",
+    "Summary" or "Executive summary", "Recommendations" (in any language the
+    theme's labels are in) fill those fields. Pictures go to figures/, Zotero
+    and Mendeley citations to a CSL-JSON bibliography beside the brief. What
+    could not be carried over is listed at the end, with where it was.
+
+    \b
+    Examples:
+        brief import draft.docx -o briefs/heat.yaml
+        brief import draft.docx -o briefs/heat.yaml --heading key_points="Main messages" --force
+    """
+    from ..build.importing import DraftRefused, heading_names, import_brief  # pandoc: only for this command
+    try:
+        done = import_brief(draft, target, heading_names(theme, headings), force=force)
+    except DraftRefused as error:
+        raise click.ClickException(str(error)) from None
+    except BriefError as error:
+        click.echo(f"{draft}: the imported brief does not pass the check:", err=True)
+        _report(error.problems)
+        sys.exit(1)
+    except (ThemeError, OutputError) as error:
+        raise click.ClickException(str(error)) from None
+    imported = done.imported
+    for warning in done.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    counts = ", ".join(f"{number} {name}" for name, number in imported.counts.items())
+    click.echo(f"wrote {shown(imported.brief)} ({counts})")
+    items = imported.report.lines()
+    click.echo(f"Not carried over as it was ({len(items)}):" if items else "Everything was carried over.")
+    for line in items:
+        click.echo(f"  {line}")
+
+
 @cli.command("new-theme")
 @click.argument("name_or_path")
 def new_theme_command(name_or_path):
@@ -419,6 +494,53 @@ def init_command(folder):
     click.echo(f"Now build the starter brief: {next_step}")
 
 
+@cli.group()
+def fonts():
+    """A theme's web fonts (a brand file's `source: google` or `source: bunny`):
+    fetched once, then every build uses the files offline.
+
+    \b
+    Example:
+        brief fonts fetch ../acme-theme
+    """
+
+
+@fonts.command("fetch")
+@click.argument("theme", required=False)
+def fonts_fetch(theme):
+    """Download the files of the brand's google and bunny fonts into the
+    theme's fonts/ folder, recording their SHA-256 in fonts/web-fonts.json.
+    Builds never reach the network: they use these files, and stop until
+    they are fetched. THEME: a theme's name or folder (default: default).
+
+    Whole TrueType files are fetched, one per weight and style the brand
+    asks for (brand.yml: no `weight` is 100 to 900, no `style` normal and
+    italic); what the service does not offer is skipped and said.
+    For tests and mirrors, BRIEF_GOOGLE_FONTS_URL and BRIEF_BUNNY_FONTS_URL
+    give the services' addresses.
+
+    \b
+    Example:
+        brief fonts fetch ../acme-theme
+    """
+    try:
+        folder = brand_folder(theme, Path.cwd())
+        requests = web_font_requests(folder)
+    except ThemeError as error:
+        raise click.ClickException(str(error)) from None
+    except BrandError as error:
+        _report(error.problems)
+        sys.exit(1)
+    if not requests:
+        click.echo(f"{folder / '_brand.yml'} names no google or bunny font: nothing to fetch.")
+        return
+    try:
+        record = fetch_fonts(requests, folder / "fonts", click.echo)
+    except (FetchError, OutputError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Recorded in {record}; builds use these files, offline.")
+
+
 @cli.command("themes")
 def themes_command():
     """List the themes the working folder can use, and where each comes from:
@@ -436,6 +558,9 @@ def themes_command():
         click.echo(f"{name:<12} {where}")
 
 
+cli.add_command(translate)
+
+
 def _with_styles(options, styles):
     """One build's options per --csl style: with several, each into its own
     folder named after the style (out/apa/, out/chicago-note/)."""
@@ -443,6 +568,35 @@ def _with_styles(options, styles):
         return [replace(options, csl=_style_file(styles[0] if styles else None))]
     return [replace(options, csl=_style_file(style), out_dir=Path(options.out_dir) / style_label(style))
             for style in dict.fromkeys(styles)]
+
+
+def _check_pdf(pdf_file):
+    """PDF/UA's machine-checkable rules on a PDF file: True when it fails."""
+    from pikepdf import PdfError
+    from ..render.pdf_check import structure_problems   # pikepdf: only for this command
+    try:
+        problems = structure_problems(pdf_file)
+    except OSError as error:
+        problems = [f"cannot be read: {error.strerror}"]
+    except PdfError as error:
+        problems = [f"not a PDF that can be read ({error})"]
+    for problem in problems:
+        click.echo(one_line(f"{shown(pdf_file)}: {problem}"), err=True)
+    if not problems:
+        click.echo(f"{shown(pdf_file)}: ok (PDF/UA structure)")
+    return bool(problems)
+
+
+def _print_profile(standard, cmyk_profile):
+    """The CMYK profile a PDF/X build converts to, checked before anything is built."""
+    if not is_print(standard):
+        if cmyk_profile:
+            raise _usage_error("--cmyk-profile: only PDF/X-4 converts to CMYK; add --pdf-standard x-4")
+        return None
+    try:
+        return load_profile(cmyk_profile).path.resolve()
+    except BriefError as error:
+        raise _usage_error(str(error.problems[0])) from None
 
 
 def _style_file(style):

@@ -14,7 +14,12 @@ def reference_markdown():
     parts = [_help(cli, "brief", None)]
     parent = click.Context(cli, info_name="brief", terminal_width=WIDTH, max_content_width=WIDTH)
     for name in sorted(cli.commands):
-        parts.append(f"## brief {name}\n\n" + _help(cli.commands[name], name, parent))
+        command = cli.commands[name]
+        parts.append(f"## brief {name}\n\n" + _help(command, name, parent))
+        if isinstance(command, click.Group):   # `brief fonts fetch`: each subcommand's help too
+            group = click.Context(command, info_name=name, parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
+            parts += [f"### brief {name} {sub}\n\n" + _help(command.commands[sub], sub, group)
+                      for sub in sorted(command.commands)]
     return "\n".join(parts)
 
 

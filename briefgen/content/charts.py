@@ -143,6 +143,26 @@ def url_problem(url, brief_dir):
     return None
 
 
+def spec_data_problem(data):
+    """Why a spec's own `data` cannot be read; None for inline values or a url."""
+    if not isinstance(data, dict) or not (isinstance(data.get("values"), list) or isinstance(data.get("url"), str)):
+        return "a chart's own data is 'values' (a list of rows) or 'url' (a CSV or JSON file beside the brief)"
+    if isinstance(data.get("values"), list) and not all(isinstance(row, dict) for row in data["values"]):
+        return "each of 'values' is a row: a mapping of column names to values"
+    return None
+
+
+def spec_rows(data, brief_dir):
+    """The rows of a spec's own data: its values, or its url's file."""
+    if isinstance(data.get("values"), list):
+        return list(data["values"])
+    file = Path(brief_dir) / data["url"]
+    rows = csv_rows(file) if file.suffix.lower() == ".csv" else _read_json(file, brief_dir)
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ChartError(f"{file}: a chart's JSON data is a list of rows (mappings)")
+    return rows
+
+
 def _inline_urls(value, brief_dir):
     """The specification with each `url` of the brief's folder replaced by the
     file's values: the converter itself is allowed to fetch nothing."""
@@ -351,11 +371,68 @@ def full_spec(chart, rows, brief_dir, size):
     its local `url` files inlined and sized to its slot (width, height in CSS px)."""
     spec = _inline_urls(copy.deepcopy(chart["spec"]), brief_dir)
     spec.pop("config", None)
-    spec["data"] = {"values": rows}
+    own = spec.get("data") if isinstance(spec.get("data"), dict) else {}
+    spec["data"] = {**{key: value for key, value in own.items() if key == "format"}, "values": rows}
+    temporal_axes(spec, rows)
     spec.setdefault("width", round(size[0]))
     spec.setdefault("height", round(size[1]))
     spec.setdefault("autosize", {"type": "fit", "contains": "padding"})
     return spec
+
+
+# A temporal axis's labels by the span of its data: d3's default mixes units
+# ("2019, July, 2020, July"); one unit, and ticks at most every step of it.
+TIME_UNITS = (  # (shortest span in days, interval, d3 format, days per interval)
+    (2 * 365, "year", "%Y", 365.25),
+    (60, "month", "%b %Y", 30.44),
+    (0, "day", "%-d %b", 1),
+)
+MAX_TICKS = 12   # labels of an axis, at most: "Sep 2024" twelve times fits a column
+DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y/%m/%d",
+                "%Y-%m", "%Y", "%b %d %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y", "%m/%d/%Y")
+
+
+def temporal_axes(spec, rows):
+    """Each temporal x or y of the spec (and of its layers) that has no time unit,
+    format or tick count of its own gets a format fitting its data's span:
+    years, months or days."""
+    for encoding in _encodings(spec):
+        for channel in ("x", "y"):
+            field = encoding.get(channel)
+            if not (isinstance(field, dict) and field.get("type") == "temporal" and isinstance(field.get("field"), str)
+                    and "timeUnit" not in field and field.get("axis", {}) is not None):
+                continue
+            axis = field.setdefault("axis", {})
+            if isinstance(axis, dict) and not {"format", "tickCount", "values"} & set(axis):
+                axis.update(_time_axis([row.get(field["field"]) for row in rows if isinstance(row, dict)]))
+
+
+def _encodings(spec):
+    if isinstance(spec, dict):
+        if isinstance(spec.get("encoding"), dict):
+            yield spec["encoding"]
+        for key in ("layer", "concat", "hconcat", "vconcat"):
+            for part in spec.get(key) or ():
+                yield from _encodings(part)
+
+
+def _time_axis(values):
+    """{format, tickCount} for dates spanning this long; {} when they are not dates."""
+    from datetime import datetime
+    dates = []
+    for value in values:
+        for pattern in DATE_FORMATS:
+            try:
+                dates.append(datetime.strptime(str(value).strip(), pattern))
+                break
+            except ValueError:
+                continue
+    if len(dates) < 2:
+        return {}
+    days = (max(dates) - min(dates)).days
+    shortest, interval, pattern, length = next(unit for unit in TIME_UNITS if days >= unit[0])
+    step = max(1, math.ceil(days / length / MAX_TICKS))
+    return {"format": pattern, "tickCount": {"interval": interval, "step": step}}
 
 
 def converter_version():
@@ -422,7 +499,7 @@ def data_columns(chart, brief_dir):
     if isinstance(chart.get("data"), str):
         return csv_header(Path(brief_dir) / chart["data"])
     columns = {}
-    for row in chart.get("values") or ():
+    for row in chart.get("values") or chart.get("rows") or ():
         columns.update(dict.fromkeys(row))
     return list(columns)
 

@@ -2,6 +2,7 @@
 
 import atexit
 import datetime
+import io
 import logging
 import mimetypes
 import os
@@ -15,8 +16,8 @@ from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from ..util import cache
-from . import standards
-from .engine import complete_pdf_tags, text_runs
+from . import cmyk, standards
+from .engine import complete_pdf_tags, reuse_parsed_stylesheets, text_runs
 from .standards import DEFAULT_STANDARD
 from ..util.files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from ..problems import BriefError, Problem
@@ -112,6 +113,7 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
     extra_css: rules that win over the document's own stylesheets."""
     from weasyprint import CSS, HTML
 
+    reuse_parsed_stylesheets()
     fetcher = sandbox_fetcher_class()([base_dir, *roots])
     with _weasyprint_messages() as messages:
         try:
@@ -154,15 +156,23 @@ def _font_configuration(roots):
     return FontConfiguration()
 
 
-def write_pdf(laid_out, target, date):
+def write_pdf(laid_out, target, date, cmyk_profile=None, stylesheet_text=""):
     """Write the PDF; the same input gives the same bytes. Images inside SVG
     are fetched while drawing, so refusals are checked again before the PDF
-    takes the target's place."""
+    takes the target's place. For print (PDF/X), the colours are converted to
+    the CMYK profile's; returns the warnings of that conversion."""
     complete_pdf_tags()
+    warnings = []
     with atomic_file(target, "wb") as file, _source_date(date):
-        laid_out.document.write_pdf(file, finisher=standards.finisher(laid_out.standard), **_pdf_options(laid_out.standard))
+        written = io.BytesIO() if standards.is_print(laid_out.standard) else file
+        laid_out.document.write_pdf(written, finisher=standards.finisher(laid_out.standard),
+                                    **_pdf_options(laid_out.standard))
         if laid_out.refused:
             raise BriefError([Problem(laid_out.shown_path, 1, "", reason) for reason in _refusals(laid_out.refused)])
+        if written is not file:
+            converted, warnings = cmyk.convert(written.getvalue(), cmyk.load_profile(cmyk_profile), stylesheet_text)
+            file.write(converted)
+    return warnings
 
 
 @contextmanager

@@ -4,14 +4,15 @@ where the standards allow it. Every output is tagged whatever it claims.
 WeasyPrint 70 writes one PDF variant at a time; where two standards share a
 PDF version (PDF/UA-1 with PDF/A-2 or -3 on PDF 1.7, PDF/UA-2 with PDF/A-4 on
 PDF 2.0), the PDF/A variant is written and the PDF/UA identification added to
-its XMP metadata, the only place the two differ."""
+its XMP metadata, the only place the two differ. PDF/X-4 (PDF 1.6) stands
+alone; its colours are converted to CMYK after writing (cmyk.py)."""
 
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Standard:
-    family: str        # "ua" or "a"
+    family: str        # "ua", "a" or "x"
     part: int
     variant: str       # WeasyPrint's pdf_variant
     pdf_version: str
@@ -29,6 +30,7 @@ STANDARDS = {
     "a-2a": Standard("a", 2, "pdf/a-2a", "1.7", "archival and tagged (PDF/A-2a)"),
     "a-3a": Standard("a", 3, "pdf/a-3a", "1.7", "archival and tagged (PDF/A-3a)"),
     "a-4": Standard("a", 4, "pdf/a-4u", "2.0", "archival, PDF 2.0 (PDF/A-4)"),
+    "x-4": Standard("x", 4, "pdf/x-4", "1.6", "for print: CMYK with the print shop's output intent (PDF/X-4)"),
 }
 DEFAULT_STANDARD = "ua-1"
 UA_NAMESPACE = b'xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/"'
@@ -43,7 +45,7 @@ def combine(names):
     StandardsConflict naming why they cannot be claimed together."""
     chosen = sorted(dict.fromkeys(names or [DEFAULT_STANDARD]), key=lambda name: STANDARDS[name].family != "ua")
     families = [STANDARDS[name].family for name in chosen]
-    for family in ("ua", "a"):
+    for family in ("ua", "a", "x"):
         if families.count(family) > 1:
             same = " and ".join(name for name in chosen if STANDARDS[name].family == family)
             raise StandardsConflict(f"--pdf-standard {same}: a PDF claims one PDF/{family.upper()} part at most")
@@ -51,7 +53,7 @@ def combine(names):
     if len(versions) > 1:
         described = " and ".join(f"{name} (PDF {STANDARDS[name].pdf_version})" for name in chosen)
         raise StandardsConflict(f"--pdf-standard {described}: the two need different PDF versions; "
-                                "combine ua-1 with a-2* or a-3*, ua-2 with a-4")
+                                "combine ua-1 with a-2* or a-3*, ua-2 with a-4; x-4 stands alone")
     return "+".join(chosen)
 
 
@@ -63,11 +65,15 @@ def is_archival(key):
     return any(standard.family == "a" for standard in parts(key))
 
 
+def is_print(key):
+    return any(standard.family == "x" for standard in parts(key))
+
+
 def pdf_options(key):
     """WeasyPrint's options for layout and writing. custom_metadata: <meta
     name="Status"> (a brief that is not final) joins the document information."""
-    archival = [standard for standard in parts(key) if standard.family == "a"]
-    variant = (archival or parts(key))[0].variant
+    claimed = [standard for standard in parts(key) if standard.family in ("a", "x")]
+    variant = (claimed or parts(key))[0].variant
     return {"pdf_variant": variant, "pdf_tags": True, "custom_metadata": True}
 
 

@@ -20,6 +20,8 @@ from ..problems import BriefError, shown
 from ..util.files import MB, FileRefused, regular_file
 from .brand_values import COLOR_ROLE_NAMES, LOGO_SIZES as LOGO_SIZE_NAMES, STYLES as FONT_STYLES
 from .brand_values import font_weight, resolved_colour
+from .webfonts import ALL_STYLES, ALL_WEIGHTS, SOURCES as WEB_SOURCES, WebFont
+from .webfonts import fetch_command, read_record, recorded_faces, theme_argument
 
 BRAND_FILE = "_brand.yml"
 TOOL_KEY = "policy-brief"
@@ -124,6 +126,21 @@ def load_brand(styles_dir, known_families=()):
     return _Reader(loaded, known_families).brand()
 
 
+def web_font_requests(styles_dir):
+    """The google and bunny fonts of a styles folder's brand file (for `brief
+    fonts fetch`); a BrandError at its line for a wrong value."""
+    file = Path(styles_dir) / BRAND_FILE
+    if not file.is_file():
+        return []
+    try:
+        loaded = load_yaml_file(file, shown(file), single_link=True)
+    except BriefError as error:
+        raise BrandError(error.problems) from None
+    if loaded.problems:
+        raise BrandError(loaded.problems)
+    return _Reader(loaded, ()).web_fonts()
+
+
 EXPECTED = {dict: "a mapping", list: "a list", str: "text", (str, int, float): "text or a number",
             (str, dict): "text or a mapping"}
 FOUND = ((bool, "true or false"), (dict, "a mapping"), (list, "a list"), (str, "text"), ((int, float), "a number"))
@@ -155,6 +172,8 @@ class _Reader:
         for path in (("meta",), ("color",), ("typography",), ("defaults",), self.tool_path):
             self.get(path, dict)
         name, link = self.get(("meta", "name")), self.get(("meta", "link"))
+        if isinstance(name, dict):   # both checked, though `short` names the brand only without `full`
+            self.get(("meta", "name", "short"), str)
         self.system_files, self.missing, self.system_faces = [], [], []
         faces = self.font_faces()
         logo, dark_logo = self.logo()
@@ -205,10 +224,16 @@ class _Reader:
         if not isinstance(logo, dict) or "path" in logo:
             return self.image(("logo",), {}), None
         images = self.get(("logo", "images"), dict) or {}
+        for size in LOGO_SIZE_NAMES:   # each checked, though a page shows the largest
+            if self.get(("logo", size)) is not None:
+                self.logo_variants(("logo", size), images)
         size = next((size for size in LOGO_SIZE_NAMES[::-1] if self.get(("logo", size))), None)
         if size is None and not {"light", "dark"} & set(logo):
             raise self.error(("logo",), "names no image: give 'large', 'medium' or 'small'")
-        path = ("logo", size) if size else ("logo",)
+        return self.logo_variants(("logo", size) if size else ("logo",), images)
+
+    def logo_variants(self, path, images):
+        """(light, dark) of one logo size: an image, or {light: ..., dark: ...}."""
         value = self.get(path, (str, dict))
         if isinstance(value, dict) and {"light", "dark"} & set(value):
             light = self.image(path + ("light",), images) if value.get("light") else None
@@ -253,10 +278,10 @@ class _Reader:
             path = ("typography", "fonts", index)
             self.get(path, dict)
             family = self.get(path + ("family",), str)
-            source = self.get(path + ("source",)) or "file"
-            if source not in ("file", "system"):
-                raise self.error(path + ("source",), f"font '{family}': only 'source: file' (a file of the theme) "
-                                                     "and 'source: system' (a file a system package installs) are read")
+            source = self.font_source(path, family)
+            if source in WEB_SOURCES:
+                faces += self.web_font_faces(path, family)
+                continue
             for number, entry in enumerate(self.get(path + ("files",), list) or []):
                 entry = entry if isinstance(entry, dict) else {"path": entry}
                 where = path + ("files", number)
@@ -273,6 +298,61 @@ class _Reader:
                 else:
                     faces.append(face)
         return faces
+
+    def font_source(self, path, family):
+        source = self.get(path + ("source",)) or "file"
+        if source not in ("file", "system", *WEB_SOURCES):
+            raise self.error(path + ("source",), f"font '{family}': {source!r} is not a font source; "
+                                                 "expected file, system, google or bunny")
+        return source
+
+    def web_fonts(self):
+        """The brand's google and bunny fonts, each with the faces it asks for."""
+        fonts = []
+        for index, _ in enumerate(self.get(("typography", "fonts"), list) or []):
+            path = ("typography", "fonts", index)
+            self.get(path, dict)
+            family = self.get(path + ("family",), str)
+            if self.font_source(path, family) in WEB_SOURCES:
+                fonts.append(self.web_font(path, family))
+        return fonts
+
+    def web_font(self, path, family):
+        """brand.yml's `weight` (one, a list, or a range '300..700'; none: 100 to 900)
+        and `style` (one or a list; none: normal and italic) of a web font."""
+        if not family:
+            raise self.error(path, "a web font needs its 'family'")
+        weights = self.get(path + ("weight",))
+        if weights is None:
+            weights = list(ALL_WEIGHTS)
+        elif isinstance(weights, str) and ".." in weights:
+            low, _, high = (font_weight(part) for part in weights.partition(".."))
+            if low is None or high is None or low > high:
+                raise self.error(path + ("weight",), f"{weights!r} is not a weight range such as '300..700'")
+            weights = [weight for weight in ALL_WEIGHTS if low <= weight <= high]
+        weights = weights if isinstance(weights, list) else [weights]
+        numbers = [font_weight(weight) for weight in weights]
+        if None in numbers or not numbers:
+            raise self.error(path + ("weight",), f"{weights[numbers.index(None)] if numbers else weights!r} is "
+                                                 "not a font weight (100 to 900, or a name such as light, bold)")
+        styles = self.get(path + ("style",)) or list(ALL_STYLES)
+        styles = styles if isinstance(styles, list) else [styles]
+        wrong = [style for style in styles if style not in ALL_STYLES]
+        if wrong:
+            raise self.error(path + ("style",), f"{wrong[0]!r} is not one of {', '.join(ALL_STYLES)}")
+        faces = tuple((weight, style) for weight in dict.fromkeys(numbers) for style in dict.fromkeys(styles))
+        return WebFont(family, self.get(path + ("source",)), faces)
+
+    def web_font_faces(self, path, family):
+        """@font-face rules of a web font from the files `brief fonts fetch` recorded."""
+        font = self.web_font(path, family)
+        fonts_folder = self.folder / "fonts"
+        found = recorded_faces(font, fonts_folder, read_record(fonts_folder))
+        if isinstance(found, str):
+            raise self.error(path, f"font '{family}' (source: {font.source}): {found}: run "
+                                   f"'{fetch_command(theme_argument(self.folder))}' (builds never reach the network)")
+        return [f'@font-face {{ font-family: "{family}"; src: url("{file.as_uri()}"); '
+                f'font-weight: {weight}; font-style: {style}; }}' for weight, style, file in found]
 
     def declared_families(self):
         return {font.get("family") for font in self.get(("typography", "fonts")) or [] if isinstance(font, dict)}

@@ -250,15 +250,10 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False, project_dir
     and/or styles/. With confine, the folder must be inside base_dir."""
     requested = str(requested or DEFAULT)
     names = available_themes(project_dir)
-    if THEME_NAME.fullmatch(requested) and requested in names:
-        templates, styles = named_folders(requested, project_dir)
-    else:
-        templates, styles = _theme_folder(requested, base_dir, confine, names)
+    template_dirs, style_dirs = _theme_dirs(requested, base_dir, confine, project_dir)
     default_templates, default_styles = named_folders(DEFAULT, project_dir)
-    template_dirs = _unique(templates + default_templates)
-    style_dirs = _unique(default_styles[::-1] + styles[::-1])
     missing = _missing_overrides({DEFAULT, requested} if requested in names else {DEFAULT}, project_dir)
-    brand_dir = next((folder for folder in reversed(style_dirs) if (folder / BRAND_FILE).is_file()), style_dirs[-1])
+    brand_dir = _brand_dir(style_dirs)
     try:
         brand = load_brand(brand_dir, _declared_families(default_styles[-1] / "brief.css"))
     except BrandError as error:
@@ -274,6 +269,28 @@ def resolve_theme(requested=None, base_dir=Path("."), confine=False, project_dir
     except ChartError as error:
         raise ThemeError(str(error)) from None
     return theme
+
+
+def brand_folder(requested=None, base_dir=Path("."), project_dir=None):
+    """The styles folder whose brand file a theme uses, the brand not read
+    (`brief fonts fetch` fills its fonts/ folder)."""
+    return _brand_dir(_theme_dirs(str(requested or DEFAULT), base_dir, False, project_dir)[1])
+
+
+def _theme_dirs(requested, base_dir, confine, project_dir):
+    """(template folders, style folders) of a theme, in search and cascade order."""
+    names = available_themes(project_dir)
+    if THEME_NAME.fullmatch(requested) and requested in names:
+        templates, styles = named_folders(requested, project_dir)
+    else:
+        templates, styles = _theme_folder(requested, base_dir, confine, names)
+    default_templates, default_styles = named_folders(DEFAULT, project_dir)
+    return _unique(templates + default_templates), _unique(default_styles[::-1] + styles[::-1])
+
+
+def _brand_dir(style_dirs):
+    """The most specific styles folder with a brand file (the theme's own last)."""
+    return next((folder for folder in reversed(style_dirs) if (folder / BRAND_FILE).is_file()), style_dirs[-1])
 
 
 def _theme_folder(requested, base_dir, confine, names):
@@ -377,7 +394,7 @@ def theme_from_folders(name, template_dirs, style_dirs):
     """A theme resolved elsewhere, from copies of its folders (a cluster
     worker's): the folders in the same order, the brand read from them as
     resolve_theme reads it (the built-in default's styles come first)."""
-    brand_dir = next((folder for folder in reversed(style_dirs) if (folder / BRAND_FILE).is_file()), style_dirs[-1])
+    brand_dir = _brand_dir(style_dirs)
     try:
         brand = load_brand(brand_dir, _declared_families(style_dirs[0] / "brief.css"))
     except BrandError as error:

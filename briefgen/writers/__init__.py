@@ -13,7 +13,7 @@ from importlib import import_module
 from pathlib import Path
 
 # Format name -> the module that writes it: the one place a new output is registered.
-FORMATS = {"pdf": f"{__name__}.pdf", "web": f"{__name__}.web"}
+FORMATS = {"pdf": f"{__name__}.pdf", "web": f"{__name__}.web", "docx": f"{__name__}.docx"}
 
 
 @dataclass
@@ -53,3 +53,4 @@ def writer(name):
     stylesheet it composes with, instead of variants/<variant>.html and
     <variant>.css: see compose.py)."""
     return import_module(FORMATS[name])
+

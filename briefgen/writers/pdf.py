@@ -42,6 +42,17 @@ def write(composed, target, options, after_layout):
     problems, warnings = after_layout(laid_out.document, fitted.lines_over)
     if problems:
         raise BriefError(problems)
-    write_pdf(laid_out, target, composed.date)
+    warnings += write_pdf(laid_out, target, composed.date, options.cmyk_profile, _stylesheet_text(composed))
     return Written(target, len(laid_out.document.pages), layouts, fitted.lines_over,
                    laid_out.messages + warnings, laid_out.document, laid_out.served, step=fitted.step)
+
+
+def _stylesheet_text(composed):
+    """Where a print conversion's warnings look up which custom property sets a colour."""
+    texts = [composed.html]
+    for stylesheet in composed.stylesheets:
+        try:
+            texts.append(stylesheet.read_text(encoding="utf-8", errors="replace"))
+        except OSError:   # the layout read it; a file gone since only loses a name in a warning
+            pass
+    return "\n".join(texts)

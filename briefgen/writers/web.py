@@ -113,7 +113,7 @@ class _Bundle:
     def _stylesheet(self, urls):
         """One stylesheet: the tokens of the print stylesheets and the whole of
         each web.css, in cascade order, with its URLs pointing to copies."""
-        parts = []
+        sheets = []
         for url in urls:
             url = unescape(url)
             if url.startswith("data:"):
@@ -123,7 +123,9 @@ class _Bundle:
                 css, base = self._read(path).decode("utf-8"), path.parent
             if not url.endswith(tuple("/" + name for name in WHOLE_STYLESHEETS)):
                 css = _tokens(css)
-            parts.append(self._css(css, base, self.assets))
+            sheets.append((css, base))
+        families = _used_families([css for css, _ in sheets])
+        parts = [self._css(_fonts_used(css, families), base, self.assets) for css, base in sheets]
         return self._store("\n".join(parts).encode("utf-8"), "style.css")
 
     def _css(self, css, base, seen_from=".", quote='"'):
@@ -194,6 +196,55 @@ def _tokens(css):
             if (rule.type == "at-rule" and rule.lower_at_keyword == "font-face")
             or (rule.type == "qualified-rule" and tinycss2.serialize(rule.prelude).strip() == ":root")]
     return "\n".join(kept)
+
+
+def _used_families(sheets):
+    """Families the page's CSS sets text in: each --font-* token's last value on
+    :root (the theme's over the default's) and every font-family declaration."""
+    tokens, named = {}, set()
+    for css in sheets:
+        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+            if rule.type != "qualified-rule":
+                continue
+            root = tinycss2.serialize(rule.prelude).strip() == ":root"
+            for item in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):
+                if item.type != "declaration":
+                    continue
+                if root and item.name.startswith("--font"):
+                    tokens[item.name] = _family_names(item.value)
+                elif item.lower_name == "font-family":
+                    named |= _family_names(item.value)
+    return named.union(*tokens.values())
+
+
+def _family_names(tokens):
+    """'"Open Sans", Lato, serif' -> {'Open Sans', 'Lato', 'serif'}."""
+    names, words = set(), []
+    for token in tokens + [tinycss2.ast.LiteralToken(0, 0, ",")]:
+        if token.type == "string":
+            words.append(token.value)
+        elif token.type == "ident":
+            words.append(token.value)
+        elif token.type == "literal" and token.value == ",":
+            names.add(" ".join(words))
+            words = []
+    return names - {""}
+
+
+def _fonts_used(css, families):
+    """The CSS without the @font-face rules of families the page does not use (the
+    default theme's, under a theme with fonts of its own): no copies of them."""
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True)
+    kept = [rule for rule in rules if not (rule.type == "at-rule" and rule.lower_at_keyword == "font-face"
+                                           and _face_family(rule) not in families)]
+    return tinycss2.serialize(kept) if len(kept) < len(rules) else css
+
+
+def _face_family(rule):
+    for item in tinycss2.parse_blocks_contents(rule.content or [], skip_comments=True, skip_whitespace=True):
+        if item.type == "declaration" and item.lower_name == "font-family":
+            return next(iter(_family_names(item.value)), None)
+    return None
 
 
 def _endnotes(html):

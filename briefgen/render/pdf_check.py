@@ -1,5 +1,5 @@
-"""A structure checker for tagged PDFs (test helper): what PDF/UA asks of a
-document that a program can verify. It checks at least every rule the outside
+"""A structure checker for tagged PDFs (`brief check FILE.pdf`, and the
+tests): what PDF/UA asks of a document that a program can verify. It checks at least every rule the outside
 checker `pdfua` checks (its rule ids are named beside each check), so the two
 agree; veraPDF (Java, not installable here) checks more."""
 
