@@ -208,14 +208,14 @@ def compose_html(brief, *args, **kwargs):
         Path("k4.started").touch()
         time.sleep(BOUND)
     return original_compose(brief, *args, **kwargs)
-def write_pdf(laid_out, target, date):
+def write_pdf(laid_out, target, *args):
     if Path(target).name == "k3-summary.pdf":
         with atomic_file(target, "wb") as file:
             file.write(b"%PDF-1.7 half of it")
             file.flush()
             Path("k3.writing").touch()
             time.sleep(BOUND)
-    return original_write(laid_out, target, date)
+    return original_write(laid_out, target, *args)
 build.compose_html, pdf_writer.write_pdf = compose_html, write_pdf
 """.replace("BOUND", str(BOUND))
 

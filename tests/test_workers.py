@@ -55,12 +55,12 @@ build.compose_html = compose_html
 
 import briefgen.writers.pdf as pdf_writer
 original_write = pdf_writer.write_pdf
-def write_pdf(laid_out, target, date):
+def write_pdf(laid_out, target, *args):
     if "in-write" in laid_out.html:  # hold the temporary file open
         from briefgen.util.atomic import atomic_file
         with atomic_file(target, "wb"):
             time.sleep(BOUND)
-    return original_write(laid_out, target, date)
+    return original_write(laid_out, target, *args)
 pdf_writer.write_pdf = write_pdf
 
 original_select = build.select_variant
