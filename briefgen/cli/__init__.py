@@ -33,6 +33,7 @@ from ..theme.resolve import ThemeError, brand_folder, resolve_theme, theme_sourc
 from ..theme.webfonts import FetchError, fetch_fonts
 from ..util import bounds, project
 from ..writers import FORMATS
+from .translate import translate
 
 
 # --- command line ------------------------------------------------------------
@@ -555,6 +556,9 @@ def themes_command():
         if own and any(origin == "built-in" for origin, _ in sources):
             where += " (over the built-in theme)"
         click.echo(f"{name:<12} {where}")
+
+
+cli.add_command(translate)
 
 
 def _with_styles(options, styles):

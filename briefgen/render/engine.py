@@ -5,6 +5,9 @@ that changes them is a change to this file alone; tests/test_engine.py holds a
 test for each function.
 """
 
+import copy
+import logging
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -218,3 +221,106 @@ def text_area(document):
     """(width, height) of the first page's text area (inside its margins), CSS px."""
     box = document.pages[0]._page_box
     return box.width, box.height
+
+
+# Parsed stylesheets a process keeps, and how many it parsed: a series' rows,
+# a fit's layouts and watch's rebuilds link the same theme stylesheets.
+PARSED_STYLESHEETS = {}
+MAX_PARSED_STYLESHEETS = 16
+STYLESHEET_PARSES = {"parsed": 0, "reused": 0}
+
+
+@lru_cache(maxsize=1)
+def reuse_parsed_stylesheets():
+    """A `<link rel=stylesheet>` is parsed once per process and font
+    configuration, not once per layout: its parse (tinycss2, selectors, and
+    its @font-face fonts added to Fontconfig again) was a fifth of a one-page
+    summary's layout. WeasyPrint's stylesheet finder names its CSS class
+    through its module; that name is wrapped, once per process. A sheet is
+    reused only while every file its parse read (the sheet, its imports, its
+    fonts) has the same stamp, and only one whose parse warned of nothing and
+    added no counter style, colour profile or layer (state of the document,
+    not of the sheet). The document's @page rules list is shared by all its
+    author sheets: a reused sheet's rules are added to it as a parse would."""
+    from weasyprint import css as weasyprint_css
+
+    parse = weasyprint_css.CSS
+    if getattr(parse, "briefgen", False):
+        return
+
+    def stylesheet(*args, url=None, url_fetcher=None, matcher=None, page_rules=None, layers=None, **options):
+        if args or url is None or matcher is not None or page_rules is None or not hasattr(url_fetcher, "served"):
+            return parse(*args, url=url, url_fetcher=url_fetcher, matcher=matcher, page_rules=page_rules,
+                         layers=layers, **options)
+        key = (url, options.get("media_type"), id(options.get("font_config")), tuple(url_fetcher.roots))
+        kept = PARSED_STYLESHEETS.get(key)
+        if kept and kept.font_config is options.get("font_config") and kept.stamps == _stamps(kept.served):
+            return kept.reused(url_fetcher, page_rules, layers)
+        return _parsed(parse, key, url, url_fetcher, page_rules, layers, options)
+
+    stylesheet.briefgen = True
+    weasyprint_css.CSS = stylesheet
+
+
+@dataclass
+class _KeptStylesheet:
+    sheet: object
+    page_rules: list     # the @page rules its parse added to the document's list
+    served: list         # the files its parse read
+    stamps: list
+    font_config: object
+
+    def reused(self, url_fetcher, page_rules, layers):
+        logging.getLogger("weasyprint.progress").info("Step 2 - Fetching and parsing CSS - %s", self.sheet.url)
+        STYLESHEET_PARSES["reused"] += 1
+        url_fetcher.served += self.served
+        page_rules += self.page_rules
+        sheet = copy.copy(self.sheet)
+        sheet.page_rules, sheet.layers = page_rules, layers
+        return sheet
+
+
+def _parsed(parse, key, url, url_fetcher, page_rules, layers, options):
+    counters, profiles = options.get("counter_style"), options.get("color_profiles")
+    before = (len(page_rules), len(layers), len(counters or ()), len(profiles or ()),
+              len(url_fetcher.served), len(url_fetcher.refused))
+    warnings = _WarningCount(logging.WARNING)
+    logging.getLogger("weasyprint").addHandler(warnings)
+    try:
+        sheet = parse(url=url, url_fetcher=url_fetcher, page_rules=page_rules, layers=layers, **options)
+    finally:
+        logging.getLogger("weasyprint").removeHandler(warnings)
+    STYLESHEET_PARSES["parsed"] += 1
+    after = (len(page_rules), len(layers), len(counters or ()), len(profiles or ()),
+             len(url_fetcher.served), len(url_fetcher.refused))
+    if warnings.count or after[1:4] != before[1:4] or after[5] != before[5]:
+        return sheet
+    sheet.url = url
+    served = url_fetcher.served[before[4]:]
+    stamps = _stamps(served)
+    if stamps is None:
+        return sheet
+    if len(PARSED_STYLESHEETS) >= MAX_PARSED_STYLESHEETS:
+        PARSED_STYLESHEETS.pop(next(iter(PARSED_STYLESHEETS)))
+    PARSED_STYLESHEETS[key] = _KeptStylesheet(sheet, page_rules[before[0]:], served, stamps,
+                                              options.get("font_config"))
+    return sheet
+
+
+def _stamps(paths):
+    stamps = []
+    for path in paths:
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        stamps.append((status.st_size, status.st_mtime_ns, status.st_ino))
+    return stamps
+
+
+class _WarningCount(logging.Handler):
+    """Counts WeasyPrint's warnings while a stylesheet is parsed."""
+    count = 0
+
+    def emit(self, record):
+        self.count += 1

@@ -17,7 +17,7 @@ from urllib.request import url2pathname
 
 from ..util import cache
 from . import cmyk, standards
-from .engine import complete_pdf_tags, text_runs
+from .engine import complete_pdf_tags, reuse_parsed_stylesheets, text_runs
 from .standards import DEFAULT_STANDARD
 from ..util.files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from ..problems import BriefError, Problem
@@ -113,6 +113,7 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
     extra_css: rules that win over the document's own stylesheets."""
     from weasyprint import CSS, HTML
 
+    reuse_parsed_stylesheets()
     fetcher = sandbox_fetcher_class()([base_dir, *roots])
     with _weasyprint_messages() as messages:
         try:
