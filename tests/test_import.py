@@ -439,6 +439,9 @@ def section_view(section, folder):
 def brief_view(path):
     data, folder = yaml.safe_load(Path(path).read_text()), Path(path).parent
     return {
+        "title": (words_of(data["title"]), words_of(data.get("subtitle")), data["date"], data.get("series"),
+                  str(data.get("number")), data.get("audience"), data.get("url"), data.get("status")),
+        "authors": [(a["name"], a.get("role"), a.get("affiliation")) for a in data.get("authors", [])],
         "summary": words_of(data["summary"]), "key_points": [words_of(point) for point in data["key_points"]],
         "sections": [section_view(section, folder) for section in data["sections"]],
         "appendices": [section_view(section, folder) for section in data.get("appendices", [])],

@@ -119,21 +119,22 @@ class Mapper:
         return None
 
     def _without_contents(self, blocks):
-        """A contents heading (Word's TOC Heading) and the lines under it: the
-        entries of the contents left out, the cover's lines (the Word edition
-        puts them there) read as audience, series and number, organisation."""
-        kept, under = [], False
+        """A contents heading (Word's TOC Heading) left out, and, in a draft that
+        has one (a finished edition, such as the Word edition), the cover's lines
+        before the first heading or under the contents heading read as audience,
+        series and number, organisation, and its picture as the cover."""
+        kept, cover = [], any(is_contents_heading(block) for block in blocks)
         for block in blocks:
             if is_contents_heading(block):
-                under = True
+                cover = True
                 self.report.add("in the contents", "the table of contents", "left out: the brief prints its own")
                 continue
-            if under and block.get("t") == "Header":
-                under = False
-            if under and block_inlines(block) is not None:
+            if block.get("t") == "Header":
+                cover = False
+            if cover and block_inlines(block) is not None:
                 self._cover_line(words(stringify(block)))
                 continue
-            if under and block.get("t") == "Figure" and "cover" not in self.cover:
+            if cover and block.get("t") == "Figure" and "cover" not in self.cover:
                 self._cover_picture(block["c"])
                 continue
             kept.append(block)
