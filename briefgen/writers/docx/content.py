@@ -107,13 +107,21 @@ def _title_block(root, metadata):
 
 
 def _word_shapes(root):
-    """Print boxes as Word paragraph styles (styles.py makes them): a call-out's
+    """Print boxes as Word styles (styles.py makes them): a call-out's
     paragraphs in "Callout", its title in "Callout Title"; a pull quote as a
-    block quote and its attribution (pandoc would box a figure of text in a table)."""
+    block quote and its attribution (pandoc would box a figure of text in a
+    table); a figure's source, a table's notes and source in styles of their
+    own, so that a reader of the file (brief import) tells them from the caption."""
     for callout in root.xpath("//aside[contains(@class, 'callout')]"):
         callout.tag, callout.attrib["custom-style"] = "div", "Callout"
         for title in callout.xpath(".//*[contains(@class, 'callout-title')]"):
             _wrap(title, "Callout Title")
+    for source in root.xpath("//span[contains(@class, 'figure-source')]"):
+        source.attrib["custom-style"] = "Figure Source"
+    for notes in root.xpath("//*[contains(@class, 'table-notes')]"):
+        notes.attrib["custom-style"] = "Table Notes"
+    for source in root.xpath("//p[contains(@class, 'table-source')]"):
+        _wrap(source, "Table Source")
     for quote in root.xpath("//figure[contains(@class, 'pull-quote')]"):
         quote.tag = "div"
         for caption in quote.xpath("figcaption"):
