@@ -461,3 +461,9 @@ def test_our_word_edition_imports_back_to_the_same_text_sections_tables_and_cita
     assert back == original
     assert original["citations"] if brief == SAMPLE else original["appendices"]   # each has what it is here for
     check_brief(imported)
+
+
+def test_a_theme_that_is_not_there_is_said_not_ignored(tmp_path, in_root):
+    result = run_cli("import", DOCS / "notes.docx", "-o", tmp_path / "notes.yaml", "--theme", "nosuch")
+    assert result.exit_code == 1 and result.output.startswith("--theme: unknown theme 'nosuch'")
+    assert list(tmp_path.iterdir()) == []
