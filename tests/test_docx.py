@@ -8,6 +8,7 @@ from, so it is the test's account of what each file must hold."""
 
 import re
 import shutil
+import sys
 import subprocess
 import unicodedata
 import zipfile
@@ -21,7 +22,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from conftest import ROOT, SAMPLE, run_cli
+from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, run_cli
 
 FEATURES = ROOT / "tests" / "features" / "features.yaml"   # a cover image, a wide table, appendices
 KOREAN = ROOT / "briefs" / "north-korea-trafficking.ko.yaml"
@@ -307,3 +308,46 @@ def test_libreoffice_converts_it_to_a_pdf_with_every_paragraph(built, tmp_path):
         present = set(text.split())
         missing = [piece for piece in missing if not (piece in cells and set(piece.split()) <= present)]
         assert missing == [], (document.name, missing)
+
+
+def labelled(paragraph):
+    """(the caption's number, in its own character style; the rest of its text)"""
+    label = "".join(run.text for run in paragraph.runs if run.style.name == "Caption Label")
+    return label, paragraph.text[len(label):]
+
+
+def test_captions_and_references_carry_the_numbers_print_counts(built):
+    """'Table A.1.' in an appendix, as in print; the number in a style of its
+    own, the figure's source and the table's source in theirs."""
+    out, _ = built
+    features = Document(out / "features-full.docx").paragraphs
+    captions = [labelled(paragraph) for paragraph in features if paragraph.style.name == "Table Caption"]
+    assert captions == [("Table 1. ", "Harbour workers by province, 2015-2025."),
+                        ("Table A.1. ", "Sources of the survey.")]
+    text = "\n".join(paragraph.text for paragraph in features)
+    assert "(Table\u00a01). The sources are counted in Table\u00a0A.1." in text and "in Appendix\u00a0A." in text
+    sample = Document(out / "north-korea-trafficking-full.docx").paragraphs
+    figures = [paragraph for paragraph in sample if paragraph.style.name == "Image Caption"]
+    assert [labelled(paragraph)[0] for paragraph in figures] == ["Figure 1. ", "Figure 2. ", "Figure 3. "]
+    assert all(paragraph.runs[-1].style.name == "Figure Source" and paragraph.runs[-1].text.startswith("Source:")
+               for paragraph in figures)
+    assert [paragraph.text.split(":")[0] for paragraph in sample if paragraph.style.name == "Table Source"] == [
+        "Source", "Source"]
+
+
+def test_without_the_word_extra_the_build_says_what_to_install(tmp_path, monkeypatch, in_root):
+    """python-docx and pypandoc-binary are the `word` extra: without them a
+    --format docx build fails in one line naming it (and `brief check`, which
+    loads every writer, still works)."""
+    for name in [name for name in sys.modules if name.startswith("briefgen.writers.docx.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "docx", None)
+    monkeypatch.setitem(sys.modules, "pypandoc", None)
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(MINIMAL_BRIEF, encoding="utf-8")
+    result = run_cli("build", brief, "-v", "full", "--format", "docx", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert (f"{brief}:1: the Word edition needs pypandoc-binary and python-docx: "
+            "pip install 'policy-brief-generator[word]'") in result.output
+    assert not (tmp_path / "out" / "brief-full.docx").exists()
+    assert run_cli("check", brief).exit_code == 0
