@@ -7,6 +7,7 @@ exactly what was not carried over."""
 import datetime
 import json
 import re
+from pathlib import Path
 
 import docx
 import pikepdf
@@ -16,12 +17,14 @@ import yaml
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from briefgen.inputs.tabular import read_table
 from briefgen.render.pdf_check import elements, structure_problems
-from conftest import ROOT, build_brief, check_brief, flat, run_cli
+from conftest import ROOT, SAMPLE, build_brief, check_brief, flat, run_cli
 from test_pdfua import pdfua_findings
 from word_drafts import HEAT_PARAGRAPHS, heat_draft, picture
 
 DOCS = ROOT / "tests" / "import_docs"
+FEATURES = ROOT / "tests" / "features" / "features.yaml"   # appendices, a cover picture, a wide table
 CITED = re.compile(r"\([^()]*\b(1[89]|20)[0-9]{2}\b[^()]*\)")   # Word's printed citation: (Smith et al., 2013)
 DATES = "in the document's properties: no date in the text: the file's creation date {} written"
 NO_SUMMARY = "in the whole document: no 'Summary' section: the first paragraph is also the summary"
@@ -381,3 +384,86 @@ def test_an_existing_brief_or_picture_is_replaced_only_with_force(tmp_path):
 def test_the_command_is_in_the_help():
     result = run_cli("import", "--help")
     assert result.exit_code == 0 and "--heading FIELD=HEADING" in result.output
+
+
+# --- the round trip: our own Word edition imported back --------------------
+
+CITATION = re.compile(r"\[(-?@[^\]]+)\]")
+CROSS_REFERENCE = re.compile(r"@((?:fig|tbl|app|sec)-[A-Za-z0-9_-]+)")
+
+
+def words_of(markdown):
+    """A markdown text's words, without its citations, cross-references and link targets
+    (they are compared on their own) and markup."""
+    text = CROSS_REFERENCE.sub(" ", CITATION.sub(" ", str(markdown or "")))
+    return flat(re.sub(r"\]\([^)]*\)", "]", text))
+
+
+def cited(markdown):
+    return [key for group in CITATION.findall(str(markdown)) for key in re.findall(r"@([\w.:-]*\w)", group)]
+
+
+def table_view(table, folder):
+    if "csv" in table:
+        columns, *rows = read_table(folder, table)
+    else:
+        columns, rows = table["columns"], table["rows"]
+    return {"caption": words_of(table["caption"]), "columns": [words_of(column) for column in columns],
+            "rows": [[words_of(cell) for cell in row] for row in rows], "source": words_of(table.get("source")),
+            "notes": words_of(table.get("notes")), "id": table.get("id")}
+
+
+def section_view(section, folder):
+    """What a section says: its title, its text's words in order, its tables
+    and figures (a chart is a picture in Word), its citations and cross-references."""
+    view = {"title": section["title"], "text": [], "tables": [], "figures": [], "citations": [], "crossrefs": []}
+    for block in section["content"]:
+        kind, value = ("text", block) if isinstance(block, str) else \
+            next((key, item) for key, item in block.items() if key != "variants")
+        if kind == "pagebreak":   # the full brief's, a page break in Word
+            continue
+        view["citations"] += cited(value)
+        view["crossrefs"] += CROSS_REFERENCE.findall(str(value))
+        if kind == "table":
+            view["tables"].append(table_view(value, folder))
+        elif kind in ("figure", "chart"):
+            view["figures"].append((words_of(value["caption"]), value["alt"], words_of(value.get("source")),
+                                    value.get("id")))
+        else:   # text, a call-out (its title and text), a quote (its text and source)
+            view["text"] += [words_of(value)] if kind == "text" else [
+                words_of(value.get(key)) for key in ("title", "text", "source") if value.get(key)]
+    view["text"] = " ".join(view["text"]).split()
+    return view
+
+
+def brief_view(path):
+    data, folder = yaml.safe_load(Path(path).read_text()), Path(path).parent
+    return {
+        "title": (words_of(data["title"]), words_of(data.get("subtitle")), data["date"], data.get("series"),
+                  str(data.get("number")), data.get("audience"), data.get("url"), data.get("status")),
+        "authors": [(a["name"], a.get("role"), a.get("affiliation")) for a in data.get("authors", [])],
+        "summary": words_of(data["summary"]), "key_points": [words_of(point) for point in data["key_points"]],
+        "sections": [section_view(section, folder) for section in data["sections"]],
+        "appendices": [section_view(section, folder) for section in data.get("appendices", [])],
+        "recommendations": [(r.get("title"), words_of(r["text"]), r.get("audience"))
+                            for r in data.get("recommendations", [])],
+        # the full brief's citations outside sections (a variant's own texts are not in the full edition)
+        "citations": cited(data["summary"]) + cited(data["key_points"]) + cited(data.get("recommendations", [])),
+    }
+
+
+@pytest.mark.parametrize("brief", [SAMPLE, FEATURES], ids=["sample", "features"])
+def test_our_word_edition_imports_back_to_the_same_text_sections_tables_and_citations(tmp_path, brief):
+    assert run_cli("build", brief, "--format", "docx", "--variant", "full", "--out", tmp_path).exit_code == 0
+    imported = tmp_path / "briefs" / brief.name
+    import_draft(tmp_path / f"{brief.stem}-full.docx", imported)
+    original, back = brief_view(brief), brief_view(imported)
+    assert back == original
+    assert original["citations"] if brief == SAMPLE else original["appendices"]   # each has what it is here for
+    check_brief(imported)
+
+
+def test_a_theme_that_is_not_there_is_said_not_ignored(tmp_path, in_root):
+    result = run_cli("import", DOCS / "notes.docx", "-o", tmp_path / "notes.yaml", "--theme", "nosuch")
+    assert result.exit_code == 1 and result.output.startswith("--theme: unknown theme 'nosuch'")
+    assert list(tmp_path.iterdir()) == []

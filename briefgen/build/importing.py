@@ -18,7 +18,9 @@ from .document import check_brief
 
 # Each field of the brief and the labels (msgids of the theme's catalogues) that name it.
 FIELD_LABELS = {"key_points": ["Key points"], "summary": ["Summary", "Executive summary"],
-                "recommendations": ["Recommendations"], "references": ["References"]}
+                "recommendations": ["Recommendations"], "references": ["References"], "contact": ["Contact"],
+                "about": ["About %(organisation)s"], "prepared_for": ["Prepared for"],
+                "who_should_act": ["Who should act:"], "appendix": ["Appendix %(letter)s"]}
 
 
 @dataclass

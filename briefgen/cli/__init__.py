@@ -398,7 +398,8 @@ class HeadingName(click.ParamType):
               help="A heading that fills a field of the brief, over the labels' names (repeatable): "
                    "--heading key_points='Main messages'.")
 @click.option("--force", is_flag=True, help="Replace the brief and its pictures if they exist.")
-@THEME_OPTION
+@click.option("--theme", "-t", metavar="NAME|PATH", help="Theme whose labels' translations name the headings "
+              "(default: the default theme's).")
 def import_command(draft, target, headings, force, theme):
     """Make a brief from a Word (.docx), OpenDocument (.odt) or Markdown draft.
 
@@ -415,6 +416,8 @@ def import_command(draft, target, headings, force, theme):
         brief import draft.docx -o briefs/heat.yaml --heading key_points="Main messages" --force
     """
     from ..build.importing import DraftRefused, heading_names, import_brief  # pandoc: only for this command
+    if theme:   # its labels name the headings: a theme that is not there is said, not ignored
+        _check_theme(theme)
     try:
         done = import_brief(draft, target, heading_names(theme, headings), force=force)
     except DraftRefused as error:

@@ -8,10 +8,12 @@ only writes reference notes)."""
 
 from urllib.parse import urlsplit
 
+from .edition import cross_reference, link_citation
 from .tree import flattened, node, stringify, text_inlines, words
 
 LINK_SCHEMES = ("http", "https", "mailto")
 NOTE_MARK = "\ue000{}\ue001"      # private-use characters: pandoc writes them as they are
+XREF_MARK = "\ue002{}\ue003"      # a cross-reference, written once the figures' and tables' ids are known
 UNWRAPPED = {"Underline", "SmallCaps"}   # the format has no markdown for these: their text stays
 
 
@@ -21,6 +23,7 @@ class Cleaner:
     def __init__(self, report, pictures, cite_keys):
         self.report, self.pictures, self.cite_keys = report, pictures, cite_keys
         self.notes = []          # each note's inlines, numbered by position
+        self.crossrefs = []      # (kind, id, the link's words), numbered by position
         self.where = "before the first heading"
 
     # --- blocks ---------------------------------------------------------------
@@ -126,6 +129,15 @@ class Cleaner:
 
     def _inline_Link(self, content):
         _, inlines, (url, _) = content
+        cited = link_citation(url, stringify(inlines), self.cite_keys)
+        if cited:
+            suffix = [node("Str", ","), node("Space"), *text_inlines(cited[1])] if cited[1] else []
+            return [node("Cite", [[{"citationId": cited[0], "citationPrefix": [], "citationSuffix": suffix,
+                                    "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
+                                    "citationHash": 0}], [node("Str", "")]])]
+        if cross_reference(url):
+            self.crossrefs.append((*cross_reference(url), words(stringify(inlines)), self.where))
+            return [node("Str", XREF_MARK.format(len(self.crossrefs) - 1))]
         inner = self.inlines(inlines)
         if urlsplit(url).scheme.lower() in LINK_SCHEMES:
             return [node("Link", [["", [], []], inner, [url, ""]])]

@@ -17,6 +17,7 @@ no fitting (the number of pages is Word's to decide, and 0 here).
 """
 
 import json
+from xml.sax.saxutils import escape
 import os
 import subprocess
 import tempfile
@@ -33,8 +34,8 @@ from docx.shared import Mm
 from ...problems import BriefError, Problem
 from ...util.atomic import atomic_file
 from .. import Written
-from .content import prepare
-from .styles import language_attributes, points, reference_document, theme_styles
+from .content import CONTENTS_FIELD, prepare
+from .styles import points, reference_document, theme_styles
 from .tables import fit_columns
 
 EXTENSION = ".docx"
@@ -65,9 +66,8 @@ def write(composed, target, options, after_layout):
         reference_file.write_bytes(reference)
         tree, messages = _pandoc(["--from", "html", "--to", "json"], prepared.html, seconds, composed)
         tree = _with_metadata(_word_tree(json.loads(tree)), metadata)
-        toc = ["--toc", f"--toc-depth={TOC_DEPTH}"] if metadata.contents_title is not None else []
         _, more = _pandoc(["--from", "json", "--to", "docx", "--reference-doc", str(reference_file),
-                           "--output", str(output), *toc], json.dumps(tree), seconds, composed, composed.date)
+                           "--output", str(output)], json.dumps(tree), seconds, composed, composed.date)
         document = Document(BytesIO(output.read_bytes()))
     _finish(document, metadata, composed.date)
     _page_setup(document, page)
@@ -119,34 +119,52 @@ def _word_tree(node):
     kind, content = node.get("t"), node.get("c")
     if kind == "Span" and "footnote" in content[0][1]:
         return {"t": "Note", "c": [{"t": "Para", "c": _word_tree(content[1])}]}
+    if kind == "Div" and CONTENTS_FIELD in content[0][1]:
+        return {"t": "RawBlock", "c": ["openxml", _contents_field(dict(content[0][2]).get("title", ""))]}
     if kind == "Header":
         return {"t": "Header", "c": [max(1, content[0] - 1), content[1], _word_tree(content[2])]}
     return {key: _word_tree(value) for key, value in node.items()}
+
+
+def _contents_field(title):
+    """A table of contents field where the printed contents list was (pandoc's
+    --toc would put it after the title block), as pandoc writes one: Word fills
+    it in when it opens the file (w:dirty), and pandoc's reader knows it."""
+    return ('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
+            '</w:docPartObj></w:sdtPr><w:sdtContent>'
+            f'<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t xml:space="preserve">{escape(title)}</w:t>'
+            '</w:r></w:p><w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/>'
+            f'<w:instrText xml:space="preserve">TOC \\o "1-{TOC_DEPTH}" \\h \\z \\u</w:instrText>'
+            '<w:fldChar w:fldCharType="separate"/><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+            '</w:sdtContent></w:sdt>')
 
 
 def _with_metadata(tree, metadata):
     """The cover's fields as pandoc's metadata: its title block and core properties."""
     def text(value):
         return {"t": "MetaString", "c": value}
+
+    def lines(parts):   # an author's name, role and affiliation, a line each
+        inlines = [item for part in parts for item in ({"t": "LineBreak"}, {"t": "Str", "c": part})][1:]
+        return {"t": "MetaInlines", "c": inlines}
     meta = {"title": text(metadata.title), "lang": text(metadata.language)}
     if metadata.subtitle:
         meta["subtitle"] = text(metadata.subtitle)
     if metadata.authors:
-        meta["author"] = {"t": "MetaList", "c": [text(line) for line in metadata.authors]}
+        meta["author"] = {"t": "MetaList", "c": [lines(parts) for parts in metadata.authors]}
     if metadata.date:
         meta["date"] = text(metadata.date)
     if metadata.rtl:
         meta["dir"] = text("rtl")
-    if metadata.contents_title is not None:
-        meta["toc-title"] = text(metadata.contents_title)
     tree["meta"] = meta
     return tree
 
 
 def _finish(document, metadata, date):
     """Core properties (title, authors' names, language, subject, keywords,
-    the brief's date), the language of the styles' defaults, and fields
-    updated when Word opens the file (the table of contents gets its pages)."""
+    the brief's date; the language of the text is the reference document's and
+    pandoc's), and fields updated when Word opens the file (the table of
+    contents gets its pages)."""
     properties = document.core_properties
     properties.title = metadata.title
     properties.author = "; ".join(metadata.names)
@@ -158,10 +176,6 @@ def _finish(document, metadata, date):
     properties.revision = 1
     if date:
         properties.created = properties.modified = datetime.combine(date, time())
-    run_defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = run_defaults.find(qn("w:lang"))
-    for name, value in language_attributes(metadata.language).items():
-        lang.set(qn(name), value)
     if metadata.contents_title is not None:
         _update_fields_on_open(document.settings.element)
     if metadata.rtl:
@@ -178,7 +192,10 @@ def _page_setup(document, page):
 
 
 def _right_to_left(document):
-    """pandoc sets right to left (w:bidi) on the body's paragraphs, not on its title block's."""
+    """pandoc sets right to left (w:bidi) on the body's paragraphs, not on its
+    title block's; a table's columns run right to left too (w:bidiVisual)."""
+    for table in document.element.body.iter(qn("w:tbl")):
+        table.tblPr.get_or_add_bidiVisual()
     for paragraph in document.element.body.iter(qn("w:p")):
         properties = paragraph.get_or_add_pPr()
         if properties.find(qn("w:bidi")) is None:

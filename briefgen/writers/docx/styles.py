@@ -282,9 +282,12 @@ def _box_styles(styles, tokens, heading, accent, muted, small):
     title.base_style = callout
     _font(title, heading, None, accent, bold=True)
     title.paragraph_format.keep_with_next = True
-    attribution = styles.add_style("Attribution", WD_STYLE_TYPE.PARAGRAPH)
-    attribution.base_style = styles["Body Text"]
-    _font(attribution, heading, small, muted)
+    for name in ("Attribution", "Table Notes", "Table Source"):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Body Text"]
+        _font(style, heading, small, muted)
+    source = styles.add_style("Figure Source", WD_STYLE_TYPE.CHARACTER)
+    _font(source, None, None, muted, italic=False)
 
 
 def _table_style(style, tokens):
