@@ -8,6 +8,7 @@ from, so it is the test's account of what each file must hold."""
 
 import re
 import shutil
+import sys
 import subprocess
 import unicodedata
 import zipfile
@@ -21,7 +22,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from conftest import ROOT, SAMPLE, run_cli
+from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, run_cli
 
 FEATURES = ROOT / "tests" / "features" / "features.yaml"   # a cover image, a wide table, appendices
 KOREAN = ROOT / "briefs" / "north-korea-trafficking.ko.yaml"
@@ -332,3 +333,21 @@ def test_captions_and_references_carry_the_numbers_print_counts(built):
                for paragraph in figures)
     assert [paragraph.text.split(":")[0] for paragraph in sample if paragraph.style.name == "Table Source"] == [
         "Source", "Source"]
+
+
+def test_without_the_word_extra_the_build_says_what_to_install(tmp_path, monkeypatch, in_root):
+    """python-docx and pypandoc-binary are the `word` extra: without them a
+    --format docx build fails in one line naming it (and `brief check`, which
+    loads every writer, still works)."""
+    for name in [name for name in sys.modules if name.startswith("briefgen.writers.docx.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "docx", None)
+    monkeypatch.setitem(sys.modules, "pypandoc", None)
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(MINIMAL_BRIEF, encoding="utf-8")
+    result = run_cli("build", brief, "-v", "full", "--format", "docx", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert (f"{brief}:1: the Word edition needs pypandoc-binary and python-docx: "
+            "pip install 'policy-brief-generator[word]'") in result.output
+    assert not (tmp_path / "out" / "brief-full.docx").exists()
+    assert run_cli("check", brief).exit_code == 0

@@ -17,45 +17,34 @@ no fitting (the number of pages is Word's to decide, and 0 here).
 """
 
 import json
-from xml.sax.saxutils import escape
 import os
 import subprocess
 import tempfile
 from datetime import datetime, time, timezone
 from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
-
-from docx import Document
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm
+from xml.sax.saxutils import escape
 
 from ...problems import BriefError, Problem
 from ...util.atomic import atomic_file
 from .. import Written
-from .content import CONTENTS_FIELD, prepare
-from .styles import points, reference_document, theme_styles
-from .tables import fit_columns
 
 EXTENSION = ".docx"
+CONTENTS_FIELD = "word-contents-field"   # the class of the div where the table of contents field goes
+MISSING = "the Word edition needs pypandoc-binary and python-docx: pip install 'policy-brief-generator[word]'"
 TOC_DEPTH = 2        # sections and their subsections, as the printed contents list goes no deeper
-# What follows w:bidi in a paragraph's properties (Word's schema order).
-BIDI_FOLLOWERS = tuple(f"w:{name}" for name in (
-    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap",
-    "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
-    "sectPr", "pPrChange"))
-# Settings Word reads after w:updateFields (it goes before the first of them).
-AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
-                       "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-                       "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-                       "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
-                       "decimalSymbol", "listSeparator")
+
 
 
 def write(composed, target, options, after_layout):
     """Write the DOCX to target (atomically: a failed build leaves the last
     good file). after_layout is the PDF's check of a layout: Word lays out."""
+    try:   # the word extra: imported here, so that a build without it never loads this writer's parts
+        from .content import prepare
+        from .finish import finished
+        from .styles import reference_document, theme_styles
+    except ImportError:
+        raise BriefError([Problem(composed.shown_path, 1, "", MISSING)]) from None
     prepared = prepare(composed)
     metadata = prepared.metadata
     tokens, sizes, page = theme_styles(composed)
@@ -68,10 +57,7 @@ def write(composed, target, options, after_layout):
         tree = _with_metadata(_word_tree(json.loads(tree)), metadata)
         _, more = _pandoc(["--from", "json", "--to", "docx", "--reference-doc", str(reference_file),
                            "--output", str(output)], json.dumps(tree), seconds, composed, composed.date)
-        document = Document(BytesIO(output.read_bytes()))
-    _finish(document, metadata, composed.date)
-    _page_setup(document, page)
-    fit_columns(document, points(tokens["--size-body"]))
+        document = finished(output.read_bytes(), metadata, composed.date, tokens, page)
     with atomic_file(target, "wb") as handle:
         document.save(handle)
     return Written(Path(target), pages=0, messages=messages + more, served=prepared.read)
@@ -158,57 +144,3 @@ def _with_metadata(tree, metadata):
         meta["dir"] = text("rtl")
     tree["meta"] = meta
     return tree
-
-
-def _finish(document, metadata, date):
-    """Core properties (title, authors' names, language, subject, keywords,
-    the brief's date; the language of the text is the reference document's and
-    pandoc's), and fields updated when Word opens the file (the table of
-    contents gets its pages)."""
-    properties = document.core_properties
-    properties.title = metadata.title
-    properties.author = "; ".join(metadata.names)
-    properties.language = metadata.language
-    properties.subject = metadata.subtitle
-    properties.keywords = ", ".join(metadata.keywords)
-    properties.comments = metadata.description
-    properties.last_modified_by = ""
-    properties.revision = 1
-    if date:
-        properties.created = properties.modified = datetime.combine(date, time())
-    if metadata.contents_title is not None:
-        _update_fields_on_open(document.settings.element)
-    if metadata.rtl:
-        _right_to_left(document)
-
-
-def _page_setup(document, page):
-    """The theme's paper and margins (its @page rule)."""
-    width, height, (top, right, bottom, left) = page
-    for section in document.sections:
-        section.page_width, section.page_height = Mm(width), Mm(height)
-        section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = \
-            Mm(top), Mm(right), Mm(bottom), Mm(left)
-
-
-def _right_to_left(document):
-    """pandoc sets right to left (w:bidi) on the body's paragraphs, not on its
-    title block's; a table's columns run right to left too (w:bidiVisual)."""
-    for table in document.element.body.iter(qn("w:tbl")):
-        table.tblPr.get_or_add_bidiVisual()
-    for paragraph in document.element.body.iter(qn("w:p")):
-        properties = paragraph.get_or_add_pPr()
-        if properties.find(qn("w:bidi")) is None:
-            properties.insert_element_before(OxmlElement("w:bidi"), *BIDI_FOLLOWERS)
-
-
-def _update_fields_on_open(settings):
-    if settings.find(qn("w:updateFields")) is not None:
-        return
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    following = next((child for child in settings if child.tag.rpartition("}")[2] in AFTER_UPDATE_FIELDS), None)
-    if following is not None:
-        following.addprevious(update)
-    else:
-        settings.append(update)

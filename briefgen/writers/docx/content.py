@@ -24,12 +24,13 @@ import lxml.html
 import tinycss2
 
 from ...problems import BriefError, Problem
+from ...content.charts import MISSING as NO_CONVERTER, installed as converter_installed
 from ...util.files import FileRefused, read_bytes
+from . import CONTENTS_FIELD
 
 MAX_IMAGE_BYTES = 20 * 2 ** 20       # as the PDF's layout holds images to
 PNG_SCALE = 2                        # an SVG is drawn at twice its size, for print
 CSS_PX_PER_INCH = 96
-CONTENTS_FIELD = "word-contents-field"   # where the table of contents field goes
 # The rules of labels.css.html that print a caption's number: (kind, in an appendix).
 CAPTION_SELECTORS = {"caption::before": ("table", False), ".figure figcaption::before": ("figure", False),
                      ".appendix caption::before": ("table", True),
@@ -287,6 +288,8 @@ class _Images:
         data = self._bytes(url)
         if not _is_svg(data):
             return data, "jpeg" if data[:2] == b"\xff\xd8" else "png", None
+        if not converter_installed():
+            raise BriefError([Problem(self.composed.shown_path, 1, "", f"Word edition: SVG pictures: {NO_CONVERTER}")])
         import vl_convert   # only here: see the class's comment
         svg = data.decode("utf-8")
         png = vl_convert.svg_to_png(svg, scale=PNG_SCALE, ppi=CSS_PX_PER_INCH * PNG_SCALE)
