@@ -42,7 +42,7 @@ def face_of(family, weight, italic):
 def served_font(family, file):
     """The real font renamed to the family it is served as (as the service's
     own files name their family); its PostScript name stays, for the PDF."""
-    font = TTFont(FONTS / file)
+    font = TTFont(FONTS / file, recalcTimestamp=False)   # the same bytes on every request
     for record in font["name"].names:
         if record.nameID in (1, 16):
             record.string = family

@@ -159,8 +159,8 @@ class Mapper:
                 self.cover["url"] = part
             elif part.casefold() in ("draft", "review"):
                 self.cover["status"] = part.casefold()
-            elif not parse_date(part) and not re.fullmatch(r".+\s+\S*[0-9]\S*", part):
-                self.report.add("at the end", f"'{part}' in the last line", "left out")
+        self.report.add("at the end", f"the line '{' · '.join(parts)}'",
+                        "read as the back page's line: its address is the brief's url, the rest left out")
         return blocks[:-1]
 
     def _cover_picture(self, content):

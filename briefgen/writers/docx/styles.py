@@ -116,7 +116,9 @@ def reference_document(default_reference, tokens, sizes, language):
                                     ("Table Caption", points(tokens["--size-small"]) + 1, accent, True),
                                     ("Image Caption", points(tokens["--size-small"]), muted, False),
                                     ("Footnote Text", points(tokens["--size-small"]), text, False)):
-        _font(styles[name], heading if name not in ("Footnote Text",) else body, size, shade, bold)
+        # pandoc's reference sets captions in italics; print does not
+        _font(styles[name], heading if name not in ("Footnote Text",) else body, size, shade, bold,
+              italic=False if "Caption" in name else None)
     _font(styles["Hyperlink"], None, None, accent)
     _font(styles["Block Text"], None, None, accent, italic=True)
     _caption_label(styles, colour(tokens, "--color-highlight-text", "--color-highlight"))
