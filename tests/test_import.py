@@ -14,6 +14,7 @@ import pikepdf
 import pypandoc
 import pytest
 import yaml
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
@@ -416,7 +417,8 @@ def table_view(table, folder):
 def section_view(section, folder):
     """What a section says: its title, its text's words in order, its tables
     and figures (a chart is a picture in Word), its citations and cross-references."""
-    view = {"title": section["title"], "text": [], "tables": [], "figures": [], "citations": [], "crossrefs": []}
+    view = {"title": section["title"], "text": [], "tables": [], "figures": [], "citations": [], "crossrefs": [],
+            "blocks": []}   # the kinds of block other than text, in order
     for block in section["content"]:
         kind, value = ("text", block) if isinstance(block, str) else \
             next((key, item) for key, item in block.items() if key != "variants")
@@ -424,6 +426,8 @@ def section_view(section, folder):
             continue
         view["citations"] += cited(value)
         view["crossrefs"] += CROSS_REFERENCE.findall(str(value))
+        if kind != "text":
+            view["blocks"].append("figure" if kind == "chart" else kind)
         if kind == "table":
             view["tables"].append(table_view(value, folder))
         elif kind in ("figure", "chart"):
@@ -467,3 +471,23 @@ def test_a_theme_that_is_not_there_is_said_not_ignored(tmp_path, in_root):
     result = run_cli("import", DOCS / "notes.docx", "-o", tmp_path / "notes.yaml", "--theme", "nosuch")
     assert result.exit_code == 1 and result.output.startswith("--theme: unknown theme 'nosuch'")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_paragraphs_styled_as_key_points_summary_and_recommendations_fill_those_fields(tmp_path):
+    document = docx.Document()
+    document.core_properties.title = "Heat and outdoor work"
+    for style in ("Key Point", "Summary", "Recommendation"):
+        document.styles.add_style(style, WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Heat stress cuts working hours.", style="Key Point")
+    document.add_paragraph("Shade keeps the work going.", style="Key Point")
+    document.add_paragraph("A heat plan keeps outdoor workers safe.", style="Summary")
+    document.add_heading("Background", 1)
+    document.add_paragraph("Farm workers face the hottest hours.")
+    document.add_paragraph("Publish a heat plan before the summer.", style="Recommendation")
+    document.save(tmp_path / "styled.docx")
+    report, _ = import_draft(tmp_path / "styled.docx", tmp_path / "styled.yaml")
+    data = yaml.safe_load((tmp_path / "styled.yaml").read_text())
+    assert data["key_points"] == ["Heat stress cuts working hours.", "Shade keeps the work going."]
+    assert data["summary"] == "A heat plan keeps outdoor workers safe."
+    assert data["recommendations"] == [{"text": "Publish a heat plan before the summer."}]
+    assert data["sections"] == [{"title": "Background", "content": ["Farm workers face the hottest hours."]}]

@@ -63,9 +63,13 @@ class Entry:
 
 
 def bibliography_files(data):
-    """The brief's `bibliography:` as a list of relative paths (one file or a list)."""
+    """The brief's `bibliography:` as a list of relative paths (one file or a
+    list). Anything else (a number, a mapping) names no file: the schema
+    reports its type."""
     value = data.get("bibliography")
-    return [value] if isinstance(value, str) else [name for name in value or () if isinstance(name, str)]
+    if isinstance(value, str):
+        return [value]
+    return [name for name in value if isinstance(name, str)] if isinstance(value, list) else []
 
 
 def read_bibliographies(loaded):
