@@ -7,6 +7,7 @@ exactly what was not carried over."""
 import datetime
 import json
 import re
+import sys
 from pathlib import Path
 
 import docx
@@ -491,3 +492,13 @@ def test_paragraphs_styled_as_key_points_summary_and_recommendations_fill_those_
     assert data["summary"] == "A heat plan keeps outdoor workers safe."
     assert data["recommendations"] == [{"text": "Publish a heat plan before the summer."}]
     assert data["sections"] == [{"title": "Background", "content": ["Farm workers face the hottest hours."]}]
+
+
+def test_without_the_word_extra_the_command_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pypandoc", None)   # import pypandoc raises ImportError
+    for name in [name for name in sys.modules if name.startswith(("briefgen.inputs.word", "briefgen.build.importing"))]:
+        monkeypatch.delitem(sys.modules, name)
+    result = run_cli("import", DOCS / "notes.docx", "-o", "never-written.yaml")
+    assert (result.exit_code, result.output) == (1, "Error: brief import needs pypandoc-binary and python-docx: "
+                                                    "pip install 'policy-brief-generator[word]'\n")
+    assert not Path("never-written.yaml").exists()

@@ -415,7 +415,11 @@ def import_command(draft, target, headings, force, theme):
         brief import draft.docx -o briefs/heat.yaml
         brief import draft.docx -o briefs/heat.yaml --heading key_points="Main messages" --force
     """
-    from ..build.importing import DraftRefused, heading_names, import_brief  # pandoc: only for this command
+    try:   # the word extra (pandoc, python-docx): only for this command
+        from ..build.importing import DraftRefused, heading_names, import_brief
+    except ImportError:
+        raise click.ClickException("brief import needs pypandoc-binary and python-docx: "
+                                   "pip install 'policy-brief-generator[word]'") from None
     if theme:   # its labels name the headings: a theme that is not there is said, not ignored
         _check_theme(theme)
     try:
