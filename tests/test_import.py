@@ -42,7 +42,8 @@ def import_draft(draft, brief, *options):
     result = run_cli("import", draft, "-o", brief, *options)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    return lines[2:] if len(lines) > 1 and lines[1].startswith("Not carried over") else [], lines
+    report = [line for line in lines[2:] if line.startswith("  ")]
+    return report if len(lines) > 1 and lines[1].startswith("Not carried over") else [], lines
 
 
 def built_text(brief, out):
@@ -123,6 +124,15 @@ def test_the_report_lists_the_comment_the_changes_and_the_missing_alt_text(heat)
         "  under 'Outdoor work in the heat': a picture (image2.png) without alt text: its alt text says "
         "'No alt text in the draft: describe this picture' until you write one",
     ]
+
+
+def test_a_placeholder_alt_text_is_a_warning_at_import_and_at_every_build(heat, tmp_path):
+    placeholder = ("heat.yaml:41: sections[0].content[3]: image 'figures/heat-2.png': "
+                   "alt text is brief import's placeholder; describe what the image shows")
+    [warning] = [line for line in heat["lines"] if line.startswith("warning:")]
+    assert warning == f"warning: {heat['brief']}".removesuffix("heat.yaml") + placeholder
+    build = run_cli("build", heat["brief"], "-v", "summary", "--out", tmp_path)
+    assert build.exit_code == 0 and placeholder in build.output
 
 
 def test_every_paragraph_of_the_draft_is_in_the_pdf(heat):

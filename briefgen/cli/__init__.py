@@ -433,14 +433,14 @@ def import_command(draft, target, headings, force, theme):
     except (ThemeError, OutputError) as error:
         raise click.ClickException(str(error)) from None
     imported = done.imported
-    for warning in done.warnings:
-        click.echo(f"warning: {warning}", err=True)
     counts = ", ".join(f"{number} {name}" for name, number in imported.counts.items())
     click.echo(f"wrote {shown(imported.brief)} ({counts})")
     items = imported.report.lines()
     click.echo(f"Not carried over as it was ({len(items)}):" if items else "Everything was carried over.")
     for line in items:
         click.echo(f"  {line}")
+    for warning in done.warnings:   # what the check of the new brief warns of, as every build will
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command("new-theme")
