@@ -7,6 +7,7 @@ exactly what was not carried over."""
 import datetime
 import json
 import re
+import sys
 from pathlib import Path
 
 import docx
@@ -14,6 +15,7 @@ import pikepdf
 import pypandoc
 import pytest
 import yaml
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
@@ -40,7 +42,8 @@ def import_draft(draft, brief, *options):
     result = run_cli("import", draft, "-o", brief, *options)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    return lines[2:] if len(lines) > 1 and lines[1].startswith("Not carried over") else [], lines
+    report = [line for line in lines[2:] if line.startswith("  ")]
+    return report if len(lines) > 1 and lines[1].startswith("Not carried over") else [], lines
 
 
 def built_text(brief, out):
@@ -121,6 +124,15 @@ def test_the_report_lists_the_comment_the_changes_and_the_missing_alt_text(heat)
         "  under 'Outdoor work in the heat': a picture (image2.png) without alt text: its alt text says "
         "'No alt text in the draft: describe this picture' until you write one",
     ]
+
+
+def test_a_placeholder_alt_text_is_a_warning_at_import_and_at_every_build(heat, tmp_path):
+    placeholder = ("heat.yaml:41: sections[0].content[3]: image 'figures/heat-2.png': "
+                   "alt text is brief import's placeholder; describe what the image shows")
+    [warning] = [line for line in heat["lines"] if line.startswith("warning:")]
+    assert warning == f"warning: {heat['brief']}".removesuffix("heat.yaml") + placeholder
+    build = run_cli("build", heat["brief"], "-v", "summary", "--out", tmp_path)
+    assert build.exit_code == 0 and placeholder in build.output
 
 
 def test_every_paragraph_of_the_draft_is_in_the_pdf(heat):
@@ -416,7 +428,8 @@ def table_view(table, folder):
 def section_view(section, folder):
     """What a section says: its title, its text's words in order, its tables
     and figures (a chart is a picture in Word), its citations and cross-references."""
-    view = {"title": section["title"], "text": [], "tables": [], "figures": [], "citations": [], "crossrefs": []}
+    view = {"title": section["title"], "text": [], "tables": [], "figures": [], "citations": [], "crossrefs": [],
+            "blocks": []}   # the kinds of block other than text, in order
     for block in section["content"]:
         kind, value = ("text", block) if isinstance(block, str) else \
             next((key, item) for key, item in block.items() if key != "variants")
@@ -424,6 +437,8 @@ def section_view(section, folder):
             continue
         view["citations"] += cited(value)
         view["crossrefs"] += CROSS_REFERENCE.findall(str(value))
+        if kind != "text":
+            view["blocks"].append("figure" if kind == "chart" else kind)
         if kind == "table":
             view["tables"].append(table_view(value, folder))
         elif kind in ("figure", "chart"):
@@ -467,3 +482,33 @@ def test_a_theme_that_is_not_there_is_said_not_ignored(tmp_path, in_root):
     result = run_cli("import", DOCS / "notes.docx", "-o", tmp_path / "notes.yaml", "--theme", "nosuch")
     assert result.exit_code == 1 and result.output.startswith("--theme: unknown theme 'nosuch'")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_paragraphs_styled_as_key_points_summary_and_recommendations_fill_those_fields(tmp_path):
+    document = docx.Document()
+    document.core_properties.title = "Heat and outdoor work"
+    for style in ("Key Point", "Summary", "Recommendation"):
+        document.styles.add_style(style, WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Heat stress cuts working hours.", style="Key Point")
+    document.add_paragraph("Shade keeps the work going.", style="Key Point")
+    document.add_paragraph("A heat plan keeps outdoor workers safe.", style="Summary")
+    document.add_heading("Background", 1)
+    document.add_paragraph("Farm workers face the hottest hours.")
+    document.add_paragraph("Publish a heat plan before the summer.", style="Recommendation")
+    document.save(tmp_path / "styled.docx")
+    report, _ = import_draft(tmp_path / "styled.docx", tmp_path / "styled.yaml")
+    data = yaml.safe_load((tmp_path / "styled.yaml").read_text())
+    assert data["key_points"] == ["Heat stress cuts working hours.", "Shade keeps the work going."]
+    assert data["summary"] == "A heat plan keeps outdoor workers safe."
+    assert data["recommendations"] == [{"text": "Publish a heat plan before the summer."}]
+    assert data["sections"] == [{"title": "Background", "content": ["Farm workers face the hottest hours."]}]
+
+
+def test_without_the_word_extra_the_command_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pypandoc", None)   # import pypandoc raises ImportError
+    for name in [name for name in sys.modules if name.startswith(("briefgen.inputs.word", "briefgen.build.importing"))]:
+        monkeypatch.delitem(sys.modules, name)
+    result = run_cli("import", DOCS / "notes.docx", "-o", "never-written.yaml")
+    assert (result.exit_code, result.output) == (1, "Error: brief import needs pypandoc-binary and python-docx: "
+                                                    "pip install 'policy-brief-generator[word]'\n")
+    assert not Path("never-written.yaml").exists()

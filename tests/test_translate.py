@@ -106,6 +106,9 @@ def test_a_translated_xliff_builds_the_french_edition_with_french_labels(project
     letters = text.replace(" ", "").lower()   # headings are set in spaced capitals
     assert "pointsclés" in letters and "keypoints" not in letters      # the labels of the French catalogue
     assert "Lire la note complète" in text and "Read the full brief" not in text
+    checked = subprocess.run([str(BIN / "pdfua"), "check", "out/north-korea-trafficking.fr-summary.pdf"],
+                             capture_output=True, text=True, timeout=120)   # the outside PDF/UA checker
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_a_broken_placeholder_is_refused_naming_the_unit(project):
@@ -230,3 +233,31 @@ def test_the_shipped_editions_are_complete(project):
     assert status.stdout.splitlines() == [
         f"briefs/north-korea-trafficking.{language}.yaml: {language}: {UNITS} units: {UNITS} (100%) translated, "
         "0 (0%) stale, 0 (0%) missing" for language in ("ar", "ko")]
+
+
+def test_a_build_of_an_edition_whose_original_changed_says_so_once(project):
+    first = run_cli("build", KOREAN, "--variant", "summary", "--out", "out")
+    assert first.exit_code == 0 and "warning" not in first.stderr, first.output
+    english = BRIEF.read_text(encoding="utf-8")
+    BRIEF.write_text(english.replace("policy rests on indirect evidence", "policy relies on indirect evidence"),
+                     encoding="utf-8")
+    again = run_cli("build", KOREAN, "--variant", "summary", "--out", "out")   # the original is one of its inputs
+    assert again.exit_code == 0, again.output
+    assert "1 built, 0 up to date" in again.stdout
+    [warning] = [line for line in again.stderr.splitlines() if line.startswith("warning:")]
+    assert warning.endswith(f"translation: 99% translated ({UNITS - 1} of {UNITS} units; 1 stale (the original "
+                            f"changed since they were translated)); `brief translate status {KOREAN}` lists them")
+
+
+def test_every_text_of_the_sample_and_its_editions_parses_back_to_itself():
+    """The placeholders' parser loses nothing: markdown -> codes -> markdown is the identity."""
+    from briefgen.brief.markup import parse, to_markdown
+    from briefgen.brief.units import pieces, source_units, value_at
+    from briefgen.inputs.load import load_brief
+    english = load_brief(ROOT / BRIEF).data
+    for brief in (ROOT / BRIEF, ROOT / KOREAN, ROOT / "briefs" / "north-korea-trafficking.ar.yaml"):
+        data = load_brief(brief).data
+        for unit in source_units(english, ROOT / "briefs"):
+            value = value_at(data, unit.path)
+            for piece in pieces(value) if isinstance(value, str) else []:
+                assert to_markdown(parse(piece.text)) == piece.text

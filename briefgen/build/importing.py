@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..compose.labels import translations
 from ..inputs.word import ENGLISH_NAMES, DraftRefused, check_paths, import_draft
-from ..problems import BriefError, shown
+from ..problems import BriefError, Problem, shown
 from ..theme.resolve import ThemeError, resolve_theme
 from ..util import atomic
 from .document import check_brief
@@ -76,7 +76,12 @@ def import_brief(source, target, names, force=False):
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     imported.brief, imported.files = target, finals
-    return ImportDone(imported, [str(warning) for warning in loaded.warnings])
+    return ImportDone(imported, [str(_as_written(warning, target)) for warning in loaded.warnings])
+
+
+def _as_written(warning, target):
+    """A warning of the check, naming the brief where it is written, not where it was checked."""
+    return replace(warning, file=shown(target)) if isinstance(warning, Problem) else warning
 
 
 __all__ = ["DraftRefused", "FIELD_LABELS", "ImportDone", "heading_names", "import_brief"]

@@ -415,7 +415,11 @@ def import_command(draft, target, headings, force, theme):
         brief import draft.docx -o briefs/heat.yaml
         brief import draft.docx -o briefs/heat.yaml --heading key_points="Main messages" --force
     """
-    from ..build.importing import DraftRefused, heading_names, import_brief  # pandoc: only for this command
+    try:   # the word extra (pandoc, python-docx): only for this command
+        from ..build.importing import DraftRefused, heading_names, import_brief
+    except ImportError:
+        raise click.ClickException("brief import needs pypandoc-binary and python-docx: "
+                                   "pip install 'policy-brief-generator[word]'") from None
     if theme:   # its labels name the headings: a theme that is not there is said, not ignored
         _check_theme(theme)
     try:
@@ -429,14 +433,14 @@ def import_command(draft, target, headings, force, theme):
     except (ThemeError, OutputError) as error:
         raise click.ClickException(str(error)) from None
     imported = done.imported
-    for warning in done.warnings:
-        click.echo(f"warning: {warning}", err=True)
     counts = ", ".join(f"{number} {name}" for name, number in imported.counts.items())
     click.echo(f"wrote {shown(imported.brief)} ({counts})")
     items = imported.report.lines()
     click.echo(f"Not carried over as it was ({len(items)}):" if items else "Everything was carried over.")
     for line in items:
         click.echo(f"  {line}")
+    for warning in done.warnings:   # what the check of the new brief warns of, as every build will
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command("new-theme")

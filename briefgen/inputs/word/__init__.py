@@ -27,6 +27,7 @@ from .metadata import core_properties, document_fields
 from .pandoc import READERS, DraftRefused
 from .pictures import Pictures
 from .report import Report
+from .styles import unstyled
 from .tree import block_inlines, node, nodes_of, plain, stringify, words
 
 MAX_DRAFT_BYTES = 50 * files.MB
@@ -121,8 +122,9 @@ def _map(source, target, read, names, report, today):
     pictures = Pictures(source, media, stem, report)
     cleaner = Cleaner(report, pictures, {**{key: key for key in entries}, **keys})
     core = core_properties(document)
-    fields, blocks = document_fields(tree["meta"], core, tree["blocks"], source.stem, report, today)
-    mapper = Mapper(cleaner, pictures, report, names, cross_reference_ids(tree))
+    body, styled = unstyled(tree["blocks"], names)
+    fields, blocks = document_fields(tree["meta"], core, body, source.stem, report, today)
+    mapper = Mapper(cleaner, pictures, report, names, cross_reference_ids(tree), styled)
     mapped, sections, preamble = mapper.brief(blocks)
     brief = {**fields, **mapper.cover}
     if bibliography:

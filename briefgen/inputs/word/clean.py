@@ -89,6 +89,15 @@ class Cleaner:
         rows = head[1] + [row for body in bodies for row in body[2] + body[3]] + foot[1]
         return [node("Para", self.inlines(_row_inlines(row))) for row in rows]
 
+    def _block_BriefCallout(self, content):
+        """A call-out where the brief has no blocks (a summary): its title in bold, then its text."""
+        title, body = content
+        return ([node("Para", [node("Strong", self.inlines(title))])] if title else []) + self.blocks(body)
+
+    def _block_BriefQuote(self, content):
+        quote, source = content
+        return [node("BlockQuote", self.blocks(quote))] + ([node("Para", self.inlines(source))] if source else [])
+
     def _block_Figure(self, content):
         _, (_, caption), blocks = content
         return self.blocks(blocks) + self.blocks(caption)
@@ -173,7 +182,10 @@ class Cleaner:
     def _inline_Note(self, content):
         where = self.where
         self.where = f"in a footnote {where}"
-        self.notes.append(flattened(self.blocks(content)))
+        inlines = flattened(self.blocks(content))
+        while inlines and inlines[0].get("t") in ("Space", "SoftBreak"):   # after Word's note mark, unwrapped
+            inlines = inlines[1:]
+        self.notes.append(inlines)
         self.where = where
         return [node("Str", NOTE_MARK.format(len(self.notes) - 1))]
 

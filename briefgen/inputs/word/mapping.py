@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from .edition import is_contents_heading
 from .metadata import parse_date
-from .tree import block_inlines, flattened, list_items, node, nodes_of, plain, stringify, words
+from .tree import (CALLOUT_NODE, QUOTE_NODE, block_inlines, flattened, heading_name, list_items, node, nodes_of,
+                   plain, stringify, words)
 
 MAX_KEY_POINTS = 6
 SOURCE_LINE = re.compile(r"^\s*(sources?|note)\s*:\s*", re.I)
@@ -29,14 +30,8 @@ class Chunk:
     blocks: list
 
 
-def heading_name(text):
-    """'2. Key points:' -> 'key points' (how a heading is compared with the field names)."""
-    text = re.sub(r"^\s*([0-9]+|[IVXLC]+)[.)]?\s+", "", words(text))
-    return text.rstrip(" :.").casefold()
-
-
 class Mapper:
-    def __init__(self, cleaner, pictures, report, names, numbered_ids=None):
+    def __init__(self, cleaner, pictures, report, names, numbered_ids=None, styled=None):
         self.cleaner, self.pictures, self.report = cleaner, pictures, report
         self.names = {field: {heading_name(name) for name in found} for field, found in names.items()}
         self.labels = {field: [words(name) for name in found] for field, found in names.items()}
@@ -45,6 +40,7 @@ class Mapper:
         self.numbered_ids = numbered_ids or {}   # (kind, number) -> id, from the draft's cross-references
         self.ids = set()                         # (kind, id) of the figures and tables given an id
         self.cover = {}
+        self.styled = styled or {}               # field -> paragraphs styled as that field (styles.py)
         self.appendix, self.appendix_counts = None, {}   # figures and tables are numbered A.1, A.2 in an appendix
 
     def brief(self, blocks):
@@ -75,6 +71,11 @@ class Mapper:
                         mapped[field] = value
                     continue
             body.append({"title": title, "content": self.content(content, level, title)})
+        for field, content in self.styled.items():    # paragraphs styled "Key Point", "Summary", ...
+            self.cleaner.where = f"in the paragraphs styled as {field.replace('_', ' ')}"
+            value = getattr(self, f"_{field}")(content, level or 1, field.replace("_", " "))
+            if field not in mapped and value is not None:
+                mapped[field] = value
         self.cleaner.where = "before the first heading"
         return mapped, body, preamble
 
@@ -248,7 +249,12 @@ class Mapper:
         content, pending, previous = [], [], 2
         for index, block in enumerate(blocks):
             kind = block.get("t")
-            if kind in ("Table", "Figure") and (made := self._block(block)):
+            if kind in (CALLOUT_NODE, QUOTE_NODE):
+                if pending:
+                    content.append(Chunk(pending))
+                    pending = []
+                content.append(self._styled_block(block))
+            elif kind in ("Table", "Figure") and (made := self._block(block)):
                 if pending:
                     content.append(Chunk(pending))
                     pending = []
@@ -268,6 +274,18 @@ class Mapper:
         if pending:
             content.append(Chunk(pending))
         return content
+
+    def _styled_block(self, block):
+        first, second = block["c"]
+        if block["t"] == CALLOUT_NODE:
+            callout = {"text": Chunk(self.cleaner.blocks(second) or [plain([node("Str", "-")])])}
+            if first and words(stringify(first)):
+                callout = {"title": Chunk([plain(self.cleaner.inlines(first))]), **callout}
+            return {"callout": callout}
+        quote = {"text": Chunk(self.cleaner.blocks(first))}
+        if words(stringify(second)):
+            quote["source"] = Chunk([plain(self.cleaner.inlines(second))])
+        return {"quote": quote}
 
     def _is_source_of(self, content, pending, block):
         """A 'Source: ...' paragraph right after a table is the table's source."""
