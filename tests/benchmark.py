@@ -26,6 +26,10 @@ and what the web edition adds to a brief's build:
 
     .venv/bin/python tests/benchmark.py web
 
+The sample's full brief in English and as a French edition, side by side:
+
+    .venv/bin/python tests/benchmark.py editions
+
 A series of 1,000 one-page summaries with a chart each, from a dataset the
 benchmark writes (time, and each worker's peak memory at the start, middle
 and end of the run):
@@ -744,9 +748,36 @@ def edit_rows(work):
     return rows
 
 
+def french_edition(work):
+    """The sample as a French edition (`<stem>.fr.yaml`) beside its original, in
+    a copy of briefs/: the same content with `language: fr`, so the two builds
+    differ only in what the language changes (labels, hyphenation, locales)."""
+    folder = work / "briefs"
+    shutil.copytree(SAMPLE.parent, folder, dirs_exist_ok=True)
+    edition = folder / f"{SAMPLE.stem}.fr.yaml"
+    edition.write_text(SAMPLE.read_text(encoding="utf-8").replace("\nlanguage: en-GB\n", "\nlanguage: fr\n", 1),
+                       encoding="utf-8")
+    return folder / SAMPLE.name, edition
+
+
+def edition_rows(work, runs=3):
+    """The sample's full brief in English and in French, side by side (best of
+    runs, wall-clock, interleaved so both see the same machine)."""
+    english, french = french_edition(work)
+    times = {english: [], french: []}
+    for _ in range(runs):
+        for brief in times:
+            start = time.perf_counter()
+            build_brief(brief, ["full"], out_dir=work / "out")
+            times[brief].append(time.perf_counter() - start)
+    en, fr = min(times[english]), min(times[french])
+    return [("sample full brief, English | French edition", f"{en:.2f} s | {fr:.2f} s"),
+            ("French / English (target <= 1.3x)", f"{fr / en:.2f}x")]
+
+
 SECTIONS = {"processes": whole_process_rows, "jobs": jobs_rows, "phases": phase_rows, "edits": edit_rows,
             "speed": speed_rows, "memory": memory_rows, "charts": chart_rows,
-            "bibliography": bibliography_rows, "web": web_rows, "series": series_rows}
+            "bibliography": bibliography_rows, "web": web_rows, "series": series_rows, "editions": edition_rows}
 
 
 def main(sections):

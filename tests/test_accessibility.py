@@ -72,6 +72,14 @@ def test_alt_text_that_repeats_the_caption_is_a_warning(tmp_path):
                                      "alt text repeats the caption; describe what the image shows instead")
 
 
+def test_the_alt_text_placeholder_of_brief_import_is_a_warning(tmp_path):
+    brief = brief_with_figure(tmp_path, "The four tiers.", '"No alt text in the draft: describe this picture"')
+    result = run_cli("check", brief)
+    assert result.exit_code == 0
+    assert result.stderr.strip() == (f"warning: {brief}:13: sections[1].content[0].figure.alt: "
+                                     "alt text is brief import's placeholder; describe what the image shows")
+
+
 def test_alt_text_that_is_a_file_name_is_an_error(tmp_path):
     brief = brief_with_figure(tmp_path, "The four tiers.", "box.svg")
     result = run_cli("check", brief)

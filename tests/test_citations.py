@@ -45,6 +45,36 @@ def test_each_bundled_style_formats_the_golden_entries(style):
     assert render.rendered(style) == expected, f"regenerate with tests/golden/render.py and read the diff"
 
 
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_each_bundled_style_formats_the_bibtex_cases(style):
+    # tests/golden/bibtex.bib: maths, italics, accents, \url/\href, howpublished and note
+    # addresses, a chapter with pages, braces and species names in titles
+    expected = (GOLDEN / f"{style}.bib.txt").read_text(encoding="utf-8")
+    assert render.rendered_bibtex(style) == expected, "regenerate with tests/golden/render.py and read the diff"
+
+
+def bibtex_entry(item_id, style):
+    items = render.bibtex_items()
+    [result] = [entry for entry in format_citations(items, [[Cite(item_id)]], style_path(style, None), "en-US").entries]
+    return result["entry"]
+
+
+@pytest.mark.parametrize("style", ["chicago-author-date", "chicago-note"])
+def test_title_case_keeps_species_names_and_braced_text_as_the_bib_wrote_them(style):
+    text = bibtex_entry("herring-dna", style)
+    assert "The DNA of Baltic Herring, <i>Clupea harengus membras</i>, and of Cod, Gadus morhua, in a Warming Sea" \
+        in text
+
+
+def test_a_chapter_prints_its_pages_where_the_style_gives_them():
+    assert "(Eds.), <i>Sanctions and human rights</i> (pp. 101–124). Routledge." in bibtex_entry("park-chapter", "apa")
+    assert "London: Routledge, pp. 101–124." in bibtex_entry("park-chapter", "harvard")
+    # CMOS 18 (the bundled Chicago styles) gives a chapter's pages in a note's locator, not in the
+    # bibliography, and no place of publication (the style's comment: 'CMOS17/classic' printed them)
+    assert bibtex_entry("park-chapter", "chicago-author-date").endswith(
+        "In <i>Sanctions and Human Rights</i>, edited by Alan Brown and Ruth Green. Routledge.")
+
+
 def test_the_golden_set_covers_the_kinds_of_source_a_brief_cites():
     types = {item["type"] for item in render.ENTRIES}
     assert {"article-journal", "book", "chapter", "report", "webpage", "article-newspaper", "dataset"} <= types
@@ -84,7 +114,7 @@ def test_names_are_html_escaped():
 
 def test_a_substituted_variable_is_printed_once():
     # editors standing in for the author, and a title standing in for a missing author
-    assert entry("edited-book", "apa") == ("Piotrowicz, R., Rijken, C., &amp; Uhl, B. H. (eds.). (2018). "
+    assert entry("edited-book", "apa") == ("Piotrowicz, R., Rijken, C., &amp; Uhl, B. H. (Eds.). (2018). "
                                             "<i>The Routledge handbook of human trafficking</i>. Routledge.")
     assert entry("web-page", "apa").count("North Korea human trafficking designation") == 1
 

@@ -8,6 +8,7 @@ from, so it is the test's account of what each file must hold."""
 
 import re
 import shutil
+import sys
 import subprocess
 import unicodedata
 import zipfile
@@ -21,7 +22,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from conftest import ROOT, SAMPLE, run_cli
+from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, run_cli
 
 FEATURES = ROOT / "tests" / "features" / "features.yaml"   # a cover image, a wide table, appendices
 KOREAN = ROOT / "briefs" / "north-korea-trafficking.ko.yaml"
@@ -45,7 +46,7 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def translations(tmp_path_factory):
     out = tmp_path_factory.mktemp("docx-languages")
-    result = run_cli("build", KOREAN, ARABIC, "--format", "docx", "-v", "full", "--out", out)
+    result = run_cli("build", KOREAN, ARABIC, "--format", "docx", "-v", "full", "-v", "memo", "--out", out)
     assert result.exit_code == 0, result.output
     return out
 
@@ -180,7 +181,9 @@ def test_the_table_of_contents_is_a_field_where_the_contents_list_was(built):
     out, _ = built
     xml = Document(out / "north-korea-trafficking-full.docx").element.body.xml
     assert re.search(r'<w:instrText[^>]*>\s*TOC \\o "1-2" \\h', xml)
-    assert "Contents" in xml and "The designation and its frameworks" in xml
+    field = xml.index("TOC \\o")
+    assert xml.index(">Executive summary<") < xml.index(">Contents<") < field < xml.index(
+        ">The designation and its frameworks<")   # where the print edition has its contents
     assert "instrText" not in Document(out / "north-korea-trafficking-memo.docx").element.body.xml   # none printed
 
 
@@ -191,7 +194,7 @@ def test_the_cover_fields_are_words_title_block(built):
     assert paragraphs["Title"] == "Tier 3 by design: North Korea’s human trafficking designation"
     assert paragraphs["Subtitle"].startswith("Why the DPRK sits at the bottom")
     assert paragraphs["Date"] == "20 November 2026"
-    assert "Eleanor Marsh, Senior Policy Analyst" in paragraphs["Author"]
+    assert paragraphs["Author"].startswith("Eleanor Marsh\nSenior Policy Analyst\nNortheast Asia Rights Observatory")
 
 
 def test_core_properties_and_the_document_language(built):
@@ -228,6 +231,8 @@ def test_arabic_paragraphs_run_right_to_left(translations):
     assert len(paragraphs) > 50
     assert all(paragraph._p.pPr is not None and paragraph._p.pPr.find(qn("w:bidi")) is not None
                for paragraph in paragraphs)
+    memo = Document(translations / "north-korea-trafficking.ar-memo.docx")   # its to/from lines are a table
+    assert memo.tables and all(table._tbl.tblPr.find(qn("w:bidiVisual")) is not None for table in memo.tables)
 
 
 def style_colour(style):
@@ -270,7 +275,9 @@ def paragraphs_of(html):
         copy = deepcopy(element)
         for part in copy.xpath(".//span[@class='footnote'] | .//a[@class='footnote-call']"):
             part.text, part[:], part.tail = "\u2063", [], "\u2063" + (part.tail or "")   # the note: a piece of its own
-        for part in copy.xpath(".//a[contains(@class, 'xref')] | .//span[@class='name' or @class='role' or @class='affiliation']"):
+        for part in copy.xpath(".//br"):
+            part.tail = "\u2063" + (part.tail or "")
+        for part in copy.xpath(".//a[contains(@class, 'xref')] | .//span[@class='name' or @class='role' or @class='affiliation' or @class='organisation']"):
             part.text, part.tail = "\u2063" + (part.text or ""), "\u2063" + (part.tail or "")
         pieces += [normal(piece) for piece in copy.text_content().split("\u2063") if normal(piece)]
     return pieces
@@ -279,7 +286,8 @@ def paragraphs_of(html):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_converts_it_to_a_pdf_with_every_paragraph(built, tmp_path):
     out, _ = built
-    documents = [out / "north-korea-trafficking-full.docx", out / "features-full.docx"]
+    documents = [*files(out, ("full",)), out / "north-korea-trafficking-memo.docx",
+                 out / "north-korea-trafficking-summary.docx"]
     done = subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
                            "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, documents)],
                           capture_output=True, text=True, timeout=300)
@@ -300,3 +308,46 @@ def test_libreoffice_converts_it_to_a_pdf_with_every_paragraph(built, tmp_path):
         present = set(text.split())
         missing = [piece for piece in missing if not (piece in cells and set(piece.split()) <= present)]
         assert missing == [], (document.name, missing)
+
+
+def labelled(paragraph):
+    """(the caption's number, in its own character style; the rest of its text)"""
+    label = "".join(run.text for run in paragraph.runs if run.style.name == "Caption Label")
+    return label, paragraph.text[len(label):]
+
+
+def test_captions_and_references_carry_the_numbers_print_counts(built):
+    """'Table A.1.' in an appendix, as in print; the number in a style of its
+    own, the figure's source and the table's source in theirs."""
+    out, _ = built
+    features = Document(out / "features-full.docx").paragraphs
+    captions = [labelled(paragraph) for paragraph in features if paragraph.style.name == "Table Caption"]
+    assert captions == [("Table 1. ", "Harbour workers by province, 2015-2025."),
+                        ("Table A.1. ", "Sources of the survey.")]
+    text = "\n".join(paragraph.text for paragraph in features)
+    assert "(Table\u00a01). The sources are counted in Table\u00a0A.1." in text and "in Appendix\u00a0A." in text
+    sample = Document(out / "north-korea-trafficking-full.docx").paragraphs
+    figures = [paragraph for paragraph in sample if paragraph.style.name == "Image Caption"]
+    assert [labelled(paragraph)[0] for paragraph in figures] == ["Figure 1. ", "Figure 2. ", "Figure 3. "]
+    assert all(paragraph.runs[-1].style.name == "Figure Source" and paragraph.runs[-1].text.startswith("Source:")
+               for paragraph in figures)
+    assert [paragraph.text.split(":")[0] for paragraph in sample if paragraph.style.name == "Table Source"] == [
+        "Source", "Source"]
+
+
+def test_without_the_word_extra_the_build_says_what_to_install(tmp_path, monkeypatch, in_root):
+    """python-docx and pypandoc-binary are the `word` extra: without them a
+    --format docx build fails in one line naming it (and `brief check`, which
+    loads every writer, still works)."""
+    for name in [name for name in sys.modules if name.startswith("briefgen.writers.docx.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "docx", None)
+    monkeypatch.setitem(sys.modules, "pypandoc", None)
+    brief = tmp_path / "brief.yaml"
+    brief.write_text(MINIMAL_BRIEF, encoding="utf-8")
+    result = run_cli("build", brief, "-v", "full", "--format", "docx", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert (f"{brief}:1: the Word edition needs pypandoc-binary and python-docx: "
+            "pip install 'policy-brief-generator[word]'") in result.output
+    assert not (tmp_path / "out" / "brief-full.docx").exists()
+    assert run_cli("check", brief).exit_code == 0

@@ -99,3 +99,22 @@ def test_every_table_header_cell_gets_a_scope_by_its_attribute_or_position(tmp_p
     with pikepdf.open(target) as pdf:
         scopes = [str(element.A.Scope) for element in elements(pdf.Root.StructTreeRoot) if str(element.S) == "/TH"]
     assert scopes == ["/Column", "/Column", "/Row", "/Column"]
+
+
+def test_empty_below_is_the_space_under_the_last_line_above_the_footnotes():
+    plain = render('<p style="margin: 0; line-height: 10mm">Text</p>').pages[0]
+    assert engine.empty_below(plain) == pytest.approx(70 * MM, abs=1)
+    noted = render('<p style="margin: 0; line-height: 10mm">Text<span style="float: footnote">A note.</span></p>')
+    assert engine.empty_below(noted.pages[0]) < 70 * MM - 10
+
+
+def test_figure_gaps_names_a_marked_block_that_moved_on_and_the_text_that_fills_its_gap():
+    text = '<div class="text"><p style="margin: 0; height: 10mm">x</p><p style="margin: 0; height: 10mm">y</p></div>'
+    document = render(f'<section><div style="height: 30mm"></div>'
+                      f'<figure data-float="7" style="height: 60mm; margin: 0; break-inside: avoid"></figure>'
+                      f'{text}<figure data-float="8" style="height: 5mm; margin: 0"></figure>{text}</section>')
+    # 50 mm left empty on page 1: both paragraphs after figure 7 (20 mm) fill it; figure 8 is not passed
+    assert engine.figure_gaps(document, 1 / 3, "data-float") == [(7, 2)]
+    assert engine.figure_gaps(render('<section><div style="height: 70mm"></div><figure data-float="1" '
+                                     'style="height: 60mm; margin: 0"></figure>' + text + '</section>'),
+                              1 / 3, "data-float") == []   # 10 mm empty: no gap

@@ -7,21 +7,26 @@ exactly what was not carried over."""
 import datetime
 import json
 import re
+import sys
+from pathlib import Path
 
 import docx
 import pikepdf
 import pypandoc
 import pytest
 import yaml
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from briefgen.inputs.tabular import read_table
 from briefgen.render.pdf_check import elements, structure_problems
-from conftest import ROOT, build_brief, check_brief, flat, run_cli
+from conftest import ROOT, SAMPLE, build_brief, check_brief, flat, run_cli
 from test_pdfua import pdfua_findings
 from word_drafts import HEAT_PARAGRAPHS, heat_draft, picture
 
 DOCS = ROOT / "tests" / "import_docs"
+FEATURES = ROOT / "tests" / "features" / "features.yaml"   # appendices, a cover picture, a wide table
 CITED = re.compile(r"\([^()]*\b(1[89]|20)[0-9]{2}\b[^()]*\)")   # Word's printed citation: (Smith et al., 2013)
 DATES = "in the document's properties: no date in the text: the file's creation date {} written"
 NO_SUMMARY = "in the whole document: no 'Summary' section: the first paragraph is also the summary"
@@ -37,7 +42,8 @@ def import_draft(draft, brief, *options):
     result = run_cli("import", draft, "-o", brief, *options)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    return lines[2:] if len(lines) > 1 and lines[1].startswith("Not carried over") else [], lines
+    report = [line for line in lines[2:] if line.startswith("  ")]
+    return report if len(lines) > 1 and lines[1].startswith("Not carried over") else [], lines
 
 
 def built_text(brief, out):
@@ -118,6 +124,15 @@ def test_the_report_lists_the_comment_the_changes_and_the_missing_alt_text(heat)
         "  under 'Outdoor work in the heat': a picture (image2.png) without alt text: its alt text says "
         "'No alt text in the draft: describe this picture' until you write one",
     ]
+
+
+def test_a_placeholder_alt_text_is_a_warning_at_import_and_at_every_build(heat, tmp_path):
+    placeholder = ("heat.yaml:41: sections[0].content[3]: image 'figures/heat-2.png': "
+                   "alt text is brief import's placeholder; describe what the image shows")
+    [warning] = [line for line in heat["lines"] if line.startswith("warning:")]
+    assert warning == f"warning: {heat['brief']}".removesuffix("heat.yaml") + placeholder
+    build = run_cli("build", heat["brief"], "-v", "summary", "--out", tmp_path)
+    assert build.exit_code == 0 and placeholder in build.output
 
 
 def test_every_paragraph_of_the_draft_is_in_the_pdf(heat):
@@ -381,3 +396,119 @@ def test_an_existing_brief_or_picture_is_replaced_only_with_force(tmp_path):
 def test_the_command_is_in_the_help():
     result = run_cli("import", "--help")
     assert result.exit_code == 0 and "--heading FIELD=HEADING" in result.output
+
+
+# --- the round trip: our own Word edition imported back --------------------
+
+CITATION = re.compile(r"\[(-?@[^\]]+)\]")
+CROSS_REFERENCE = re.compile(r"@((?:fig|tbl|app|sec)-[A-Za-z0-9_-]+)")
+
+
+def words_of(markdown):
+    """A markdown text's words, without its citations, cross-references and link targets
+    (they are compared on their own) and markup."""
+    text = CROSS_REFERENCE.sub(" ", CITATION.sub(" ", str(markdown or "")))
+    return flat(re.sub(r"\]\([^)]*\)", "]", text))
+
+
+def cited(markdown):
+    return [key for group in CITATION.findall(str(markdown)) for key in re.findall(r"@([\w.:-]*\w)", group)]
+
+
+def table_view(table, folder):
+    if "csv" in table:
+        columns, *rows = read_table(folder, table)
+    else:
+        columns, rows = table["columns"], table["rows"]
+    return {"caption": words_of(table["caption"]), "columns": [words_of(column) for column in columns],
+            "rows": [[words_of(cell) for cell in row] for row in rows], "source": words_of(table.get("source")),
+            "notes": words_of(table.get("notes")), "id": table.get("id")}
+
+
+def section_view(section, folder):
+    """What a section says: its title, its text's words in order, its tables
+    and figures (a chart is a picture in Word), its citations and cross-references."""
+    view = {"title": section["title"], "text": [], "tables": [], "figures": [], "citations": [], "crossrefs": [],
+            "blocks": []}   # the kinds of block other than text, in order
+    for block in section["content"]:
+        kind, value = ("text", block) if isinstance(block, str) else \
+            next((key, item) for key, item in block.items() if key != "variants")
+        if kind == "pagebreak":   # the full brief's, a page break in Word
+            continue
+        view["citations"] += cited(value)
+        view["crossrefs"] += CROSS_REFERENCE.findall(str(value))
+        if kind != "text":
+            view["blocks"].append("figure" if kind == "chart" else kind)
+        if kind == "table":
+            view["tables"].append(table_view(value, folder))
+        elif kind in ("figure", "chart"):
+            view["figures"].append((words_of(value["caption"]), value["alt"], words_of(value.get("source")),
+                                    value.get("id")))
+        else:   # text, a call-out (its title and text), a quote (its text and source)
+            view["text"] += [words_of(value)] if kind == "text" else [
+                words_of(value.get(key)) for key in ("title", "text", "source") if value.get(key)]
+    view["text"] = " ".join(view["text"]).split()
+    return view
+
+
+def brief_view(path):
+    data, folder = yaml.safe_load(Path(path).read_text()), Path(path).parent
+    return {
+        "title": (words_of(data["title"]), words_of(data.get("subtitle")), data["date"], data.get("series"),
+                  str(data.get("number")), data.get("audience"), data.get("url"), data.get("status")),
+        "authors": [(a["name"], a.get("role"), a.get("affiliation")) for a in data.get("authors", [])],
+        "summary": words_of(data["summary"]), "key_points": [words_of(point) for point in data["key_points"]],
+        "sections": [section_view(section, folder) for section in data["sections"]],
+        "appendices": [section_view(section, folder) for section in data.get("appendices", [])],
+        "recommendations": [(r.get("title"), words_of(r["text"]), r.get("audience"))
+                            for r in data.get("recommendations", [])],
+        # the full brief's citations outside sections (a variant's own texts are not in the full edition)
+        "citations": cited(data["summary"]) + cited(data["key_points"]) + cited(data.get("recommendations", [])),
+    }
+
+
+@pytest.mark.parametrize("brief", [SAMPLE, FEATURES], ids=["sample", "features"])
+def test_our_word_edition_imports_back_to_the_same_text_sections_tables_and_citations(tmp_path, brief):
+    assert run_cli("build", brief, "--format", "docx", "--variant", "full", "--out", tmp_path).exit_code == 0
+    imported = tmp_path / "briefs" / brief.name
+    import_draft(tmp_path / f"{brief.stem}-full.docx", imported)
+    original, back = brief_view(brief), brief_view(imported)
+    assert back == original
+    assert original["citations"] if brief == SAMPLE else original["appendices"]   # each has what it is here for
+    check_brief(imported)
+
+
+def test_a_theme_that_is_not_there_is_said_not_ignored(tmp_path, in_root):
+    result = run_cli("import", DOCS / "notes.docx", "-o", tmp_path / "notes.yaml", "--theme", "nosuch")
+    assert result.exit_code == 1 and result.output.startswith("--theme: unknown theme 'nosuch'")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_paragraphs_styled_as_key_points_summary_and_recommendations_fill_those_fields(tmp_path):
+    document = docx.Document()
+    document.core_properties.title = "Heat and outdoor work"
+    for style in ("Key Point", "Summary", "Recommendation"):
+        document.styles.add_style(style, WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Heat stress cuts working hours.", style="Key Point")
+    document.add_paragraph("Shade keeps the work going.", style="Key Point")
+    document.add_paragraph("A heat plan keeps outdoor workers safe.", style="Summary")
+    document.add_heading("Background", 1)
+    document.add_paragraph("Farm workers face the hottest hours.")
+    document.add_paragraph("Publish a heat plan before the summer.", style="Recommendation")
+    document.save(tmp_path / "styled.docx")
+    report, _ = import_draft(tmp_path / "styled.docx", tmp_path / "styled.yaml")
+    data = yaml.safe_load((tmp_path / "styled.yaml").read_text())
+    assert data["key_points"] == ["Heat stress cuts working hours.", "Shade keeps the work going."]
+    assert data["summary"] == "A heat plan keeps outdoor workers safe."
+    assert data["recommendations"] == [{"text": "Publish a heat plan before the summer."}]
+    assert data["sections"] == [{"title": "Background", "content": ["Farm workers face the hottest hours."]}]
+
+
+def test_without_the_word_extra_the_command_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pypandoc", None)   # import pypandoc raises ImportError
+    for name in [name for name in sys.modules if name.startswith(("briefgen.inputs.word", "briefgen.build.importing"))]:
+        monkeypatch.delitem(sys.modules, name)
+    result = run_cli("import", DOCS / "notes.docx", "-o", "never-written.yaml")
+    assert (result.exit_code, result.output) == (1, "Error: brief import needs pypandoc-binary and python-docx: "
+                                                    "pip install 'policy-brief-generator[word]'\n")
+    assert not Path("never-written.yaml").exists()

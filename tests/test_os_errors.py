@@ -1,9 +1,14 @@
 """Errors of the file system are the user's to fix: one line naming the path and
 the cause, exit 1, the table still printed, never "internal error"; an earlier
 good PDF stays. The read-only and full folders are real tmpfs mounts (root
-only; skipped elsewhere, where test_cli's simulated full disk still runs)."""
+only; skipped elsewhere); the same errors injected where the tool meets the
+operating system (os.open) run everywhere, as does test_cli's disk that
+fills up in the middle of a write."""
 
+import errno
+import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -61,6 +66,30 @@ def test_a_full_disk(tmp_path, out):
     result = build(brief, out)
     assert_user_error(result, f"{out}/: no space left on device")
     assert sorted(path.name for path in out.iterdir()) == ["filler"]  # no temporary file left behind
+
+
+@pytest.mark.parametrize("code, cause", [(errno.EROFS, "read-only file system"),
+                                         (errno.ENOSPC, "no space left on device")], ids=["read-only", "full"])
+def test_a_file_system_error_injected_at_os_open(tmp_path, monkeypatch, code, cause):
+    """Where no tmpfs can be mounted (not root): every file the build would
+    create in the output folder is refused by the (patched) system call."""
+    brief = write_brief(tmp_path)
+    out = tmp_path / "out"
+    assert build(brief, out).exit_code == 0
+    good = (out / "brief-summary.pdf").read_bytes()
+    system_open = os.open
+
+    def refusing(path, flags, *args, **kwargs):
+        if Path(path).parent == out and flags & os.O_CREAT:
+            raise OSError(code, os.strerror(code), str(path))
+        return system_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+    brief.write_text(brief.read_text().replace("The summary.", "Changed."), encoding="utf-8")
+    result = build(brief, out)
+    assert_user_error(result, f"{out}/: {cause}")
+    assert (out / "brief-summary.pdf").read_bytes() == good
+    assert not [path for path in out.iterdir() if path.name.endswith(".tmp")]
 
 
 def test_an_output_path_inside_a_file(tmp_path):

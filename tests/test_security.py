@@ -5,6 +5,7 @@ import http.server
 import os
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -196,13 +197,28 @@ def test_any_brief_gives_a_pdf_or_a_clean_error(tmp_path, data):
 # --- generated hostile inputs (tests/strategies.py): check and build --------------
 # Every outcome is a built PDF or clean one-line errors, never an "internal
 # error" (the line a bug of ours prints) nor a traceback. A short run here;
-# a long one with BRIEF_HYPOTHESIS_EXAMPLES=N (N checks per strategy, N/10 builds).
+# a long one with BRIEF_HYPOTHESIS_EXAMPLES=N (N checks per strategy, N/10 builds;
+# pytest -s prints how many each ran).
 
 EXAMPLES = int(os.environ.get("BRIEF_HYPOTHESIS_EXAMPLES", "150"))
 GENERATED_TIME_LIMIT = 5
+# The hard deadline of these in-process runs: the watchdog kills the test
+# run itself, so it is for a real hang in C code only, not a slow check on a
+# loaded machine (which the soft deadline stops with its clean line).
+GENERATED_HANG = 60
+CURRENT = os.environ.get("BRIEF_HYPOTHESIS_CURRENT")   # a file: each input is written there before it runs
+
+
+@contextmanager
+def generated_bounds(limits, brief):
+    with bounds.watchdog(GENERATED_HANG, f"{brief}: hung in C code; the input is in {CURRENT}"), \
+            bounds.memory_cap(limits.memory), bounds.soft_deadline(limits.seconds, str(brief)):
+        yield
 
 
 def write_project(folder, files):
+    if CURRENT:
+        Path(CURRENT).write_text(repr(files), encoding="utf-8")
     for name, data in files.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
@@ -218,7 +234,7 @@ def assert_clean(lines):
 
 def check_generated(brief):
     """What `brief check` does, in this process, within its time limit."""
-    with bounds.in_process(Limits(GENERATED_TIME_LIMIT), str(brief)):
+    with generated_bounds(Limits(GENERATED_TIME_LIMIT), brief):
         if is_series(brief):
             problems, _ = check_series(brief, Options())
             if problems:
@@ -235,7 +251,7 @@ def check_generated(brief):
 def build_generated(brief, out):
     """What `brief build BRIEF -v summary` does, in this process: a PDF of one page, or clean errors."""
     options = Options(("summary",), out_dir=out, limits=Limits(GENERATED_TIME_LIMIT, 5))
-    with bounds.in_process(options.limits, str(brief)):
+    with generated_bounds(options.limits, brief):
         row = build_document(brief, "summary", options)
     if row.status == "built":
         assert len(PdfReader(row.output).pages) == 1
@@ -243,24 +259,37 @@ def build_generated(brief, out):
         assert_clean(row.problems)
 
 
+def counted(kind, phase, run):
+    """Run the property, then print how many inputs it tried (pytest -s shows it)."""
+    tried = []
+    run(tried)
+    print(f"\ngenerated {kind} inputs, {phase}: {len(tried)} examples, 0 internal errors")
+
+
 @pytest.mark.parametrize("kind", sorted(strategies.STRATEGIES))
 def test_generated_inputs_check_cleanly(kind):
-    @settings(max_examples=EXAMPLES, deadline=None, database=None)
-    @given(strategies.STRATEGIES[kind])
-    def property(files):
-        with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
-            check_generated(write_project(Path(folder), files))
-    property()
+    def run(tried):
+        @settings(max_examples=EXAMPLES, deadline=None, database=None)
+        @given(strategies.STRATEGIES[kind])
+        def property(files):
+            tried.append(1)
+            with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
+                check_generated(write_project(Path(folder), files))
+        property()
+    counted(kind, "check", run)
 
 
 @pytest.mark.parametrize("kind", sorted(set(strategies.STRATEGIES) - {"series"}))
 def test_generated_inputs_build_or_fail_cleanly(kind):
-    @settings(max_examples=max(3, EXAMPLES // 10), deadline=None, database=None)
-    @given(strategies.STRATEGIES[kind])
-    def property(files):
-        with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
-            build_generated(write_project(Path(folder), files), Path(folder) / "out")
-    property()
+    def run(tried):
+        @settings(max_examples=max(3, EXAMPLES // 10), deadline=None, database=None)
+        @given(strategies.STRATEGIES[kind])
+        def property(files):
+            tried.append(1)
+            with tempfile.TemporaryDirectory(prefix="brief-generated-") as folder:
+                build_generated(write_project(Path(folder), files), Path(folder) / "out")
+        property()
+    counted(kind, "build", run)
 
 
 def test_table_cells_from_csv_are_checked_like_any_markdown(tmp_path):

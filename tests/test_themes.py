@@ -153,8 +153,9 @@ def test_template_syntax_error_names_file_and_line(tmp_path):
      "4: typography.fonts[0].files[0]: font 'Far': '../../far/Far.ttf' is outside the theme's styles folder; "
      "a theme carries its files: copy it into {styles}/fonts/ and write 'fonts/Far.ttf'"),
     ("typography:\n  base: Helvetica Neue\n",
-     "2: typography.base: font 'Helvetica Neue' is not declared: add it under typography.fonts with its files "
-     "(family: Helvetica Neue, files: [fonts/....ttf])"),
+     "2: typography.base: font 'Helvetica Neue' is not under typography.fonts, so it comes from Google Fonts "
+     "(brand.yml's default) and is not fetched yet: run 'brief fonts fetch {theme}' (builds never reach the "
+     "network), or declare it with its files (family: Helvetica Neue, files: [fonts/....ttf])"),
     ("meta:\n\tname: Acme\n", "2: YAML syntax error: a tab in the indentation; indent with spaces only"),
 ])
 def test_brand_errors_name_what_is_wrong(tmp_path, setting, message):
@@ -163,8 +164,8 @@ def test_brand_errors_name_what_is_wrong(tmp_path, setting, message):
     (styles / "_brand.yml").write_text(setting, encoding="utf-8")
     result = run_cli("build", write_brief(tmp_path), "--theme", tmp_path / "theme", "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"{styles / '_brand.yml'}:" + message.format(styles=styles)
+    assert result.stderr.strip() == f"{styles / '_brand.yml'}:" + message.format(styles=styles, theme=styles.parent)
     # the same line when the brief names the theme
     result = run_cli("build", write_brief(tmp_path, MINIMAL_BRIEF + "theme: theme\n"), "--out", tmp_path / "out")
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"{styles / '_brand.yml'}:" + message.format(styles=styles)
+    assert result.stderr.strip() == f"{styles / '_brand.yml'}:" + message.format(styles=styles, theme=styles.parent)

@@ -42,7 +42,7 @@ def face_of(family, weight, italic):
 def served_font(family, file):
     """The real font renamed to the family it is served as (as the service's
     own files name their family); its PostScript name stays, for the PDF."""
-    font = TTFont(FONTS / file)
+    font = TTFont(FONTS / file, recalcTimestamp=False)   # the same bytes on every request
     for record in font["name"].names:
         if record.nameID in (1, 16):
             record.string = family
@@ -252,3 +252,18 @@ def test_an_unreachable_service_is_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 1
     [line] = result.output.strip().splitlines()
     assert re.fullmatch(r"Error: http://127\.0\.0\.1:9/css2\?family=Open%20Sans:ital,wght@0,400: .*refused.*", line)
+
+
+def test_a_family_named_but_not_declared_is_a_google_font_as_brand_yml_says(tmp_path, font_api):
+    theme = tmp_path / "theme"
+    (theme / "styles").mkdir(parents=True)
+    (theme / "styles" / "_brand.yml").write_text("typography:\n  base: Open Sans\n", encoding="utf-8")
+    brief = write_brief(tmp_path, MINIMAL_BRIEF)
+    refused = run_cli("build", brief, "--theme", theme, "--out", tmp_path / "out")
+    assert refused.exit_code == 1 and "comes from Google Fonts (brand.yml's default)" in refused.stderr
+    fetched = run_cli("fonts", "fetch", theme)
+    assert fetched.exit_code == 0, fetched.output
+    assert "Open Sans: not offered by google: 100 normal, 100 italic, 200 normal" in fetched.output   # 100 to 900
+    built = run_cli("build", brief, "--theme", theme, "-v", "full", "--out", tmp_path / "out")
+    assert built.exit_code == 0, built.output
+    assert "Lato-Regular" in embedded_fonts(tmp_path / "out" / "brief-full.pdf")

@@ -55,12 +55,12 @@ build.compose_html = compose_html
 
 import briefgen.writers.pdf as pdf_writer
 original_write = pdf_writer.write_pdf
-def write_pdf(laid_out, target, date):
+def write_pdf(laid_out, target, *args):
     if "in-write" in laid_out.html:  # hold the temporary file open
         from briefgen.util.atomic import atomic_file
         with atomic_file(target, "wb"):
             time.sleep(BOUND)
-    return original_write(laid_out, target, date)
+    return original_write(laid_out, target, *args)
 pdf_writer.write_pdf = write_pdf
 
 original_select = build.select_variant
@@ -264,6 +264,24 @@ def test_stale_temporary_files_are_removed_at_the_next_build(tmp_path):
     status, _, stderr, _ = run(tmp_path, "build", "one.yaml", "-v", "summary")
     assert status == 0, stderr
     assert sorted(path.name for path in out.glob(".*.tmp")) == [running.name]
+
+
+def test_a_temporary_file_of_a_worker_killed_but_not_yet_reaped_is_stale(tmp_path):
+    """A worker killed with its parent (kill -9) is a zombie until init reaps
+    it: its pid still answers kill(pid, 0), but it holds no file open."""
+    brief(tmp_path, "one")
+    out = tmp_path / "out"
+    out.mkdir()
+    zombie = subprocess.Popen(["true"])   # ended, not waited for: a zombie
+    wait_for(lambda: psutil.Process(zombie.pid).status() == psutil.STATUS_ZOMBIE)
+    left = out / f".one-summary.pdf.{zombie.pid}.k2j4x9_q.tmp"
+    left.write_bytes(b"%PDF-1.7 half")
+    try:
+        status, _, stderr, _ = run(tmp_path, "build", "one.yaml", "-v", "summary")
+    finally:
+        zombie.wait()
+    assert status == 0, stderr
+    assert not list(out.glob(".*.tmp"))
 
 
 def test_watch_survives_killed_workers(tmp_path):

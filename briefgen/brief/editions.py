@@ -4,6 +4,11 @@ folder, same relative paths) and its outputs are `<stem>.<language>-<variant>.<e
 (the file's stem already ends in `.<language>`). What the original has and the
 translation lacks (a section, a recommendation, a summary) is reported as a
 warning, so a translator sees what is left to do.
+
+An edition made with `brief translate import` records the hash of the English
+of each unit it translates (`translation: units:`, units.py): its build says in
+one line how much is translated, and how many units are stale (their English
+changed since) or missing; `brief translate status` lists them.
 """
 
 import re
@@ -11,6 +16,7 @@ from pathlib import Path
 
 from ..inputs.load import load_brief
 from ..problems import BriefError
+from .units import source_units, unit_status
 
 EDITION = re.compile(r"(?P<stem>.+)\.(?P<language>[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)")
 LISTS = ("key_points", "sections", "recommendations", "references", "authors")
@@ -25,7 +31,9 @@ def original_of(brief_file):
 
 
 def lacking(loaded):
-    """Warnings (Problems) for the fields of the original that the translation lacks."""
+    """Warnings (Problems) for what the translation lacks: for an edition that
+    records its units, one line of completion; for another, the fields of the
+    original that the translation lacks."""
     original_file = original_of(loaded.path)
     if original_file is None:
         return []
@@ -33,9 +41,26 @@ def lacking(loaded):
         original = load_brief(original_file).data
     except BriefError:
         return []  # the original's own check reports its problems
+    if "translation" in loaded.data:
+        return completion(loaded, original, original_file)
     name = original_file.name
     return [loaded.problem(path, f"the original ({name}) has {what}")
             for path, what in _differences(original, loaded.data)]
+
+
+def completion(loaded, original, original_file):
+    """[one warning] when units are stale or missing, else []."""
+    states = [unit_status(unit, loaded.data) for unit in source_units(original, original_file.parent)]
+    translated, stale = states.count("translated"), states.count("stale")
+    if translated == len(states):
+        return []
+    missing = len(states) - translated - stale
+    share = int(100 * translated / len(states))   # 99% until the last unit is done
+    what = [f"{stale} stale (the original changed since they were translated)"] if stale else []
+    what += [f"{missing} missing"] if missing else []
+    return [loaded.problem(("translation",), f"{share}% translated ({translated} of {len(states)} units; "
+                                             f"{', '.join(what)}); `brief translate status {loaded.shown_path}` "
+                                             "lists them")]
 
 
 def _differences(original, translation, path=()):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from .. import blocks
 from ..util import cache
 from ..content import crossref
+from ..content.access import PLACEHOLDER_WARNING, is_placeholder_alt
 from ..inputs import sources
 from ..content.citations import style_path, style_problem
 from ..inputs.images import image_problems
@@ -331,6 +332,8 @@ def _markdown_problems(loaded, path, text, reference_ids, anchors):
         problems += image_problems(loaded, path, image)
         if not alt.strip():
             problems.append(loaded.problem(path, f"image '{image}' needs alt text: ![what it shows]({image})"))
+        elif is_placeholder_alt(alt):
+            loaded.warnings.append(loaded.problem(path, f"image '{image}': {PLACEHOLDER_WARNING}"))
     return problems
 
 

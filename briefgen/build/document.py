@@ -26,7 +26,7 @@ from ..util.bounds import too_big
 from ..compose.html import compose_html
 from ..render.content_check import lost_content
 from ..content.crossref import resolve
-from ..brief.editions import lacking
+from ..brief.editions import lacking, original_of
 from ..render.engine import displaced_footnotes, page_height, used_height
 from ..compose.glyphs import glyph_problems
 from ..inputs.load import load_brief
@@ -298,6 +298,8 @@ def plan_brief(brief_file, options):
     loaded, theme = prepared.loaded, prepared.theme
     theme_files = [file for folder in theme.folders for file in Path(folder).rglob("*") if file.is_file()]
     inputs = [loaded.path, *referenced_files(prepared.data, loaded.path.parent), *theme_files]
+    if original_of(loaded.path):   # an edition's warnings say what it lacks of its original
+        inputs.append(original_of(loaded.path))
     # A theme folder the project adds later changes the build too: the manifest lists those folders.
     folders = list(theme.folders + theme.missing_overrides)
     if getattr(writers.writer(options.format), "EDITION", None):  # a web page lists the PDFs beside it

@@ -11,14 +11,16 @@ from pathlib import Path
 
 from ..compose.labels import translations
 from ..inputs.word import ENGLISH_NAMES, DraftRefused, check_paths, import_draft
-from ..problems import BriefError, shown
+from ..problems import BriefError, Problem, shown
 from ..theme.resolve import ThemeError, resolve_theme
 from ..util import atomic
 from .document import check_brief
 
 # Each field of the brief and the labels (msgids of the theme's catalogues) that name it.
 FIELD_LABELS = {"key_points": ["Key points"], "summary": ["Summary", "Executive summary"],
-                "recommendations": ["Recommendations"], "references": ["References"]}
+                "recommendations": ["Recommendations"], "references": ["References"], "contact": ["Contact"],
+                "about": ["About %(organisation)s"], "prepared_for": ["Prepared for"],
+                "who_should_act": ["Who should act:"], "appendix": ["Appendix %(letter)s"]}
 
 
 @dataclass
@@ -74,7 +76,12 @@ def import_brief(source, target, names, force=False):
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     imported.brief, imported.files = target, finals
-    return ImportDone(imported, [str(warning) for warning in loaded.warnings])
+    return ImportDone(imported, [str(_as_written(warning, target)) for warning in loaded.warnings])
+
+
+def _as_written(warning, target):
+    """A warning of the check, naming the brief where it is written, not where it was checked."""
+    return replace(warning, file=shown(target)) if isinstance(warning, Problem) else warning
 
 
 __all__ = ["DraftRefused", "FIELD_LABELS", "ImportDone", "heading_names", "import_brief"]

@@ -33,6 +33,7 @@ from ..theme.resolve import ThemeError, brand_folder, resolve_theme, theme_sourc
 from ..theme.webfonts import FetchError, fetch_fonts
 from ..util import bounds, project
 from ..writers import FORMATS
+from .translate import translate
 
 
 # --- command line ------------------------------------------------------------
@@ -397,7 +398,8 @@ class HeadingName(click.ParamType):
               help="A heading that fills a field of the brief, over the labels' names (repeatable): "
                    "--heading key_points='Main messages'.")
 @click.option("--force", is_flag=True, help="Replace the brief and its pictures if they exist.")
-@THEME_OPTION
+@click.option("--theme", "-t", metavar="NAME|PATH", help="Theme whose labels' translations name the headings "
+              "(default: the default theme's).")
 def import_command(draft, target, headings, force, theme):
     """Make a brief from a Word (.docx), OpenDocument (.odt) or Markdown draft.
 
@@ -413,7 +415,13 @@ def import_command(draft, target, headings, force, theme):
         brief import draft.docx -o briefs/heat.yaml
         brief import draft.docx -o briefs/heat.yaml --heading key_points="Main messages" --force
     """
-    from ..build.importing import DraftRefused, heading_names, import_brief  # pandoc: only for this command
+    try:   # the word extra (pandoc, python-docx): only for this command
+        from ..build.importing import DraftRefused, heading_names, import_brief
+    except ImportError:
+        raise click.ClickException("brief import needs pypandoc-binary and python-docx: "
+                                   "pip install 'policy-brief-generator[word]'") from None
+    if theme:   # its labels name the headings: a theme that is not there is said, not ignored
+        _check_theme(theme)
     try:
         done = import_brief(draft, target, heading_names(theme, headings), force=force)
     except DraftRefused as error:
@@ -425,14 +433,14 @@ def import_command(draft, target, headings, force, theme):
     except (ThemeError, OutputError) as error:
         raise click.ClickException(str(error)) from None
     imported = done.imported
-    for warning in done.warnings:
-        click.echo(f"warning: {warning}", err=True)
     counts = ", ".join(f"{number} {name}" for name, number in imported.counts.items())
     click.echo(f"wrote {shown(imported.brief)} ({counts})")
     items = imported.report.lines()
     click.echo(f"Not carried over as it was ({len(items)}):" if items else "Everything was carried over.")
     for line in items:
         click.echo(f"  {line}")
+    for warning in done.warnings:   # what the check of the new brief warns of, as every build will
+        click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command("new-theme")
@@ -555,6 +563,9 @@ def themes_command():
         if own and any(origin == "built-in" for origin, _ in sources):
             where += " (over the built-in theme)"
         click.echo(f"{name:<12} {where}")
+
+
+cli.add_command(translate)
 
 
 def _with_styles(options, styles):

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import tinycss2
 
+from ..inputs import PLACEHOLDER_ALT
+
 MINIMUM_CONTRAST = 4.5
 FILE_NAME = re.compile(r"[\w.-]+\.(svg|png|jpe?g|gif|webp)", re.IGNORECASE)
 # (text colour, background colour, what the pair is used for)
@@ -27,12 +29,21 @@ COLOUR_PAIRS = (
 
 def figure_alt_problems(alt, caption, image):
     """(errors, warnings) for one figure's alt text."""
+    if is_placeholder_alt(alt):
+        return [], [PLACEHOLDER_WARNING]
     alt_words, caption_words = _words(alt), _words(caption)
     if FILE_NAME.fullmatch(alt.strip()) or alt_words == _words(Path(image).stem):
         return [f"alt text {alt!r} is a file name; describe what the image shows"], []
     if alt_words == caption_words:
         return [], ["alt text repeats the caption; describe what the image shows instead"]
     return [], []
+
+
+PLACEHOLDER_WARNING = "alt text is brief import's placeholder; describe what the image shows"
+
+
+def is_placeholder_alt(alt):
+    return str(alt).strip() == PLACEHOLDER_ALT
 
 
 def _words(text):

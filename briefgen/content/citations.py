@@ -35,7 +35,7 @@ from ..util import cache
 from .citeproc_fixes import LOOKUPS, TAGS, patch_citeproc
 from ..util.files import MB, FileRefused, read_bytes
 from .markdown import KOREAN_JOINS, WORD_JOINER, quotes_language
-from ..inputs.sources import CJK, STYLED, yaml_to_csl
+from ..inputs.sources import CJK, NOCASE, STYLED, yaml_to_csl
 
 CSL_DIR = Path(__file__).parents[1] / "csl"   # briefgen/csl/
 STYLES = {   # the bundled styles, from github.com/citation-style-language/styles (CC BY-SA 3.0)
@@ -363,12 +363,12 @@ def styled_html(text):
     """STYLED marks (a BibTeX value's sub- and superscripts, italics, bold) as HTML."""
     for tag, (opening, closing) in STYLED.items():
         text = text.replace(opening, f"<{tag}>").replace(closing, f"</{tag}>")
-    return text
+    return text.replace(NOCASE[0], "").replace(NOCASE[1], "")
 
 
 def styled_plain(text):
     """STYLED marks dropped, for a plain-text field (N2O)."""
-    return "".join(character for character in text if not "\ue020" <= character <= "\ue027")
+    return "".join(character for character in text if not "\ue020" <= character <= "\ue029")
 
 
 def _cleaned(text, style):

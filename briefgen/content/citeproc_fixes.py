@@ -41,12 +41,62 @@ def patch_citeproc():
         return " ".join("".join(result).split()) if mark.strip() else "".join(result).replace(" ", "")
 
     Name.initialize = initialize
+    _patch_protected_case()
     _patch_sort_keys()
     _patch_speed()
     _patch_labels()
     _patch_substitution()
     _patch_localized_dates()
     _PATCHED.append(True)
+
+
+# Marks of inputs/sources.py around text no text-case may change: a BibTeX
+# title's brace groups (NOCASE) and its italics (species names).
+PROTECT_OPEN, PROTECT_CLOSE = "\ue028\ue024", "\ue029\ue025"
+
+
+def _patch_protected_case():
+    """Title case leaves protected text as written (CSL specification,
+    'Text-case': "nocase" spans; in BibTeX, brace groups): citeproc-py
+    capitalised every lower-case word, "Clupea Harengus Membras". The rest of
+    the title is cased as citeproc-py does (stop words lower-case, the first
+    word and a word after a colon capitalised). And a label's term is cased in
+    the output's language: citeproc-py gave it none, so no title case, and
+    APA printed "(eds.)" for "(Eds.)"."""
+    from citeproc.model import Label, TextCased
+    from citeproc.string import String
+
+    original = TextCased.case
+
+    def case(self, text, language=None):
+        if language is None and isinstance(self, Label):   # a term: in the output's language ('(Eds.)')
+            language = _output_language(self.get_root())
+        if self.get("text-case") != "title" or language != "en" or not any(m in str(text) for m in PROTECT_OPEN):
+            return original(self, text, language)
+        words = text.words() if hasattr(text, "words") else (String(word) for word in str(text).split())
+        output, depth, previous = [], 0, ":"
+        for word in words:
+            plain = str(word)
+            protected = depth > 0 or plain[:1] in PROTECT_OPEN
+            depth = max(0, depth + sum(plain.count(mark) for mark in PROTECT_OPEN)
+                        - sum(plain.count(mark) for mark in PROTECT_CLOSE))
+            if not protected and word.islower():
+                stop = plain in self._stop_words and previous not in (":", ".")
+                word = word.soft_lower() if stop else word.capitalize_first()
+            previous = str(word)[-1]
+            output.append(str(word))
+        return " ".join(output)
+
+    TextCased.case = case
+
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _output_language(root):
+    """'en', 'fr', ...: the language of the first locale the style looks terms up in."""
+    return next((str(locale.get(XML_LANG))[:2] for locale in getattr(root, "locales", ()) if locale.get(XML_LANG)),
+                "en")
 
 
 def _patch_substitution():

@@ -63,9 +63,13 @@ class Entry:
 
 
 def bibliography_files(data):
-    """The brief's `bibliography:` as a list of relative paths (one file or a list)."""
+    """The brief's `bibliography:` as a list of relative paths (one file or a
+    list). Anything else (a number, a mapping) names no file: the schema
+    reports its type."""
     value = data.get("bibliography")
-    return [value] if isinstance(value, str) else [name for name in value or () if isinstance(name, str)]
+    if isinstance(value, str):
+        return [value]
+    return [name for name in value if isinstance(name, str)] if isinstance(value, list) else []
 
 
 def read_bibliographies(loaded):
@@ -261,7 +265,7 @@ def bibtex_to_csl(key, entry):
     for name, value in fields.items():
         target = BIB_FIELDS.get(name, "")
         if target:
-            item[target] = value.strip() if target in ("URL", "DOI") else plain(value)
+            item[target] = value.strip() if target in ("URL", "DOI") else plain(value, target in CASED_FIELDS)
     _urls_from_notes(item, fields)
     if "pages" in fields:
         item["page"] = plain(fields["pages"]).replace("--", "-").replace("–", "-")
@@ -290,6 +294,11 @@ def bibtex_to_csl(key, entry):
 # (citations.py's own marks are U+E000 to U+E003.)
 STYLED = {"sub": ("\ue020", "\ue021"), "sup": ("\ue022", "\ue023"),
           "i": ("\ue024", "\ue025"), "b": ("\ue026", "\ue027")}
+# Text a style must not re-case (title case: "Clupea Harengus"): a brace group
+# inside a title ({DNA}, {B}altic), as BibTeX protects it, and italics (species
+# names). citeproc_fixes.py keeps it as written; citations.py drops the marks.
+NOCASE = ("\ue028", "\ue029")
+CASED_FIELDS = ("title", "title-short", "container-title", "collection-title")
 STYLED_COMMANDS = {"textsubscript": "sub", "textsuperscript": "sup", "textit": "i", "emph": "i",
                    "mkbibemph": "i", "textsl": "i", "textbf": "b", "mkbibbold": "b"}
 GROUP = r"\{((?:[^{}]|\{[^{}]*\})*)\}"        # one brace group, one level of braces inside
@@ -318,7 +327,7 @@ def _urls_from_notes(item, fields):
                 item.pop(variable)
 
 
-def plain(value):
+def plain(value, protect=False):
     """A BibTeX value as text: LaTeX accents and symbols decoded (latexcodec, as
     pybtex does); maths sub- and superscripts (N$_2$O), \\textit, \\emph and
     \\textbf kept as STYLED marks; \\url and \\href as their text; other
@@ -334,6 +343,9 @@ def plain(value):
         opening, closing = STYLED[kind]
         text = re.sub(r"\\" + command + r"\s*" + GROUP, lambda match: opening + match.group(1) + closing, text)
     text = re.sub(r"\\[A-Za-z]+\s*(?=\{)", "", text)
+    if protect:   # a brace group of a title protects its case; the whole value's own braces do not
+        inner = text[1:-1] if re.fullmatch(GROUP, text.strip()) else text
+        text = re.sub(GROUP, lambda match: NOCASE[0] + match.group(1) + NOCASE[1], inner)
     return " ".join(text.replace("{", "").replace("}", "").split())
 
 

@@ -110,6 +110,73 @@ def used_height(page):
     return root.height + sum(box.margin_height() for box in notes)
 
 
+def figure_gaps(document, share, attribute):
+    """(number, text units) of each block marked `attribute` that tops a page
+    while the page before ends with more than `share` of its text area empty:
+    how many of the text units after it (the children of its following
+    div.text siblings, on its page) fill that gap."""
+    found = []
+    for previous, page in zip(document.pages, document.pages[1:]):
+        area = previous._page_box.height
+        gap = empty_below(previous)
+        if gap <= share * area:
+            continue
+        parent, block = _top_block(page._page_box.children[0], attribute)
+        if block is not None:
+            units = _units_filling(parent.children[parent.children.index(block) + 1:], gap)
+            if units:
+                found.append((int(block.element.get(attribute)), units))
+    return found
+
+
+def empty_below(page):
+    """CSS px of the page's text area left empty below its last line (or image),
+    above its footnotes."""
+    from weasyprint.formatting_structure.boxes import LineBox, ReplacedBox
+    sheet = page._page_box
+    root, *rest = sheet.children
+    notes = [box for box in rest if type(box).__name__ == "FootnoteAreaBox" and box.children]
+    floor = min([box.position_y for box in notes] + [sheet.content_box_y() + sheet.height])
+    # lines, images and boxes with nothing inside (a rule): a box holding more ends
+    # where the page does when its content goes on
+    bottoms = [box.position_y + box.margin_height() for box in _every_box(root)
+               if (isinstance(box, (LineBox, ReplacedBox)) or not getattr(box, "children", None))
+               and box.style["position"] not in ("absolute", "fixed")]
+    return max(0, floor - max(bottoms, default=sheet.content_box_y()))
+
+
+def _top_block(box, attribute):
+    """(parent box, box) of the marked block a page's flow starts with; (None, None) when it starts otherwise."""
+    from weasyprint.formatting_structure.boxes import BlockLevelBox
+    parent = None
+    for _ in range(12):   # html > body > main > section > ... : a few levels at most
+        if box.element is not None and box.element.get(attribute) and parent is not None:
+            return parent, box
+        blocks = [child for child in getattr(box, "children", ()) if isinstance(child, BlockLevelBox)
+                  and child.style["position"] not in ("absolute", "fixed") and child.margin_height() > TOLERANCE]
+        if not blocks:
+            return None, None
+        parent, box = box, blocks[0]
+    return None, None
+
+
+def _units_filling(siblings, gap):
+    """How many text units (children of div.text boxes) in a row, from the start,
+    fit in the gap; one, a paragraph that will split, when even the first does not."""
+    heights = []
+    for sibling in siblings:
+        element = sibling.element
+        if element is None or sibling.element_tag != "div" or "text" not in (element.get("class") or "").split():
+            break
+        heights += [unit.margin_height() for unit in sibling.children]
+    count, used = 0, 0
+    for height in heights:
+        if used + height > gap:
+            break
+        count, used = count + 1, used + height
+    return count or min(1, len(heights))
+
+
 def displaced_footnotes(document):
     """(number, call page, note page) of footnotes printed on another page than their call."""
     note_pages = {name: number for number, page in enumerate(document.pages, 1) for name in page.anchors}

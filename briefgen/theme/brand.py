@@ -297,7 +297,26 @@ class _Reader:
                     self.system_faces.append((family, face))
                 else:
                     faces.append(face)
+        for path, family in self.implicit_google_fonts():
+            faces += self.recorded_faces(path, WebFont(family, "google", self.all_faces()), declared=False)
         return faces
+
+    def implicit_google_fonts(self):
+        """(key path, family) of the families typography.base, .headings and .monospace
+        name without declaring them: brand.yml takes those from Google Fonts."""
+        found = {}
+        for key in TYPOGRAPHY_SELECTORS:
+            path = ("typography", key)
+            value = self.get(path, (str, dict))
+            if isinstance(value, dict):
+                path, value = path + ("family",), self.get(path + ("family",), str)
+            if value and value not in self.declared_families() | self.known_families and value not in found.values():
+                found[path] = value
+        return list(found.items())
+
+    @staticmethod
+    def all_faces():
+        return tuple((weight, style) for weight in ALL_WEIGHTS for style in ALL_STYLES)
 
     def font_source(self, path, family):
         source = self.get(path + ("source",)) or "file"
@@ -315,7 +334,7 @@ class _Reader:
             family = self.get(path + ("family",), str)
             if self.font_source(path, family) in WEB_SOURCES:
                 fonts.append(self.web_font(path, family))
-        return fonts
+        return fonts + [WebFont(family, "google", self.all_faces()) for _, family in self.implicit_google_fonts()]
 
     def web_font(self, path, family):
         """brand.yml's `weight` (one, a list, or a range '300..700'; none: 100 to 900)
@@ -345,12 +364,19 @@ class _Reader:
 
     def web_font_faces(self, path, family):
         """@font-face rules of a web font from the files `brief fonts fetch` recorded."""
-        font = self.web_font(path, family)
+        return self.recorded_faces(path, self.web_font(path, family))
+
+    def recorded_faces(self, path, font, declared=True):
         fonts_folder = self.folder / "fonts"
         found = recorded_faces(font, fonts_folder, read_record(fonts_folder))
+        family = font.family
         if isinstance(found, str):
-            raise self.error(path, f"font '{family}' (source: {font.source}): {found}: run "
-                                   f"'{fetch_command(theme_argument(self.folder))}' (builds never reach the network)")
+            command = f"run '{fetch_command(theme_argument(self.folder))}' (builds never reach the network)"
+            if not declared:
+                raise self.error(path, f"font '{family}' is not under typography.fonts, so it comes from Google "
+                                       f"Fonts (brand.yml's default) and is {found}: {command}, or declare it with "
+                                       f"its files (family: {family}, files: [fonts/....ttf])")
+            raise self.error(path, f"font '{family}' (source: {font.source}): {found}: {command}")
         return [f'@font-face {{ font-family: "{family}"; src: url("{file.as_uri()}"); '
                 f'font-weight: {weight}; font-style: {style}; }}' for weight, style, file in found]
 
@@ -468,17 +494,13 @@ class _Reader:
         return f"font-weight: {font_weight(weight)}"
 
     def family(self, key):
-        """typography.base or .headings: `Family` or `{family: ...}` (Quarto allows both);
-        a family no @font-face declares would be replaced by a fallback font everywhere."""
+        """typography.base or .headings: `Family` or `{family: ...}` (Quarto allows both)."""
         path = ("typography", key)
         value = self.get(path, (str, dict))
         if isinstance(value, dict):
             path = path + ("family",)
             value = self.get(path, str)
-        if value and value not in self.declared_families() | self.known_families:
-            raise self.error(path, f"font '{value}' is not declared: add it under typography.fonts "
-                                   f"with its files (family: {value}, files: [fonts/....ttf])")
-        return value
+        return value   # an undeclared family is a Google font (implicit_google_fonts)
 
     def logo_sizes(self):
         path = self.tool_path + ("logo-size",)

@@ -87,4 +87,15 @@ def _running(pid):
         return False
     except PermissionError:  # another user's process
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid):
+    """A process that has ended and is not yet reaped (a worker killed with
+    its parent, before init waits for it): it answers kill(pid, 0) but holds
+    no file open. Linux's /proc says so; elsewhere it counts as running."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"])   # the state follows the name in parentheses

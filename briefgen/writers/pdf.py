@@ -3,6 +3,7 @@ page budget (fit.py), and write the PDF atomically (pdf.py)."""
 
 from ..render.engine import hyphen_runs
 from ..render.fit import fit_to_budget
+from ..render.floats import fill_gaps, marked
 from ..render.layout import layout, write_pdf
 from ..render.page_area import no_room_problem
 from ..problems import BriefError
@@ -17,12 +18,15 @@ MAX_HYPHENATED_LINES = 2   # in a row; a paragraph with more is laid out again u
 def write(composed, target, options, after_layout):
     """Write the PDF to target. after_layout(document, lines over the budget)
     -> (problems, warnings) checks the layout kept: problems stop the write."""
-    def render(step, unhyphenated=()):
+    flowing = composed.spec.pages is None   # no page budget: a figure that moved on may float (floats.py)
+    html = marked(composed.html) if flowing else composed.html
+
+    def render(step, unhyphenated=(), html=html):
         # A fit step overrides the design's spacing and type tokens from a user
         # stylesheet (hence !important): the HTML is composed once.
         rules = [step.css(important=True)] if step else []
         rules += [f"{selector} {{ hyphens: manual !important; }}" for selector in unhyphenated]
-        laid_out = layout(composed.html, composed.base_dir, composed.shown_path, composed.roots, options.limits,
+        laid_out = layout(html, composed.base_dir, composed.shown_path, composed.roots, options.limits,
                           options.standard, extra_css="\n".join(rules) or None)
         no_room = no_room_problem(laid_out.document, composed)
         if no_room:
@@ -31,10 +35,13 @@ def write(composed, target, options, after_layout):
 
     fitted = fit_to_budget(render, composed.spec)
     laid_out, layouts = fitted.result, fitted.layouts
+    if flowing:
+        html, laid_out, added = fill_gaps(html, lambda moved: render(fitted.step, html=moved), laid_out)
+        layouts += added
     # A paragraph's lines break the same wherever it falls: one more layout settles them.
     runs = hyphen_runs(laid_out.document, MAX_HYPHENATED_LINES)
     if runs:
-        relaid = render(fitted.step, runs)
+        relaid = render(fitted.step, runs, html)
         layouts += 1
         if composed.spec.pages is None or len(relaid.document.pages) <= max(composed.spec.pages,
                                                                           len(laid_out.document.pages)):

@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from briefgen.content.citations import STYLES, Cite, format_citations, style_path  # noqa: E402
+from briefgen.inputs.sources import read_bibtex  # noqa: E402
 
 ENTRIES = json.loads((HERE / "entries.json").read_text(encoding="utf-8"))
 # Every entry cited once, in the file's order, then the citation forms of the format.
@@ -37,6 +38,28 @@ def rendered(style):
     return "\n".join(lines) + "\n"
 
 
+# BibTeX as people write it (bibtex.bib): read as LaTeX, then formatted like the rest.
+BIBTEX = HERE / "bibtex.bib"
+
+
+def bibtex_items():
+    entries, problems = read_bibtex(BIBTEX.read_text(encoding="utf-8"), str(BIBTEX))
+    assert not problems, problems
+    return [entry.item for entry in entries]
+
+
+def rendered_bibtex(style):
+    items = bibtex_items()
+    clusters = [[Cite(item["id"])] for item in items] + [[Cite("park-chapter", "p. 110")]]
+    formatted = format_citations(items, clusters, style_path(style, None), LANGUAGES.get(style, "en-US"))
+    lines = [f"cite {' '.join(c.id for c in cluster)}: {names + ' ' if names else ''}{text}"
+             for cluster, (names, text) in zip(clusters, formatted.clusters)]
+    lines += [f"entry {entry['id']}: {entry['label'] + ' ' if entry['label'] else ''}{entry['entry']}"
+              for entry in formatted.entries]
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
     for style in STYLES:
         (HERE / f"{style}.txt").write_text(rendered(style), encoding="utf-8")
+        (HERE / f"{style}.bib.txt").write_text(rendered_bibtex(style), encoding="utf-8")

@@ -20,21 +20,27 @@ import yaml
 from ...util import atomic, files
 from . import extras, pandoc
 from .citations import cited_works, rekeyed
-from .clean import NOTE_MARK, Cleaner
+from .clean import NOTE_MARK, XREF_MARK, Cleaner
+from .edition import cross_reference_ids, reference_entries
 from .mapping import Chunk, Mapper
 from .metadata import core_properties, document_fields
 from .pandoc import READERS, DraftRefused
 from .pictures import Pictures
 from .report import Report
+from .styles import unstyled
 from .tree import block_inlines, node, nodes_of, plain, stringify, words
 
 MAX_DRAFT_BYTES = 50 * files.MB
 ENGLISH_NAMES = {"key_points": ["Key points", "Key messages"], "summary": ["Summary", "Executive summary"],
                  "recommendations": ["Recommendations"],
-                 "references": ["References", "Reference list", "Bibliography", "Works cited", "Sources"]}
+                 "references": ["References", "Reference list", "Bibliography", "Works cited", "Sources"],
+                 "contact": ["Contact"], "about": ["About %(organisation)s"], "appendix": ["Appendix %(letter)s"],
+                 # labels the Word edition prints before a field's text
+                 "prepared_for": ["Prepared for"], "who_should_act": ["Who should act:"]}
 EMPTY_SECTION = "(This section has no text in the draft.)"
-ORDER = ("title", "subtitle", "date", "language", "authors", "keywords", "bibliography", "summary", "key_points",
-         "sections", "recommendations")
+ORDER = ("title", "subtitle", "series", "number", "date", "status", "language", "url", "audience", "organisation", "authors",
+         "keywords", "cover", "bibliography", "summary", "key_points", "sections", "recommendations", "references",
+         "appendices", "about", "contact")
 
 __all__ = ["DraftRefused", "Imported", "check_paths", "import_draft", "ENGLISH_NAMES", "READERS"]
 
@@ -112,20 +118,26 @@ def _map(source, target, read, names, report, today):
     tree, document, media = read
     stem = target.name.rsplit(".", 1)[0]
     bibliography, keys = _bibliography(source, tree, document)
+    entries = reference_entries(tree["blocks"])       # the Word edition's reference list
     pictures = Pictures(source, media, stem, report)
-    cleaner = Cleaner(report, pictures, keys)
+    cleaner = Cleaner(report, pictures, {**{key: key for key in entries}, **keys})
     core = core_properties(document)
-    fields, blocks = document_fields(tree["meta"], core, tree["blocks"], source.stem, report, today)
-    mapper = Mapper(cleaner, pictures, report, names)
+    body, styled = unstyled(tree["blocks"], names)
+    fields, blocks = document_fields(tree["meta"], core, body, source.stem, report, today)
+    mapper = Mapper(cleaner, pictures, report, names, cross_reference_ids(tree), styled)
     mapped, sections, preamble = mapper.brief(blocks)
-    brief = dict(fields)
+    brief = {**fields, **mapper.cover}
     if bibliography:
         brief["bibliography"] = f"{stem}.json"
     _place_preamble(brief, mapped, sections, preamble, tree["meta"], cleaner, mapper, report)
     brief.update(mapped)
     brief["sections"] = sections
     _fallback_fields(brief, report)
-    _render(brief, cleaner, tree["pandoc-api-version"])
+    if entries and any(True for _ in nodes_of([chunk.blocks for chunk in _chunks(brief)], "Cite")):
+        brief["references"] = [{"id": key, "title": text} for key, text in entries.items()]
+        report.add("under the references", f"{len(entries)} entries of the reference list",
+                   "kept as references whose title is the printed entry (the Word file has not the entries' data)")
+    _render(brief, cleaner, tree["pandoc-api-version"], mapper.ids)
     _fill_empty_sections(brief, report)
     if document is not None:
         extras.word_objects(document, words(_all_text(brief)), report)
@@ -196,14 +208,27 @@ def _first_paragraph(sections):
     return None
 
 
-def _render(brief, cleaner, api_version):
-    """Every Chunk of the brief as markdown, and the footnote marks as ^[...], in one pandoc run."""
+def _chunks(brief):
     chunks = []
     _collect(brief, chunks)
+    return chunks
+
+
+def _render(brief, cleaner, api_version, ids):
+    """Every Chunk of the brief as markdown, the footnote marks as ^[...] and
+    the cross-references as @fig-ID (or their words, when no figure or table
+    has the id), in one pandoc run."""
+    chunks = _chunks(brief)
     notes = [Chunk([plain(inlines)]) for inlines in cleaner.notes]
     texts = pandoc.to_markdown([chunk.blocks for chunk in chunks + notes], api_version)
-    note_texts = [" ".join(text.split()) for text in texts[len(chunks):]]
-    rendered = {id(chunk): _with_notes(text, note_texts) for chunk, text in zip(chunks, texts)}
+    crossrefs = []
+    for kind, name, text, where in cleaner.crossrefs:
+        if (kind, name) not in ids:
+            cleaner.report.add(where, f"a cross-reference '{text}' to '#{kind}-{name}', which nothing here has",
+                               "kept as its words")
+        crossrefs.append(f"@{kind}-{name}" if (kind, name) in ids else text)
+    note_texts = [_with_marks(" ".join(text.split()), [], crossrefs) for text in texts[len(chunks):]]
+    rendered = {id(chunk): _with_marks(text, note_texts, crossrefs) for chunk, text in zip(chunks, texts)}
     _replace(brief, rendered)
 
 
@@ -227,9 +252,11 @@ def _replace(value, rendered):
     return value
 
 
-def _with_notes(text, notes):
+def _with_marks(text, notes, crossrefs):
     for number, note in enumerate(notes):
         text = text.replace(NOTE_MARK.format(number), f"^[{note}]")
+    for number, crossref in enumerate(crossrefs):
+        text = text.replace(XREF_MARK.format(number), crossref)
     return text
 
 

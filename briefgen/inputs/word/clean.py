@@ -8,10 +8,12 @@ only writes reference notes)."""
 
 from urllib.parse import urlsplit
 
+from .edition import cross_reference, link_citation
 from .tree import flattened, node, stringify, text_inlines, words
 
 LINK_SCHEMES = ("http", "https", "mailto")
 NOTE_MARK = "\ue000{}\ue001"      # private-use characters: pandoc writes them as they are
+XREF_MARK = "\ue002{}\ue003"      # a cross-reference, written once the figures' and tables' ids are known
 UNWRAPPED = {"Underline", "SmallCaps"}   # the format has no markdown for these: their text stays
 
 
@@ -21,6 +23,7 @@ class Cleaner:
     def __init__(self, report, pictures, cite_keys):
         self.report, self.pictures, self.cite_keys = report, pictures, cite_keys
         self.notes = []          # each note's inlines, numbered by position
+        self.crossrefs = []      # (kind, id, the link's words), numbered by position
         self.where = "before the first heading"
 
     # --- blocks ---------------------------------------------------------------
@@ -86,6 +89,15 @@ class Cleaner:
         rows = head[1] + [row for body in bodies for row in body[2] + body[3]] + foot[1]
         return [node("Para", self.inlines(_row_inlines(row))) for row in rows]
 
+    def _block_BriefCallout(self, content):
+        """A call-out where the brief has no blocks (a summary): its title in bold, then its text."""
+        title, body = content
+        return ([node("Para", [node("Strong", self.inlines(title))])] if title else []) + self.blocks(body)
+
+    def _block_BriefQuote(self, content):
+        quote, source = content
+        return [node("BlockQuote", self.blocks(quote))] + ([node("Para", self.inlines(source))] if source else [])
+
     def _block_Figure(self, content):
         _, (_, caption), blocks = content
         return self.blocks(blocks) + self.blocks(caption)
@@ -126,6 +138,15 @@ class Cleaner:
 
     def _inline_Link(self, content):
         _, inlines, (url, _) = content
+        cited = link_citation(url, stringify(inlines), self.cite_keys)
+        if cited:
+            suffix = [node("Str", ","), node("Space"), *text_inlines(cited[1])] if cited[1] else []
+            return [node("Cite", [[{"citationId": cited[0], "citationPrefix": [], "citationSuffix": suffix,
+                                    "citationMode": {"t": "NormalCitation"}, "citationNoteNum": 0,
+                                    "citationHash": 0}], [node("Str", "")]])]
+        if cross_reference(url):
+            self.crossrefs.append((*cross_reference(url), words(stringify(inlines)), self.where))
+            return [node("Str", XREF_MARK.format(len(self.crossrefs) - 1))]
         inner = self.inlines(inlines)
         if urlsplit(url).scheme.lower() in LINK_SCHEMES:
             return [node("Link", [["", [], []], inner, [url, ""]])]
@@ -161,7 +182,10 @@ class Cleaner:
     def _inline_Note(self, content):
         where = self.where
         self.where = f"in a footnote {where}"
-        self.notes.append(flattened(self.blocks(content)))
+        inlines = flattened(self.blocks(content))
+        while inlines and inlines[0].get("t") in ("Space", "SoftBreak"):   # after Word's note mark, unwrapped
+            inlines = inlines[1:]
+        self.notes.append(inlines)
         self.where = where
         return [node("Str", NOTE_MARK.format(len(self.notes) - 1))]
 

@@ -48,10 +48,10 @@ def document_fields(meta, core, blocks, stem, report, today):
     language = meta_value(meta, "lang") or core.language
     if language and LANGUAGE.match(language):
         found["language"] = language
-    authors = meta_list(meta, "author") or lines.get("authors") or \
-        [name.strip() for name in core.author.split(";") if name.strip()]
+    authors = _meta_authors(meta) or [{"name": name} for name in lines.get("authors", ())] or \
+        [{"name": name.strip()} for name in core.author.split(";") if name.strip()]
     if authors:
-        found["authors"] = [{"name": name} for name in authors]
+        found["authors"] = authors
     keywords = meta_list(meta, "keywords") or [k.strip() for k in re.split(r"[,;]", core.keywords) if k.strip()]
     if keywords:
         found["keywords"] = keywords
@@ -62,6 +62,26 @@ def document_fields(meta, core, blocks, stem, report, today):
         if words(value):
             report.add(where, f"the property '{key}' ({words(value)[:60]})", "not imported")
     return found, blocks
+
+
+def _meta_authors(meta):
+    """The Author paragraphs: a name, and on lines of their own (as the Word
+    edition writes them) a role and an affiliation."""
+    value = meta.get("author")
+    items = value["c"] if value and value.get("t") == "MetaList" else [value] if value else []
+    authors = []
+    for item in items:
+        inlines = item.get("c") if item.get("t") == "MetaInlines" else None
+        if inlines is None:
+            lines = [words(stringify(item))]
+        else:
+            lines = [words(part) for part in "".join("\n" if inline.get("t") == "LineBreak" else stringify(inline)
+                                                     for inline in inlines).split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            authors.append(dict(zip(("name", "role", "affiliation"), lines[:2] + [" ".join(lines[2:])]
+                                    if len(lines) > 2 else lines)))
+    return authors
 
 
 def _date(meta, core, report, today):

@@ -9,7 +9,8 @@ import subprocess
 
 import pypandoc
 
-READERS = {".docx": "docx+citations", ".odt": "odt", ".md": "markdown"}
+# docx: Zotero's and Mendeley's fields as citations; paragraph styles as Divs (styles.py reads them)
+READERS = {".docx": "docx+citations+styles", ".odt": "odt", ".md": "markdown"}
 TIME_LIMIT = 120    # seconds for one pandoc run
 MEMORY = "1024m"    # pandoc's heap cap (its RTS option -M)
 

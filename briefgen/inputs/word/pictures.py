@@ -11,12 +11,13 @@ from urllib.parse import unquote, urlsplit
 from PIL import Image, UnidentifiedImageError
 
 from ...util import files
+from .. import PLACEHOLDER_ALT
 from .tree import node, stringify, text_inlines, words
 
 PRINTABLE = {".png", ".jpg", ".jpeg", ".svg"}
 CONVERTIBLE = {".gif", ".bmp", ".tif", ".tiff", ".webp"}
 MAX_PICTURE_BYTES = 50 * files.MB
-NO_ALT = "No alt text in the draft: describe this picture"
+NO_ALT = PLACEHOLDER_ALT
 
 
 class Pictures:

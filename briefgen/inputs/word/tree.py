@@ -2,6 +2,14 @@
 
 import re
 
+CALLOUT_NODE, QUOTE_NODE = "BriefCallout", "BriefQuote"   # a call-out and a quote of the brief (styles.py makes them)
+
+
+def heading_name(text):
+    """'2. Key points:' -> 'key points' (how a heading or a style is compared with the field names)."""
+    text = re.sub(r"^\s*([0-9]+|[IVXLC]+)[.)]?\s+", "", words(text))
+    return text.rstrip(" :.").casefold()
+
 def node(kind, content=None):
     return {"t": kind} if content is None else {"t": kind, "c": content}
 

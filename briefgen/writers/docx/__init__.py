@@ -22,39 +22,29 @@ import subprocess
 import tempfile
 from datetime import datetime, time, timezone
 from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
-
-from docx import Document
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm
+from xml.sax.saxutils import escape
 
 from ...problems import BriefError, Problem
 from ...util.atomic import atomic_file
 from .. import Written
-from .content import prepare
-from .styles import language_attributes, points, reference_document, theme_styles
-from .tables import fit_columns
 
 EXTENSION = ".docx"
+CONTENTS_FIELD = "word-contents-field"   # the class of the div where the table of contents field goes
+MISSING = "the Word edition needs pypandoc-binary and python-docx: pip install 'policy-brief-generator[word]'"
 TOC_DEPTH = 2        # sections and their subsections, as the printed contents list goes no deeper
-# What follows w:bidi in a paragraph's properties (Word's schema order).
-BIDI_FOLLOWERS = tuple(f"w:{name}" for name in (
-    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap",
-    "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
-    "sectPr", "pPrChange"))
-# Settings Word reads after w:updateFields (it goes before the first of them).
-AFTER_UPDATE_FIELDS = ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr",
-                       "attachedSchema", "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats",
-                       "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
-                       "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags",
-                       "decimalSymbol", "listSeparator")
+
 
 
 def write(composed, target, options, after_layout):
     """Write the DOCX to target (atomically: a failed build leaves the last
     good file). after_layout is the PDF's check of a layout: Word lays out."""
+    try:   # the word extra: imported here, so that a build without it never loads this writer's parts
+        from .content import prepare
+        from .finish import finished
+        from .styles import reference_document, theme_styles
+    except ImportError:
+        raise BriefError([Problem(composed.shown_path, 1, "", MISSING)]) from None
     prepared = prepare(composed)
     metadata = prepared.metadata
     tokens, sizes, page = theme_styles(composed)
@@ -65,13 +55,9 @@ def write(composed, target, options, after_layout):
         reference_file.write_bytes(reference)
         tree, messages = _pandoc(["--from", "html", "--to", "json"], prepared.html, seconds, composed)
         tree = _with_metadata(_word_tree(json.loads(tree)), metadata)
-        toc = ["--toc", f"--toc-depth={TOC_DEPTH}"] if metadata.contents_title is not None else []
         _, more = _pandoc(["--from", "json", "--to", "docx", "--reference-doc", str(reference_file),
-                           "--output", str(output), *toc], json.dumps(tree), seconds, composed, composed.date)
-        document = Document(BytesIO(output.read_bytes()))
-    _finish(document, metadata, composed.date)
-    _page_setup(document, page)
-    fit_columns(document, points(tokens["--size-body"]))
+                           "--output", str(output)], json.dumps(tree), seconds, composed, composed.date)
+        document = finished(output.read_bytes(), metadata, composed.date, tokens, page)
     with atomic_file(target, "wb") as handle:
         document.save(handle)
     return Written(Path(target), pages=0, messages=messages + more, served=prepared.read)
@@ -119,79 +105,42 @@ def _word_tree(node):
     kind, content = node.get("t"), node.get("c")
     if kind == "Span" and "footnote" in content[0][1]:
         return {"t": "Note", "c": [{"t": "Para", "c": _word_tree(content[1])}]}
+    if kind == "Div" and CONTENTS_FIELD in content[0][1]:
+        return {"t": "RawBlock", "c": ["openxml", _contents_field(dict(content[0][2]).get("title", ""))]}
     if kind == "Header":
         return {"t": "Header", "c": [max(1, content[0] - 1), content[1], _word_tree(content[2])]}
     return {key: _word_tree(value) for key, value in node.items()}
+
+
+def _contents_field(title):
+    """A table of contents field where the printed contents list was (pandoc's
+    --toc would put it after the title block), as pandoc writes one: Word fills
+    it in when it opens the file (w:dirty), and pandoc's reader knows it."""
+    return ('<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val="Table of Contents"/><w:docPartUnique/>'
+            '</w:docPartObj></w:sdtPr><w:sdtContent>'
+            f'<w:p><w:pPr><w:pStyle w:val="TOCHeading"/></w:pPr><w:r><w:t xml:space="preserve">{escape(title)}</w:t>'
+            '</w:r></w:p><w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/>'
+            f'<w:instrText xml:space="preserve">TOC \\o "1-{TOC_DEPTH}" \\h \\z \\u</w:instrText>'
+            '<w:fldChar w:fldCharType="separate"/><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+            '</w:sdtContent></w:sdt>')
 
 
 def _with_metadata(tree, metadata):
     """The cover's fields as pandoc's metadata: its title block and core properties."""
     def text(value):
         return {"t": "MetaString", "c": value}
+
+    def lines(parts):   # an author's name, role and affiliation, a line each
+        inlines = [item for part in parts for item in ({"t": "LineBreak"}, {"t": "Str", "c": part})][1:]
+        return {"t": "MetaInlines", "c": inlines}
     meta = {"title": text(metadata.title), "lang": text(metadata.language)}
     if metadata.subtitle:
         meta["subtitle"] = text(metadata.subtitle)
     if metadata.authors:
-        meta["author"] = {"t": "MetaList", "c": [text(line) for line in metadata.authors]}
+        meta["author"] = {"t": "MetaList", "c": [lines(parts) for parts in metadata.authors]}
     if metadata.date:
         meta["date"] = text(metadata.date)
     if metadata.rtl:
         meta["dir"] = text("rtl")
-    if metadata.contents_title is not None:
-        meta["toc-title"] = text(metadata.contents_title)
     tree["meta"] = meta
     return tree
-
-
-def _finish(document, metadata, date):
-    """Core properties (title, authors' names, language, subject, keywords,
-    the brief's date), the language of the styles' defaults, and fields
-    updated when Word opens the file (the table of contents gets its pages)."""
-    properties = document.core_properties
-    properties.title = metadata.title
-    properties.author = "; ".join(metadata.names)
-    properties.language = metadata.language
-    properties.subject = metadata.subtitle
-    properties.keywords = ", ".join(metadata.keywords)
-    properties.comments = metadata.description
-    properties.last_modified_by = ""
-    properties.revision = 1
-    if date:
-        properties.created = properties.modified = datetime.combine(date, time())
-    run_defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    lang = run_defaults.find(qn("w:lang"))
-    for name, value in language_attributes(metadata.language).items():
-        lang.set(qn(name), value)
-    if metadata.contents_title is not None:
-        _update_fields_on_open(document.settings.element)
-    if metadata.rtl:
-        _right_to_left(document)
-
-
-def _page_setup(document, page):
-    """The theme's paper and margins (its @page rule)."""
-    width, height, (top, right, bottom, left) = page
-    for section in document.sections:
-        section.page_width, section.page_height = Mm(width), Mm(height)
-        section.top_margin, section.right_margin, section.bottom_margin, section.left_margin = \
-            Mm(top), Mm(right), Mm(bottom), Mm(left)
-
-
-def _right_to_left(document):
-    """pandoc sets right to left (w:bidi) on the body's paragraphs, not on its title block's."""
-    for paragraph in document.element.body.iter(qn("w:p")):
-        properties = paragraph.get_or_add_pPr()
-        if properties.find(qn("w:bidi")) is None:
-            properties.insert_element_before(OxmlElement("w:bidi"), *BIDI_FOLLOWERS)
-
-
-def _update_fields_on_open(settings):
-    if settings.find(qn("w:updateFields")) is not None:
-        return
-    update = OxmlElement("w:updateFields")
-    update.set(qn("w:val"), "true")
-    following = next((child for child in settings if child.tag.rpartition("}")[2] in AFTER_UPDATE_FIELDS), None)
-    if following is not None:
-        following.addprevious(update)
-    else:
-        settings.append(update)

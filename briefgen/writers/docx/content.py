@@ -24,7 +24,9 @@ import lxml.html
 import tinycss2
 
 from ...problems import BriefError, Problem
+from ...content.charts import MISSING as NO_CONVERTER, installed as converter_installed
 from ...util.files import FileRefused, read_bytes
+from . import CONTENTS_FIELD
 
 MAX_IMAGE_BYTES = 20 * 2 ** 20       # as the PDF's layout holds images to
 PNG_SCALE = 2                        # an SVG is drawn at twice its size, for print
@@ -40,7 +42,7 @@ class Metadata:
     """What the cover says, for Word's title block and core properties."""
     title: str = ""
     subtitle: str = ""
-    authors: list = field(default_factory=list)       # the lines under the title: name, role, affiliation
+    authors: list = field(default_factory=list)       # each author's lines: name, role, affiliation
     names: list = field(default_factory=list)         # the authors' names alone (core properties)
     date: str = ""                                    # as the cover prints it
     language: str = "en"
@@ -67,6 +69,7 @@ def prepare(composed):
         _drop(element)
     _title_block(root, metadata)
     _word_shapes(root)
+    _masthead_lines(root)
     metadata.contents_title = _contents(root)
     images = _Images(composed)
     for image in root.xpath("//img"):
@@ -79,13 +82,13 @@ def _metadata(root):
         found = root.xpath(path)
         return " ".join(found[0].text_content().split()) if found else ""
     html = root.xpath("/html")[0]
-    authors = [", ".join(" ".join(span.text_content().split()) for span in item.xpath("span"))
+    authors = [[" ".join(span.text_content().split()) for span in item.xpath("span")]
                for item in root.xpath("//ul[contains(@class, 'authors')]/li")]
     names = root.xpath("//meta[@name='author']/@content")
     keywords = (root.xpath("//meta[@name='keywords']/@content") or [""])[0]
-    return Metadata(title=text("//h1[contains(@class, 'title')]") or text("//title"),
+    return Metadata(title=text("//h1[contains(@class, 'title')]") or text("//h1") or text("//title"),
                     subtitle=text("//*[contains(@class, 'subtitle')]"),
-                    authors=authors or list(names), names=list(names),
+                    authors=authors or [[name] for name in names], names=list(names),
                     date=text("//*[contains(@class, 'date')]/time") or text("//time"),
                     language=html.get("lang") or "en", rtl=html.get("dir") == "rtl",
                     keywords=[word.strip() for word in keywords.split(",") if word.strip()],
@@ -105,18 +108,36 @@ def _title_block(root, metadata):
 
 
 def _word_shapes(root):
-    """Print boxes as Word paragraph styles (styles.py makes them): a call-out's
+    """Print boxes as Word styles (styles.py makes them): a call-out's
     paragraphs in "Callout", its title in "Callout Title"; a pull quote as a
-    block quote and its attribution (pandoc would box a figure of text in a table)."""
+    block quote and its attribution (pandoc would box a figure of text in a
+    table); a figure's source, a table's notes and source in styles of their
+    own, so that a reader of the file (brief import) tells them from the caption."""
     for callout in root.xpath("//aside[contains(@class, 'callout')]"):
         callout.tag, callout.attrib["custom-style"] = "div", "Callout"
         for title in callout.xpath(".//*[contains(@class, 'callout-title')]"):
             _wrap(title, "Callout Title")
+    for source in root.xpath("//span[contains(@class, 'figure-source')]"):
+        source.attrib["custom-style"] = "Figure Source"
+    for notes in root.xpath("//*[contains(@class, 'table-notes')]"):
+        notes.attrib["custom-style"] = "Table Notes"
+    for source in root.xpath("//p[contains(@class, 'table-source')]"):
+        _wrap(source, "Table Source")
     for quote in root.xpath("//figure[contains(@class, 'pull-quote')]"):
         quote.tag = "div"
         for caption in quote.xpath("figcaption"):
             caption.tag = "p"
             _wrap(caption, "Attribution")
+
+
+def _masthead_lines(root):
+    """A masthead's parts (the memo's kind and organisation, the summary's
+    organisation and series) stand apart in print by CSS alone: a line each."""
+    for part in root.xpath("//*[contains(@class, 'memo-kind') or contains(@class, 'masthead')]/span"):
+        previous = part.getprevious()
+        before = previous.tail if previous is not None else part.getparent().text
+        if (before or "").strip() or previous is not None:
+            part.addprevious(lxml.html.Element("br"))
 
 
 def _wrap(element, style):
@@ -128,12 +149,15 @@ def _wrap(element, style):
 
 
 def _contents(root):
-    """The printed contents list goes: a field replaces it; its heading's words name the field."""
+    """The printed contents list gives way to a table of contents field, in
+    its place (the writer puts it there); its heading's words title the field."""
     title = None
     for nav in root.xpath("//nav[contains(@class, 'contents')]"):
         heading = nav.xpath(".//h2")
         title = " ".join(heading[0].text_content().split()) if heading else ""
-        _drop(nav)
+        field = lxml.html.Element("div", {"class": CONTENTS_FIELD, "title": title})
+        field.tail = nav.tail
+        nav.getparent().replace(nav, field)
     return title
 
 
@@ -264,6 +288,8 @@ class _Images:
         data = self._bytes(url)
         if not _is_svg(data):
             return data, "jpeg" if data[:2] == b"\xff\xd8" else "png", None
+        if not converter_installed():
+            raise BriefError([Problem(self.composed.shown_path, 1, "", f"Word edition: SVG pictures: {NO_CONVERTER}")])
         import vl_convert   # only here: see the class's comment
         svg = data.decode("utf-8")
         png = vl_convert.svg_to_png(svg, scale=PNG_SCALE, ppi=CSS_PX_PER_INCH * PNG_SCALE)

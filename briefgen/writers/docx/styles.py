@@ -116,7 +116,9 @@ def reference_document(default_reference, tokens, sizes, language):
                                     ("Table Caption", points(tokens["--size-small"]) + 1, accent, True),
                                     ("Image Caption", points(tokens["--size-small"]), muted, False),
                                     ("Footnote Text", points(tokens["--size-small"]), text, False)):
-        _font(styles[name], heading if name not in ("Footnote Text",) else body, size, shade, bold)
+        # pandoc's reference sets captions in italics; print does not
+        _font(styles[name], heading if name not in ("Footnote Text",) else body, size, shade, bold,
+              italic=False if "Caption" in name else None)
     _font(styles["Hyperlink"], None, None, accent)
     _font(styles["Block Text"], None, None, accent, italic=True)
     _caption_label(styles, colour(tokens, "--color-highlight-text", "--color-highlight"))
@@ -282,9 +284,12 @@ def _box_styles(styles, tokens, heading, accent, muted, small):
     title.base_style = callout
     _font(title, heading, None, accent, bold=True)
     title.paragraph_format.keep_with_next = True
-    attribution = styles.add_style("Attribution", WD_STYLE_TYPE.PARAGRAPH)
-    attribution.base_style = styles["Body Text"]
-    _font(attribution, heading, small, muted)
+    for name in ("Attribution", "Table Notes", "Table Source"):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Body Text"]
+        _font(style, heading, small, muted)
+    source = styles.add_style("Figure Source", WD_STYLE_TYPE.CHARACTER)
+    _font(source, None, None, muted, italic=False)
 
 
 def _table_style(style, tokens):
