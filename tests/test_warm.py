@@ -5,6 +5,9 @@ nothing: the same bytes as a cold process, and an edit seen at once."""
 import os
 import subprocess
 import sys
+from pathlib import Path
+
+from pypdf import PdfReader
 
 from conftest import MINIMAL_BRIEF, ROOT, build_brief, run_cli, write_brief
 from pagetext import page_sizes
@@ -67,3 +70,30 @@ def test_a_stylesheet_that_warns_warns_again_at_every_build_of_a_warm_process(tm
         result = run_cli("build", "brief.yaml", "-v", "summary", "--theme", "theme", "--out", "out", "--force")
         assert result.exit_code == 0, result.output
         assert result.stderr.splitlines() == ["warning: theme/styles/brief.css:2:3: Ignored `colr: red`, unknown property."]
+
+
+def build_counting_parses(brief, variant, options):
+    """build_document in a worker, with the stylesheet parses it took."""
+    from briefgen.build.document import build_document
+    before = dict(STYLESHEET_PARSES)
+    row = build_document(brief, variant, options)
+    row.parses = {kind: STYLESHEET_PARSES[kind] - before[kind] for kind in before}
+    return row
+
+
+def test_watchs_warm_worker_builds_an_edit_without_parsing_a_stylesheet_and_as_a_cold_process_would(tmp_path):
+    from briefgen.build.batch import run_in_pool, worker_pool
+    from briefgen.build.document import Options, plan_brief
+    brief = write_brief(tmp_path, MINIMAL_BRIEF)
+    options = Options(("summary",), out_dir=tmp_path / "out")
+    with worker_pool(1) as pool:   # as watch and serve rebuild: plan here, build in the warm worker
+        [first] = run_in_pool(pool, [(plan_brief(brief, options), "summary")], options, build=build_counting_parses)
+        brief.write_text(MINIMAL_BRIEF.replace("The summary.", "The edited summary."), encoding="utf-8")
+        [edit] = run_in_pool(pool, [(plan_brief(brief, options), "summary")], options, build=build_counting_parses)
+    assert first.status == edit.status == "built"
+    assert first.parses["parsed"] == 3   # default brief.css and summary.css, the font tokens
+    assert edit.parses["parsed"] == 0 and edit.parses["reused"] >= 3   # three sheets for each layout
+    assert "The edited summary." in " ".join(PdfReader(edit.output).pages[0].extract_text().split())
+    subprocess.run([sys.executable, "-c", COLD_BUILD, str(ROOT / "tests"), str(brief), "default",
+                    str(tmp_path / "cold")], check=True, capture_output=True)
+    assert Path(edit.output).read_bytes() == (tmp_path / "cold" / Path(edit.output).name).read_bytes()
