@@ -511,3 +511,29 @@ def test_the_sample_in_chicago_notes_puts_citations_in_footnotes(sample_in):
     assert references.index("International Labour Organization. Standards") < references.index(
         "United Nations Security Council. Measures") < references.index(
         "US Department of State. Trafficking in Persons Report. US Department of State, n.d.")
+
+
+SPECIES_BIB = r"""@article{herring2020,
+  author = {Ojaveer, Henn},
+  title = {Growth of Baltic herring Clupea harengus membras in a changing sea},
+  journal = {Fisheries Research}, year = {2020}
+}
+@article{cod2021,
+  author = {Eero, Margit},
+  title = {Cod {Gadus morhua} and \textit{Sprattus sprattus} under a climate crisis: the data},
+  journal = {ICES Journal of Marine Science}, year = {2021}
+}
+"""
+
+
+def test_a_species_name_the_bib_leaves_to_title_case_is_one_warning_with_the_entry_key(tmp_path):
+    (tmp_path / "refs.bib").write_text(SPECIES_BIB)
+    brief = write_brief(tmp_path, MINIMAL_BRIEF.replace("summary: The summary.",
+                                                        "bibliography: refs.bib\nsummary: The summary [@herring2020; @cod2021]."))
+    result = run_cli("check", brief)
+    assert result.exit_code == 0, result.output
+    # braced ({Gadus morhua}) and italic (\textit) names are kept as written; English words are no species
+    assert result.stderr.strip() == (
+        f"warning: {tmp_path / 'refs.bib'}:1: title: entry 'herring2020': 'Clupea harengus membras' looks like a "
+        "species name, which title-case styles (Chicago) capitalise; write {Clupea harengus membras} or "
+        r"\textit{Clupea harengus membras} in the .bib to keep it as written")

@@ -16,6 +16,7 @@ from ..util import cache
 from ..content import crossref
 from ..content.access import PLACEHOLDER_WARNING, is_placeholder_alt
 from ..inputs import sources
+from ..inputs.species import unprotected_species
 from ..content.citations import style_path, style_problem
 from ..inputs.images import image_problems
 from ..content.markdown import inspect
@@ -258,6 +259,9 @@ def _bibliography_problems(loaded):
         message = crossref.reference_id_problem(entry.id)
         if message:
             problems.append(Problem(entry.file, entry.line, "", message))
+        if entry.file.lower().endswith(".bib"):
+            loaded.warnings += [Problem(entry.file, entry.line, "title", _species_warning(entry.id, name))
+                                for name in unprotected_species(entry.item.get("title"))]
     for prefix, fields in [((), loaded.data)] + [(("variants", name), fields) for name, fields in
                                                  _items(loaded.data.get("variants")) if isinstance(fields, dict)]:
         style = fields.get("citation_style")
@@ -271,6 +275,11 @@ def _bibliography_problems(loaded):
             if problem:
                 problems.append(loaded.problem(prefix + ("citation_style",), problem))
     return {entry.id for entry in entries}, problems
+
+
+def _species_warning(key, name):
+    return (f"entry '{key}': '{name}' looks like a species name, which title-case styles (Chicago) "
+            f"capitalise; write {{{name}}} or \\textit{{{name}}} in the .bib to keep it as written")
 
 
 def _crossref_id_problems(loaded, parts):
