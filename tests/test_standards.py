@@ -202,7 +202,6 @@ def test_the_print_shops_profile_is_embedded_and_an_edited_profile_rebuilds(tmp_
 def test_a_profile_that_is_not_a_cmyk_profile_is_refused_in_one_line(tmp_path, monkeypatch, profile, message):
     from PIL import ImageCms
     monkeypatch.chdir(tmp_path)
-    ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     (tmp_path / "rgb.icc").write_bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
     result, pdf = build_for_print(tmp_path, "--cmyk-profile", profile)
     assert result.exit_code == 2
