@@ -21,7 +21,7 @@ from pypdf import PdfReader
 
 from briefgen.build.manifest import MANIFEST
 from conftest import MINIMAL_BRIEF, run_cli, write_brief
-from test_workers import BOUND, _alive, _kill_group, start, wait_for
+from test_workers import BOUND, PATCH, _alive, _kill_group, brief as titled_brief, start, wait_for
 
 SLOW = """
 import time
@@ -373,6 +373,57 @@ def test_watch_over_200_edits_keeps_its_memory_flat(tmp_path):
     growth = max(samples) - samples[0]
     print("resident memory every 20 edits:", [f"{sample / 2 ** 20:.0f} MB" for sample in samples])
     assert growth < GROWTH, [f"{sample / 2 ** 20:.0f} MB" for sample in samples]
+
+
+# The watcher's set-up (watchfiles' RustNotify) held back a second, as a loaded machine may hold the process back.
+LATE_WATCHER = """
+import time, watchfiles.main
+_watcher = watchfiles.main.RustNotify
+def late_watcher(*args):
+    time.sleep(1)
+    return _watcher(*args)
+watchfiles.main.RustNotify = late_watcher
+"""
+
+
+def test_watch_builds_an_edit_saved_as_soon_as_it_says_watching(tmp_path):
+    """"Watching" is said once the watcher is in place, however late it got
+    going: an edit saved at once is built (it was lost for good, and the 200
+    edits above waited for it in vain, when a busy machine delayed the set-up)."""
+    brief = write_brief(tmp_path, MINIMAL_BRIEF, name="one.yaml")
+    lines, errors, process = _watching(tmp_path, LATE_WATCHER)
+    try:
+        wait_for(lambda: lines and errors)
+        brief.write_text(MINIMAL_BRIEF.replace("The summary.", "Saved at once."), encoding="utf-8")
+        wait_for(lambda: says(tmp_path / "out" / "one-summary.pdf", "Saved at once."))
+    finally:
+        _kill_group(process)
+    assert "rebuilt one.yaml in" in lines[-1]
+
+
+def test_watch_builds_an_edit_saved_during_its_first_build(tmp_path):
+    """The first build (held 3 s in the worker) starts after the watcher: an
+    edit saved meanwhile is built next."""
+    brief = titled_brief(tmp_path, "slow", name="one.yaml")
+    lines, errors, process = _watching(tmp_path, PATCH)
+    try:
+        wait_for(lambda: (tmp_path / "slow.log").exists())   # the first build is under way
+        brief.write_text(MINIMAL_BRIEF.replace("The summary.", "Saved during the first build."), encoding="utf-8")
+        wait_for(lambda: len(lines) >= 2)
+        wait_for(lambda: says(tmp_path / "out" / "one-summary.pdf", "Saved during the first build."))
+    finally:
+        _kill_group(process)
+    assert all("rebuilt one.yaml in" in line for line in lines), lines
+
+
+def _watching(folder, patch):
+    """`brief watch one.yaml` started with the patch, and its stdout and stderr lines as they come."""
+    process = start(folder, "watch", "one.yaml", "-v", "summary", "--jobs", "1", patch=patch)
+    lines, errors = [], []
+    for stream, into in ((process.stdout, lines), (process.stderr, errors)):
+        threading.Thread(target=lambda stream=stream, into=into: into.extend(iter(stream.readline, "")),
+                         daemon=True).start()
+    return lines, errors, process
 
 
 def resident(process):

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import click
 import uvicorn
-import watchfiles
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse, StreamingResponse
 from starlette.routing import Mount, Route
@@ -31,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from .batch import run_in_pool, worker_pool
 from .document import plan_brief
 from ..util.atomic import remove_stale_temporaries
-from .watch import is_an_edit, watched_folders
+from .watch import edits, watched_folders
 from ..writers import web
 
 OUT = "/out"
@@ -81,9 +80,10 @@ def serve(briefs, options, jobs, host="127.0.0.1", port=8000, ready=None):
     preview = Preview(list(briefs), replace(options, format="pdf"))
     stop = threading.Event()
     with worker_pool(jobs, options.limits) as pool:   # forked before any thread starts
+        batches = _edits(preview, stop)   # before the first builds: an edit saved meanwhile is built next
         for brief in preview.briefs:
             rebuild(preview, brief, pool)
-        builder = threading.Thread(target=_watch, args=(preview, pool, stop), daemon=True)
+        builder = threading.Thread(target=_watch, args=(preview, pool, batches), daemon=True)
         builder.start()
         config = uvicorn.Config(app(preview, stop), host=host, port=port, log_level="warning",
                                 timeout_graceful_shutdown=1)
@@ -132,17 +132,20 @@ def _read(file):
         return None
 
 
-def _watch(preview, pool, stop):
-    """Rebuild the briefs whose folders changed, until stop is set."""
-    out_dir = Path(preview.options.out_dir).resolve()
+def _watch(preview, pool, batches):
+    """Rebuild the briefs whose folders changed, until stop (the batches' stop_event) is set."""
     folders = {brief: watched_folders(brief, preview.options) for brief in preview.briefs}
-    every = sorted({folder for watched in folders.values() for folder in watched})
-    for changes in watchfiles.watch(*every, watch_filter=lambda change, path: is_an_edit(path, out_dir),
-                                    stop_event=stop, debounce=50, step=20):
+    for changes in batches:
         changed = [Path(path) for _, path in changes]
         for brief in preview.briefs:
             if any(path.is_relative_to(folder) for path in changed for folder in folders[brief]):
                 rebuild(preview, brief, pool)
+
+
+def _edits(preview, stop):
+    """The batches of edits in every brief's folders, watched from now on (watch.edits)."""
+    folders = {folder for brief in preview.briefs for folder in watched_folders(brief, preview.options)}
+    return edits(sorted(folders), Path(preview.options.out_dir).resolve(), stop_event=stop, debounce=50, step=20)
 
 
 def app(preview, stop):

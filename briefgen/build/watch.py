@@ -13,6 +13,11 @@ from .batch import Stopped, run_in_pool, stop_on_signals, worker_pool
 from .document import plan_brief
 from ..util.atomic import remove_stale_temporaries
 
+# watchfiles' watcher looks for changes every 50 ms (its step) anyway: a
+# timeout of one step lets edits() return once its watcher is in place, and
+# costs an empty batch skipped every 50 ms.
+WAKE_MS = 50
+
 
 def watch_brief(brief, options, jobs, changes=None):
     """Build, then rebuild on every batch of changes. `changes` (an iterable of
@@ -22,18 +27,31 @@ def watch_brief(brief, options, jobs, changes=None):
     remove_stale_temporaries(out_dir)
     try:
         with stop_on_signals() as received, worker_pool(jobs, options.limits) as pool:
-            rebuild(brief, options, pool)
-            if changes is None:
-                click.echo(f"Watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
-                changes = watchfiles.watch(*folders, watch_filter=lambda change, path: is_an_edit(path, out_dir))
             try:
-                for _ in changes:
+                # Watching from before the first build: an edit saved while it runs is built next.
+                batches = edits(folders, out_dir) if changes is None else changes
+                rebuild(brief, options, pool)
+                if changes is None:
+                    click.echo(f"Watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
+                for _ in batches:
                     rebuild(brief, options, pool)
             except KeyboardInterrupt:  # watchfiles' word for any signal
                 raise Stopped(received[0] if received else signal.SIGINT) from None
     except Stopped:  # the workers are stopped now
         remove_stale_temporaries(out_dir)
         raise
+
+
+def edits(folders, out_dir, **settings):
+    """The batches of edits in the folders (watchfiles.watch, with its
+    settings), its watcher in place when this returns: any edit from now on
+    is in a batch. watchfiles.watch itself sets its watcher up only when
+    first asked for a batch, so an edit saved just after "Watching" was
+    printed, on a loaded machine, was never seen."""
+    batches = watchfiles.watch(*folders, watch_filter=lambda change, path: is_an_edit(path, out_dir),
+                               rust_timeout=WAKE_MS, yield_on_timeout=True, **settings)
+    next(batches, None)   # the watcher set up; edits already in this batch precede the first build
+    return (batch for batch in batches if batch)   # the timeouts' empty batches are no edits
 
 
 def rebuild(brief, options, pool):
