@@ -339,6 +339,34 @@ def test_the_one_pager_shares_its_spare_space_out(features):
     assert footer_top - action.bottom < 100 * MM
 
 
+BALANCED_POINTS = MINIMAL_BRIEF.replace(
+    "key_points: [The only point.]",
+    "key_points: ['Harbour work doubled.', 'The [survey](https://example.org/survey) counts it.']")
+
+
+def test_the_balanced_one_pager_moves_backgrounds_and_links_with_its_text(tmp_path, monkeypatch):
+    import pypdfium2
+    brief = write_brief(tmp_path, BALANCED_POINTS)
+    monkeypatch.setattr("briefgen.writers.pdf.balance", lambda *args: 1.0)
+    [designed] = build_brief(brief, ["summary"], out_dir=tmp_path / "designed")
+    monkeypatch.undo()
+    [balanced] = build_brief(brief, ["summary"], out_dir=tmp_path / "balanced")
+    assert balanced.layouts == 1   # shared out without laying the page out again (balance.py)
+    was, point = (next(line for line in text_lines(output.path) if line.text == "counts it.")
+                  for output in (designed, balanced))
+    assert point.top - was.top > 10 * MM
+    # the link's area is where its words now are
+    height = page_sizes(balanced.path)[0][1]
+    [link] = [annotation.get_object() for annotation in PdfReader(balanced.path).pages[0]["/Annots"]
+              if "survey" in str(annotation.get_object().get("/A", {}).get("/URI", ""))]
+    top, bottom = sorted(height - float(y) for y in link["/Rect"][1::2])
+    assert top < point.top < point.bottom < bottom and bottom - top < 20
+    # the key points' box (its surface colour) still holds the point: its background moved too
+    image = pypdfium2.PdfDocument(str(balanced.path))[0].render(scale=1).to_pil().convert("RGB")
+    middle = (point.top + point.bottom) / 2
+    assert image.getpixel((round(19 * MM), round(middle))) == (0xED, 0xF1, 0xF6)
+
+
 def test_a_contact_line_never_ends_on_a_lone_word(tmp_path):
     contact = ("For questions about this brief, to ask for a briefing or to order printed copies, write to "
                "the publications office of the institute, who answer within the week")

@@ -7,11 +7,8 @@ by how much, and the next step tried is the first whose estimated gain covers
 that, so no brief needs more than MAX_LAYOUTS layouts. If even the last step
 does not fit, the caller reports how many lines are over.
 
-A variant that balances (`balance: true`, the one-page summary) and is
-shorter than its page is laid out again with its spacing opened up, so the
-spare space is shared between the blocks instead of left as a hole above the
-footer; if that runs over, half the opening is tried (all within MAX_LAYOUTS),
-else the first layout kept.
+A variant that balances and ends short of its page shares out the spare
+space afterwards, without another layout (balance.py).
 """
 
 import math
@@ -23,8 +20,6 @@ from ..theme.resolve import FitStep
 MAX_LAYOUTS = 4
 SPACING_SHARE = 0.25   # rough share of a short variant's height that is spacing
 LEADING = 1.4          # body line height, for counting lines over
-BALANCE_FROM = 0.03    # spare space under this share of the page is left as it is
-MAX_SPACING = 2.0      # the most a balanced variant's spacing opens up
 
 
 @dataclass
@@ -37,11 +32,6 @@ class Fitted:
 
 def fit_to_budget(render, spec):
     """render(step) -> a result with a .document; step None means as designed."""
-    fitted = _fitted(render, spec)
-    return _balanced(render, spec, fitted) if spec.balance and not fitted.lines_over else fitted
-
-
-def _fitted(render, spec):
     result = render(None)
     if spec.pages is None or len(result.document.pages) <= spec.pages:
         return Fitted(result, 1)
@@ -57,26 +47,6 @@ def _fitted(render, spec):
         if len(result.document.pages) <= spec.pages:
             return Fitted(result, layouts, step)
     return Fitted(result, layouts, current, _lines_over(result.document, spec.pages, current))
-
-
-def _balanced(render, spec, fitted):
-    """The layout with the spare space of its last page shared out by the spacing
-    (of the fit step the layout used, if any)."""
-    document = fitted.result.document
-    height, used = page_height(document), used_height(document.pages[-1])
-    if len(document.pages) != spec.pages or height - used < BALANCE_FROM * height:
-        return fitted
-    base = fitted.step or FitStep(1.0, spec.body_size)
-    spacing_height = SPACING_SHARE * max(used - chart_height(document), 1)
-    opening = min(MAX_SPACING / base.spacing, 1 + (height - used) / spacing_height) - 1
-    layouts = fitted.layouts
-    for share in (1, 0.5)[:max(0, MAX_LAYOUTS - fitted.layouts)]:   # within the layouts a build may take
-        step = FitStep(round(base.spacing * (1 + opening * share), 2), base.body_size)
-        balanced = render(step)
-        layouts += 1
-        if len(balanced.document.pages) <= spec.pages:
-            return Fitted(balanced, layouts, step)
-    return Fitted(fitted.result, layouts, fitted.step)
 
 
 def _next_step(steps, current, demand, tried):

@@ -105,6 +105,7 @@ class Layout:
     shown_path: str
     standard: str = DEFAULT_STANDARD
     served: list = field(default_factory=list)   # files the fetcher read; drawing SVG images can add more
+    images: dict = field(default_factory=dict)   # the images the layout loaded, by URL (balance.py places them again)
 
 
 def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAULT_STANDARD, extra_css=None):
@@ -115,11 +116,12 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
 
     reuse_parsed_stylesheets()
     fetcher = sandbox_fetcher_class()([base_dir, *roots])
+    images = {}
     with _weasyprint_messages() as messages:
         try:
             document = HTML(string=html, base_url=Path(base_dir).resolve().as_uri() + "/",
                             url_fetcher=fetcher).render(
-                font_config=_font_configuration(tuple(roots)),
+                font_config=_font_configuration(tuple(roots)), cache=images,
                 stylesheets=[CSS(string=extra_css)] if extra_css else None, **_pdf_options(standard))
         except BriefError:
             raise
@@ -131,7 +133,7 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
     if failures:
         raise BriefError([Problem(shown_path, 1, "", failure) for failure in failures])
     messages = [message for message in messages if not message.startswith("Failed to load")]
-    return Layout(html, document, messages, fetcher.refused, shown_path, standard, fetcher.served)
+    return Layout(html, document, messages, fetcher.refused, shown_path, standard, fetcher.served, images)
 
 
 def _pdf_options(standard):

@@ -1,6 +1,7 @@
 """The PDF writer: lay the composed variant out with WeasyPrint, within its
 page budget (fit.py), and write the PDF atomically (pdf.py)."""
 
+from ..render.balance import balance
 from ..render.engine import hyphen_runs
 from ..render.fit import fit_to_budget
 from ..render.floats import fill_gaps, marked
@@ -46,6 +47,8 @@ def write(composed, target, options, after_layout):
         if composed.spec.pages is None or len(relaid.document.pages) <= max(composed.spec.pages,
                                                                           len(laid_out.document.pages)):
             laid_out = relaid
+    if composed.spec.balance and len(laid_out.document.pages) == composed.spec.pages:
+        balance(laid_out, fitted.step.spacing if fitted.step else 1.0)
     problems, warnings = after_layout(laid_out.document, fitted.lines_over)
     if problems:
         raise BriefError(problems)
