@@ -26,23 +26,20 @@ MAX_SPACING = 2.0      # the most a balanced variant's spacing opens up
 
 def balance(laid_out, spacing=1.0):
     """Stretch the gaps of the layout's last page to fill it; the spacing
-    factor the layout used caps how far. Returns the factor the gaps were
-    stretched by (1.0: left as laid out)."""
+    factor the layout used caps how far."""
     document = laid_out.document
-    page = document.pages[-1]
     height = page_height(document)
-    spare = height - used_height(page)
-    root = page._page_box.children[0]
+    spare = height - used_height(document.pages[-1])
+    if spare < BALANCE_FROM * height:
+        return
+    root = document.pages[-1]._page_box.children[0]
     stretchable = _gaps(root)
-    if spare < BALANCE_FROM * height or stretchable <= 0:
-        return 1.0
-    factor = min(MAX_SPACING / spacing, 1 + spare / stretchable)
-    root.height += _stretch(root, factor - 1)
-    _place_again(laid_out, page)
-    return factor
+    if stretchable > 0:
+        root.height += _stretch(root, min(MAX_SPACING / spacing, 1 + spare / stretchable) - 1)
+        _place_again(laid_out)
 
 
-def _place_again(laid_out, page):
+def _place_again(laid_out):
     """Backgrounds, links, anchors and bookmarks were placed where the boxes
     were laid out: place them again (the images come from the layout's cache)."""
     from weasyprint import DEFAULT_OPTIONS
@@ -50,57 +47,53 @@ def _place_again(laid_out, page):
     from weasyprint.images import get_image_from_uri
     from weasyprint.layout.background import layout_backgrounds
 
-    layout_backgrounds(page._page_box, partial(get_image_from_uri, cache=laid_out.images,
-                                               url_fetcher=laid_out.document.url_fetcher,
-                                               options=DEFAULT_OPTIONS))
-    laid_out.document.pages[laid_out.document.pages.index(page)] = Page(page._page_box)
+    page_box = laid_out.document.pages[-1]._page_box
+    layout_backgrounds(page_box, partial(get_image_from_uri, cache=laid_out.images,
+                                         url_fetcher=laid_out.document.url_fetcher, options=DEFAULT_OPTIONS))
+    laid_out.document.pages[-1] = Page(page_box)
+
+
+def _flow_gaps(box):
+    """(child, the gap above it) for each in-flow child of a block that
+    stretches, then (None, the gap below the last child)."""
+    if not _stretches(box):
+        return
+    top, flow = _padding_top(box), False
+    for child in box.children:
+        if child.is_in_normal_flow():
+            yield child, max(0, _border_top(child) - top)
+            top, flow = _border_bottom(child), True
+    if flow:
+        yield None, max(0, _padding_bottom(box) - top)
 
 
 def _gaps(box):
     """The total height of the box's stretchable gaps, its children's included."""
-    if not _stretches(box):
-        return 0
-    flow = _in_flow(box)
-    top, total = _padding_top(box), 0
-    for child in flow:
-        total += max(0, _border_top(child) - top) + _gaps(child)
-        top = _border_bottom(child)
-    if flow:
-        total += max(0, _padding_bottom(box) - top)
-    return total
+    return sum(gap + (_gaps(child) if child else 0) for child, gap in _flow_gaps(box))
 
 
 def _stretch(box, extra):
     """Move the box's children down by what the gaps above each gained (each
-    gap grows by `extra` of itself); returns how much taller the box grew."""
-    if not _stretches(box):
-        return 0
-    top, moved = _padding_top(box), 0
-    for child in box.children:
-        if not child.is_in_normal_flow():
-            if child.is_floated():
-                child.translate(dy=moved)
-            continue
-        gap = max(0, _border_top(child) - top)
-        top = _border_bottom(child)
-        moved += gap * extra
-        child.translate(dy=moved)
-        grown = _stretch(child, extra)
-        child.height += grown
-        moved += grown
-    if _in_flow(box):
-        moved += max(0, _padding_bottom(box) - top) * extra
-    return moved
+    gap grows by `extra` of itself); returns how much taller the box grew.
+    A float moves with the flow before it; positioned boxes stay."""
+    gaps = {id(child) if child else None: gap for child, gap in _flow_gaps(box)}   # measured before moving
+    moved = 0
+    for child in box.children if gaps else ():
+        if id(child) in gaps:
+            moved += gaps[id(child)] * extra
+            child.translate(dy=moved)
+            grown = _stretch(child, extra)
+            child.height += grown
+            moved += grown
+        elif child.is_floated():
+            child.translate(dy=moved)
+    return moved + gaps.get(None, 0) * extra
 
 
 def _stretches(box):
     """A block whose children are laid out one under another (blocks or lines)."""
     from weasyprint.formatting_structure.boxes import BlockContainerBox, TableCellBox
     return isinstance(box, BlockContainerBox) and not isinstance(box, TableCellBox)
-
-
-def _in_flow(box):
-    return [child for child in box.children if child.is_in_normal_flow()]
 
 
 def _padding_top(box):
