@@ -35,6 +35,10 @@ class BriefError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class DeadlinePassed(BriefError):
+    """The build ran out of time (--time-limit): nothing may try again."""
+
+
 class OutputError(Exception):
     """An output that cannot be written, as one line naming the path and the
     cause: 'out/: read-only file system'."""

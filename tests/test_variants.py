@@ -94,6 +94,34 @@ def test_the_fit_rescues_a_long_summary_without_going_under_the_floor(tmp_path, 
     assert min(body) < design  # the type really was made smaller than the design's
 
 
+def test_the_step_tried_last_time_is_laid_out_beside_the_design_and_the_pdf_is_the_same(tmp_path, monkeypatch):
+    """With a core to spare, the fit step the last build tried first is laid
+    out here while a forked child lays out the design (fit.py): one layout
+    less in this process, and not a byte of difference."""
+    brief = write_brief(tmp_path, long_brief(300))
+    [in_turn] = build_brief(brief, ["summary"], out_dir=tmp_path)   # no core to spare: one layout after another
+    written_in_turn = in_turn.path.read_bytes()
+    layouts_here = count_layouts(monkeypatch)
+    [beside] = build_brief(brief, ["summary"], out_dir=tmp_path, spare_core=True)
+    assert in_turn.layouts >= 2 and (beside.layouts, beside.step) == (in_turn.layouts, in_turn.step)
+    assert len(layouts_here) == beside.layouts - 1   # the design's layout was the child's
+    assert beside.path.read_bytes() == written_in_turn
+
+
+def test_a_guess_the_design_does_not_call_for_is_dropped(tmp_path, monkeypatch):
+    """Last time the summary needed a fit step; now it fits as designed. The
+    guess's layout is dropped, and the PDF is the design's, as built in turn."""
+    brief = write_brief(tmp_path, long_brief(300))
+    build_brief(brief, ["summary"], out_dir=tmp_path / "out")   # remembers the step it tried first
+    write_brief(tmp_path)   # short again
+    [in_turn] = build_brief(brief, ["summary"], out_dir=tmp_path / "in-turn")
+    layouts_here = count_layouts(monkeypatch)
+    [beside] = build_brief(brief, ["summary"], out_dir=tmp_path / "out", spare_core=True)
+    assert (beside.layouts, beside.step, in_turn.layouts) == (1, None, 1)
+    assert len(layouts_here) == 2   # the guess, dropped, then the design
+    assert beside.path.read_bytes() == in_turn.path.read_bytes()
+
+
 def test_a_brief_that_cannot_fit_fails_and_names_what_to_cut(tmp_path, monkeypatch):
     layouts = count_layouts(monkeypatch)
     brief = write_brief(tmp_path, long_brief(900))

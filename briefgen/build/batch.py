@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -27,6 +28,7 @@ from .manifest import Manifest, entry_key
 from .outlock import output_folder_lock
 from ..render.layout import Limits
 from ..util.atomic import remove_stale_temporaries
+from ..util.parallel import beside, can_fork, spare_cores
 from ..problems import OutputError
 
 # Documents per worker before it is replaced: a warm worker still grows by
@@ -190,10 +192,28 @@ def _plan(brief, options, pool):
     build here keeps its whole deadline around planning too). The time it
     took is the first part of the brief's budget spent."""
     started = time.monotonic()
-    with bounds.soft_deadline(options.limits.seconds, shown(brief)) if pool else nullcontext():
-        plan = plan_brief(brief, options)
+    if pool:
+        with bounds.soft_deadline(options.limits.seconds, shown(brief)):
+            plan = plan_brief(brief, options)
+    else:
+        plan = _planned_while_importing_the_layout_engine(brief, options)
     plan.seconds_spent = time.monotonic() - started
     return plan
+
+
+def _planned_while_importing_the_layout_engine(brief, options):
+    """The brief's plan, for a build here. Importing WeasyPrint (0.4 s) and
+    planning do not depend on each other: with a core to spare, a forked
+    child plans while this process imports. A child that fails (a brief with
+    problems) sends nothing, and the brief is planned here, its problems
+    reported as always."""
+    if spare_cores(1) and can_fork():
+        _, plan = beside(_import_layout_engine, lambda: plan_brief(brief, options))
+        if plan is not None:
+            return plan
+    else:
+        _import_layout_engine()
+    return plan_brief(brief, options)
 
 
 def _builder(stale, options, jobs):
@@ -202,8 +222,7 @@ def _builder(stale, options, jobs):
     if not stale:
         return nullcontext()
     if len(stale) == 1 and len(options.variants) == 1:
-        _import_layout_engine()
-        return bounds.in_process(options.limits, shown(stale[0][0]))
+        return bounds.in_process(options.limits, shown(stale[0][0]))   # the engine is imported while planning
     return worker_pool(jobs, options.limits)
 
 
@@ -223,6 +242,7 @@ def _run(tasks, options, pool, on_row=None):
         return []
     with progress_bar(len(tasks)) as bar:
         if pool is None:
+            options = replace(options, spare_core=spare_cores(len(tasks)))
             rows = [None] * len(tasks)
             with _reporting_when_stopped(rows, tasks):
                 for index, (brief, variant) in enumerate(tasks):
@@ -353,6 +373,7 @@ def run_in_pool(workers, tasks, options, bar=None, build=None, on_row=None):
     free up, so that each starts when it is handed over: it gets what is left
     of its brief's budget (budget.py) then."""
     from concurrent.futures import FIRST_COMPLETED, wait
+    options = replace(options, spare_core=spare_cores(len(tasks), workers.jobs))
     rows = [None] * len(tasks)
     budgets = _budgets(tasks, options.limits.seconds)
     waiting = list(range(len(tasks)))

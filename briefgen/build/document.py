@@ -55,6 +55,7 @@ class Options:
     allow_missing_glyphs: bool = False  # a script no theme font draws: one warning, not an error
     csl: Path = None                  # --csl: the citation style file, over the brief's and the theme's
     cmyk_profile: Path = None         # --cmyk-profile: the print shop's ICC profile for PDF/X-4
+    spare_core: bool = False          # a core no other document of the run uses (render/fit.py may use it)
 
 
 @dataclass

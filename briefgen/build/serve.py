@@ -145,7 +145,7 @@ def _watch(preview, pool, batches):
 def _edits(preview, stop):
     """The batches of edits in every brief's folders, watched from now on (watch.edits)."""
     folders = {folder for brief in preview.briefs for folder in watched_folders(brief, preview.options)}
-    return edits(sorted(folders), Path(preview.options.out_dir).resolve(), stop_event=stop, debounce=50, step=20)
+    return edits(sorted(folders), Path(preview.options.out_dir).resolve(), stop_event=stop)
 
 
 def app(preview, stop):

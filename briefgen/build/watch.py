@@ -17,6 +17,10 @@ from ..util.atomic import remove_stale_temporaries
 # timeout of one step lets edits() return once its watcher is in place, and
 # costs an empty batch skipped every 50 ms.
 WAKE_MS = 50
+# An editor's save is a few events within milliseconds (a temporary file, a
+# rename): 20 ms without a new one ends the batch, and no batch waits for
+# more than 50 ms (watchfiles' defaults, 50 ms and 1.6 s, delay every build).
+QUIET_MS, LONGEST_BATCH_MS = 20, 50
 
 
 def watch_brief(brief, options, jobs, changes=None):
@@ -49,7 +53,8 @@ def edits(folders, out_dir, **settings):
     first asked for a batch, so an edit saved just after "Watching" was
     printed, on a loaded machine, was never seen."""
     batches = watchfiles.watch(*folders, watch_filter=lambda change, path: is_an_edit(path, out_dir),
-                               rust_timeout=WAKE_MS, yield_on_timeout=True, **settings)
+                               rust_timeout=WAKE_MS, yield_on_timeout=True, step=QUIET_MS,
+                               debounce=LONGEST_BATCH_MS, **settings)
     next(batches, None)   # the watcher set up; edits already in this batch precede the first build
     return (batch for batch in batches if batch)   # the timeouts' empty batches are no edits
 

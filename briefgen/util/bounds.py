@@ -21,7 +21,7 @@ import subprocess
 import threading
 from contextlib import contextmanager
 
-from ..problems import BriefError, Problem
+from ..problems import DeadlinePassed, Problem
 
 GRACE = 2   # seconds between the soft deadline and the hard one
 
@@ -52,7 +52,7 @@ def soft_deadline(seconds, shown_path, problem=None):
         return
 
     def stop(signum, frame):
-        raise BriefError([problem or too_long(shown_path, seconds)])
+        raise DeadlinePassed([problem or too_long(shown_path, seconds)])
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)

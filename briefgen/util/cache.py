@@ -78,6 +78,23 @@ def note(kind, key):
         _store(entry, True)
 
 
+def recall(kind, key):
+    """What remember() stored under the key, or None. Unlike the entries
+    above, such a value is only a guess, which may be out of date: what
+    uses it checks it (the fit step an output needed last time, fit.py)."""
+    entry = _entry(kind, key)
+    try:
+        return json.loads(entry.read_text(encoding="utf-8")) if entry is not None else None
+    except (OSError, ValueError):
+        return None
+
+
+def remember(kind, key, value):
+    entry = _entry(kind, key)
+    if entry is not None:
+        _store(entry, value)
+
+
 def _entry(kind, key):
     place = folder()
     if place is None:

@@ -1,6 +1,8 @@
 """The PDF writer: lay the composed variant out with WeasyPrint, within its
 page budget (fit.py), and write the PDF atomically (pdf.py)."""
 
+from pathlib import Path
+
 from ..render.balance import balance
 from ..render.engine import hyphen_runs
 from ..render.fit import fit_to_budget
@@ -8,6 +10,8 @@ from ..render.floats import fill_gaps, marked
 from ..render.layout import layout, write_pdf
 from ..render.page_area import no_room_problem
 from ..problems import BriefError
+from ..theme.resolve import FitStep
+from ..util import cache, parallel
 from . import Written
 
 EXTENSION = ".pdf"
@@ -34,7 +38,9 @@ def write(composed, target, options, after_layout):
             raise BriefError([no_room])
         return laid_out
 
-    fitted = fit_to_budget(render, composed.spec)
+    fitted = fit_to_budget(render, composed.spec, _step_last_time(target),
+                           parallel.beside if options.spare_core and parallel.can_fork() else None)
+    _remember_step(target, fitted.first)
     laid_out, layouts = fitted.result, fitted.layouts
     if flowing:
         html, laid_out, added = fill_gaps(html, lambda moved: render(fitted.step, html=moved), laid_out)
@@ -55,6 +61,19 @@ def write(composed, target, options, after_layout):
     warnings += write_pdf(laid_out, target, composed.date, options.cmyk_profile, _stylesheet_text(composed))
     return Written(target, len(laid_out.document.pages), layouts, fitted.lines_over,
                    laid_out.messages + warnings, laid_out.document, laid_out.served, step=fitted.step)
+
+
+def _step_last_time(target):
+    """The first fit step the last build of this output tried (a guess: fit.py checks it)."""
+    found = cache.recall("fit-step", str(Path(target).resolve()))
+    try:
+        return FitStep(*found) if found else None
+    except TypeError:
+        return None
+
+
+def _remember_step(target, step):
+    cache.remember("fit-step", str(Path(target).resolve()), [step.spacing, step.body_size] if step else None)
 
 
 def _stylesheet_text(composed):

@@ -1,0 +1,90 @@
+"""Two pieces of work at once, on a core the build would otherwise leave
+idle: this process does one, a child forked from it the other, and the
+child sends back a small value. Used by the page-budget fit (render/fit.py)
+to lay out the design and a guessed fit step side by side."""
+
+import os
+import pickle
+import select
+import signal
+import threading
+import time
+
+PATIENCE = 2.0      # the child may take this many times as long as the work here...
+SLACK = 0.5         # ...plus this many seconds, before it is given up and killed
+LONGEST_LIFE = 60   # seconds a child lives at most when no deadline is set here
+
+
+def spare_cores(tasks, workers=1):
+    """Whether a run of `tasks` documents on `workers` processes leaves a core idle."""
+    return len(os.sched_getaffinity(0)) > min(tasks, workers)
+
+
+def can_fork():
+    """A fork is safe here: no other Python threads, whose locks the child
+    would inherit held."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def beside(here, there):
+    """(here(), there()), with there() run in a forked child while here() runs
+    here. When the child fails, or takes far longer than here() did, it is
+    killed and there's value is None. here()'s exceptions go up as they are,
+    and the child is killed first."""
+    read_end, write_end = os.pipe()
+    life = signal.getitimer(signal.ITIMER_REAL)[0] or LONGEST_LIFE
+    child = os.fork()
+    if child == 0:
+        os.close(read_end)
+        _child(there, write_end, life)
+    os.close(write_end)
+    try:
+        started = time.monotonic()
+        value = here()
+        return value, _received(read_end, (time.monotonic() - started) * PATIENCE + SLACK)
+    finally:
+        os.close(read_end)
+        _end(child)
+
+
+def _child(there, write_end, life):
+    """Run there(), send its value, and exit without running anything the
+    parent registered (atexit, buffered output, finalizers). The deadline
+    here was not inherited (timers are not): SIGALRM's default action ends
+    the child at the parent's, even inside C code."""
+    status = 1
+    try:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.setitimer(signal.ITIMER_REAL, life)
+        data = pickle.dumps(there())
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+        status = 0
+    finally:
+        os._exit(status)
+
+
+def _received(read_end, seconds):
+    """The child's value, or None if it sends nothing whole within `seconds`."""
+    deadline, data = time.monotonic() + seconds, b""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([read_end], [], [], left)[0]:
+            return None
+        chunk = os.read(read_end, 65536)
+        if not chunk:
+            break
+        data += chunk
+    try:
+        return pickle.loads(data)
+    except Exception:   # a child that died halfway: as if it sent nothing
+        return None
+
+
+def _end(child):
+    """Killed if still running, and reaped."""
+    try:
+        os.kill(child, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(child, 0)
