@@ -28,7 +28,7 @@ from .manifest import Manifest, entry_key
 from .outlock import output_folder_lock
 from ..render.layout import Limits
 from ..util.atomic import remove_stale_temporaries
-from ..util.parallel import beside, can_fork, spare_cores
+from ..util.parallel import spare_cores
 from ..problems import OutputError
 
 # Documents per worker before it is replaced: a warm worker still grows by
@@ -192,28 +192,10 @@ def _plan(brief, options, pool):
     build here keeps its whole deadline around planning too). The time it
     took is the first part of the brief's budget spent."""
     started = time.monotonic()
-    if pool:
-        with bounds.soft_deadline(options.limits.seconds, shown(brief)):
-            plan = plan_brief(brief, options)
-    else:
-        plan = _planned_while_importing_the_layout_engine(brief, options)
+    with bounds.soft_deadline(options.limits.seconds, shown(brief)) if pool else nullcontext():
+        plan = plan_brief(brief, options)
     plan.seconds_spent = time.monotonic() - started
     return plan
-
-
-def _planned_while_importing_the_layout_engine(brief, options):
-    """The brief's plan, for a build here. Importing WeasyPrint (0.4 s) and
-    planning do not depend on each other: with a core to spare, a forked
-    child plans while this process imports. A child that fails (a brief with
-    problems) sends nothing, and the brief is planned here, its problems
-    reported as always."""
-    if spare_cores(1) and can_fork():
-        _, plan = beside(_import_layout_engine, lambda: plan_brief(brief, options))
-        if plan is not None:
-            return plan
-    else:
-        _import_layout_engine()
-    return plan_brief(brief, options)
 
 
 def _builder(stale, options, jobs):
@@ -222,7 +204,8 @@ def _builder(stale, options, jobs):
     if not stale:
         return nullcontext()
     if len(stale) == 1 and len(options.variants) == 1:
-        return bounds.in_process(options.limits, shown(stale[0][0]))   # the engine is imported while planning
+        _import_layout_engine()
+        return bounds.in_process(options.limits, shown(stale[0][0]))
     return worker_pool(jobs, options.limits)
 
 
