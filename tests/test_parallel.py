@@ -11,47 +11,52 @@ from briefgen.util import parallel
 
 
 def children():
-    """This process's live children (the pytest process has none of its own otherwise)."""
-    found = []
+    """This process's children, alive or not yet reaped."""
+    found = set()
     for task in os.listdir("/proc/self/task"):
         with open(f"/proc/self/task/{task}/children", encoding="ascii") as file:
-            found += file.read().split()
+            found.update(file.read().split())
     return found
 
 
-def test_the_child_works_at_the_same_time_and_sends_its_value():
+@pytest.fixture
+def no_child_left():
+    """Every child forked during the test is gone at its end (an earlier
+    test's processes may still be ending: they are not counted)."""
+    before = children()
+    yield
+    assert not children() - before
+
+
+def test_the_child_works_at_the_same_time_and_sends_its_value(no_child_left):
     started = time.monotonic()
     here, there = parallel.beside(lambda: (time.sleep(0.4), os.getpid())[1],
                                   lambda: (time.sleep(0.4), os.getpid())[1])
     assert time.monotonic() - started < 0.75   # side by side, not one after the other
     assert here == os.getpid() and there != os.getpid()
-    assert children() == []
 
 
-def test_a_child_that_fails_sends_nothing():
+def test_a_child_that_fails_sends_nothing(no_child_left):
     here, there = parallel.beside(lambda: "here", lambda: 1 / 0)
     assert (here, there) == ("here", None)
-    assert children() == []
 
 
-def test_a_child_far_slower_than_the_work_here_is_given_up_and_killed(monkeypatch):
+def test_a_child_far_slower_than_the_work_here_is_given_up_and_killed(monkeypatch, no_child_left):
     monkeypatch.setattr(parallel, "SLACK", 0.2)
     started = time.monotonic()
     here, there = parallel.beside(lambda: "here", lambda: time.sleep(30))
     assert (here, there) == ("here", None)
     assert time.monotonic() - started < 2
-    assert children() == []
 
 
 @pytest.mark.parametrize("error", [BriefError, DeadlinePassed])
-def test_an_error_here_goes_up_and_the_child_is_killed(error):
+def test_an_error_here_goes_up_and_the_child_is_killed(error, no_child_left):
     with pytest.raises(error):
         parallel.beside(lambda: (_ for _ in ()).throw(error([Problem("b.yaml", 1, "", "no")])),
                         lambda: time.sleep(30))
-    assert children() == []
 
 
-def test_the_child_ends_at_the_deadline_even_inside_c_code(tmp_path):
+def test_the_child_ends_at_the_deadline_even_inside_c_code(tmp_path, no_child_left):
     """SIGALRM's default action, not a Python handler: a child stuck in C
     code (here: blocked in a read) still ends at the parent's deadline."""
     import signal
