@@ -86,3 +86,15 @@ def test_the_child_ends_at_the_deadline_even_inside_c_code(tmp_path, no_child_le
         signal.signal(signal.SIGALRM, previous)
     assert (here, there) == ("ended", None)
 
+
+
+@pytest.mark.parametrize("tasks, jobs, cores, spare", [
+    (1, 2, 2, True),    # brief build X -v summary; watch -v summary
+    (1, 1, 2, False),   # --jobs 1: one process at a time, whatever the cores
+    (1, 4, 1, False),   # one core
+    (2, 2, 2, False),   # every core builds a document
+    (3, 8, 4, True),
+])
+def test_a_core_is_spare_only_within_jobs_and_cores(monkeypatch, tasks, jobs, cores, spare):
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: set(range(cores)))
+    assert parallel.spare_cores(tasks, jobs) is spare

@@ -111,7 +111,7 @@ def _build_all(briefs, options, jobs, force):
         # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
         tasks = sorted(((plan, variant) for plan in plans for variant in plan.variants),
                        key=lambda task: task[1] != "full")
-        built = _run(tasks, options, pool, on_row=_recording(tasks, manifest, options))
+        built = _run(tasks, options, pool, jobs, on_row=_recording(tasks, manifest, options))
     rows += built
     save_manifest(manifest, rows)
     return rows
@@ -218,14 +218,15 @@ def _import_layout_engine():
     gc.freeze()
 
 
-def _run(tasks, options, pool, on_row=None):
+def _run(tasks, options, pool, jobs, on_row=None):
     """Build the tasks in the pool's workers, or here when there is no pool;
-    on_row(index, row) as each is done."""
+    on_row(index, row) as each is done. jobs (--jobs): how many processes
+    may build at once, a fit's child (render/fit.py) included."""
     if not tasks:
         return []
     with progress_bar(len(tasks)) as bar:
         if pool is None:
-            options = replace(options, spare_core=spare_cores(len(tasks)))
+            options = replace(options, spare_core=spare_cores(len(tasks), jobs))
             rows = [None] * len(tasks)
             with _reporting_when_stopped(rows, tasks):
                 for index, (brief, variant) in enumerate(tasks):

@@ -15,9 +15,10 @@ SLACK = 0.5         # ...plus this many seconds, before it is given up and kille
 LONGEST_LIFE = 60   # seconds a child lives at most when no deadline is set here
 
 
-def spare_cores(tasks, workers=1):
-    """Whether a run of `tasks` documents on `workers` processes leaves a core idle."""
-    return len(os.sched_getaffinity(0)) > min(tasks, workers)
+def spare_cores(tasks, jobs):
+    """Whether a run of `tasks` documents, allowed `jobs` processes at once
+    (--jobs), leaves one of them and a core idle."""
+    return tasks < min(len(os.sched_getaffinity(0)), jobs)
 
 
 def can_fork():
