@@ -122,6 +122,21 @@ def test_a_guess_the_design_does_not_call_for_is_dropped(tmp_path, monkeypatch):
     assert beside.path.read_bytes() == in_turn.path.read_bytes()
 
 
+def test_the_step_to_guess_is_written_only_when_it_changes(tmp_path):
+    """No cache write per build in steady state (a series writes thousands),
+    and none at all for a variant without a page budget."""
+    from briefgen.util import cache
+    brief = write_brief(tmp_path, long_brief(300))
+    summary, full = build_brief(brief, ["summary", "full"], out_dir=tmp_path)
+    entry = cache._entry("fit-step", str(summary.path.resolve()))
+    written = entry.stat()
+    steps = [[step.spacing, step.body_size] for step in resolve_theme().variant_spec("summary").fit]
+    assert summary.layouts >= 2 and cache.recall("fit-step", str(summary.path.resolve())) in steps
+    assert not cache._entry("fit-step", str(full.path.resolve())).exists()
+    build_brief(brief, ["summary"], out_dir=tmp_path)
+    assert (entry.stat().st_ino, entry.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+
+
 def test_a_brief_that_cannot_fit_fails_and_names_what_to_cut(tmp_path, monkeypatch):
     layouts = count_layouts(monkeypatch)
     brief = write_brief(tmp_path, long_brief(900))

@@ -55,12 +55,10 @@ def remembered(kind, key, compute):
     entry = _entry(kind, key)
     if entry is None:
         return compute()
-    try:
-        return json.loads(entry.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    value = compute()
-    _store(entry, value)
+    value = _read(entry)
+    if value is MISSING:
+        value = compute()
+        _store(entry, value)
     return value
 
 
@@ -83,16 +81,24 @@ def recall(kind, key):
     above, such a value is only a guess, which may be out of date: what
     uses it checks it (the fit step an output needed last time, fit.py)."""
     entry = _entry(kind, key)
-    try:
-        return json.loads(entry.read_text(encoding="utf-8")) if entry is not None else None
-    except (OSError, ValueError):
-        return None
+    value = MISSING if entry is None else _read(entry)
+    return None if value is MISSING else value
 
 
 def remember(kind, key, value):
     entry = _entry(kind, key)
     if entry is not None:
         _store(entry, value)
+
+
+MISSING = object()   # no entry, or one that cannot be read: unlike a stored null
+
+
+def _read(entry):
+    try:
+        return json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return MISSING
 
 
 def _entry(kind, key):

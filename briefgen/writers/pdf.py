@@ -38,9 +38,11 @@ def write(composed, target, options, after_layout):
             raise BriefError([no_room])
         return laid_out
 
-    fitted = fit_to_budget(render, composed.spec, _step_last_time(target),
+    guess = _step_last_time(target) if composed.spec.pages else None   # without a budget, no fit to guess
+    fitted = fit_to_budget(render, composed.spec, guess,
                            parallel.beside if options.spare_core and parallel.can_fork() else None)
-    _remember_step(target, fitted.first)
+    if composed.spec.pages and fitted.first != guess:   # written only when it changed: no I/O per series row
+        _remember_step(target, fitted.first)
     laid_out, layouts = fitted.result, fitted.layouts
     if flowing:
         html, laid_out, added = fill_gaps(html, lambda moved: render(fitted.step, html=moved), laid_out)
@@ -65,15 +67,19 @@ def write(composed, target, options, after_layout):
 
 def _step_last_time(target):
     """The first fit step the last build of this output tried (a guess: fit.py checks it)."""
-    found = cache.recall("fit-step", str(Path(target).resolve()))
+    found = cache.recall("fit-step", _guess_key(target))
     try:
         return FitStep(*found) if found else None
-    except TypeError:
+    except TypeError:   # an entry of another shape: no guess
         return None
 
 
 def _remember_step(target, step):
-    cache.remember("fit-step", str(Path(target).resolve()), [step.spacing, step.body_size] if step else None)
+    cache.remember("fit-step", _guess_key(target), [step.spacing, step.body_size] if step else None)
+
+
+def _guess_key(target):
+    return str(Path(target).resolve())
 
 
 def _stylesheet_text(composed):
