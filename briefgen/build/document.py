@@ -5,15 +5,14 @@
     3. resolve   pick the theme (theme), then each variant's budget and content (variant)
     4. compose   render the variant's HTML with Jinja (compose)
     5. write     lay it out with WeasyPrint, again only to fit a page budget (fit),
-                 and write the output with the format's writer (writers/)
+                 check the pages and write the output with the format's writer
+                 (write.py; writers/), here or in the layout process (layout_process.py)
 
 One Options object travels from the command line to the worker that builds a
 document and back; batch.py and watch.py call build_document() with it.
 """
 
 import time
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,52 +23,20 @@ from ..content.charts import CACHE, ChartError
 from ..content.citations import DEFAULT_STYLE, Library
 from ..util.bounds import too_big
 from ..compose.html import compose_html
-from ..render.content_check import lost_content
 from ..content.crossref import resolve
 from ..brief.editions import lacking, original_of
-from ..render.engine import displaced_footnotes, page_height, used_height
-from ..compose.glyphs import glyph_problems
 from ..inputs.load import load_brief
+from ..compose.glyphs import theme_fonts
 from .manifest import pdf_editions, pdf_files
-from ..render.layout import Limits, missing_characters, names_a_stylesheet
-from ..render.standards import DEFAULT_STANDARD, is_archival
+from .options import Options
+from .write import PageChecks, library_warnings, write_variant
+from ..render.standards import is_archival
 from ..util.atomic import write_text
-from ..problems import BriefError, OutputError, Problem, field_name, shown
+from ..problems import BriefError, OutputError, Problem, shown
 from ..inputs.sources import read_bibliographies
 from ..theme.resolve import ThemeError, resolve_theme
 from ..brief.validate import did_you_mean, referenced_files, validate_brief, variant_problems, walk
 from ..brief.variant import longest_items, select_variant
-
-
-@dataclass(frozen=True)
-class Options:
-    """Everything a build is asked for besides the brief itself."""
-    variants: tuple = ()              # empty: every variant of the theme
-    theme: str = None                 # --theme, relative to the working folder
-    out_dir: Path = Path("out")
-    keep_html: bool = False
-    allow_overflow: bool = False
-    limits: Limits = Limits()
-    standard: str = DEFAULT_STANDARD
-    format: str = "pdf"               # the output writer (writers.FORMATS): --format
-    allow_missing_glyphs: bool = False  # a script no theme font draws: one warning, not an error
-    csl: Path = None                  # --csl: the citation style file, over the brief's and the theme's
-    cmyk_profile: Path = None         # --cmyk-profile: the print shop's ICC profile for PDF/X-4
-    spare_core: bool = False          # a core no other document of the run uses (render/fit.py may use it)
-
-
-@dataclass
-class Output:
-    variant: str
-    path: Path                       # the output file the writer made
-    pages: int
-    layouts: int = 1
-    warnings: list = field(default_factory=list)
-    served: list = field(default_factory=list)   # files the layout read (images in SVGs, CSS imports, fonts)
-    files: list = field(default_factory=list)    # every file the writer wrote, the output first
-    lines_over: int = 0              # lines over the page budget (written anyway: --allow-overflow)
-    step: object = None              # the fit step the layout used (theme.FitStep); None: as designed
-    last_page_used: float = None     # share of the last page's height the content fills
 
 
 @dataclass
@@ -115,7 +82,7 @@ class Row:
 def prepare(brief_file, options):
     """Phases 1 to 3a, once per brief whatever the number of variants."""
     loaded = load_brief(brief_file, shown_path=shown(brief_file))           # 1
-    with _library_warnings(loaded):
+    with library_warnings(loaded):
         data = validate_brief(loaded)                                       # 2
         loaded.warnings += lacking(loaded)     # a translation: what the original has that it lacks
         theme = theme_for_brief(options.theme, data, loaded)                 # 3
@@ -157,27 +124,7 @@ def build_brief(brief_file, options=Options(), prepared=None):
     return outputs
 
 
-SILENCED_WARNINGS = (
-    "DeprecationWarning",        # ours to fix, not the author's
-    "DecompressionBombWarning",  # Pillow's; validation's own pixel bound reports these images
-)
-
-
-@contextmanager
-def _library_warnings(loaded):
-    """Python warnings of the libraries become the brief's one-line warnings
-    instead of printing raw."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            yield
-        finally:
-            for warning in caught:
-                if not any(kind.__name__ in SILENCED_WARNINGS for kind in warning.category.__mro__):
-                    loaded.warnings.append(Problem(loaded.shown_path, 1, "", _warning_text(warning)))
-
-
-def _build_variant(prepared, variant, options):
+def _build_variant(prepared, variant, options, layout=None):
     loaded, data, theme = prepared.loaded, prepared.data, prepared.theme
     spec = theme.variant_spec(variant)                                      # 3
     brief = select_variant(data, variant, loaded.path.parent, theme.brand.brief_defaults())
@@ -185,33 +132,8 @@ def _build_variant(prepared, variant, options):
     writer = writers.writer(options.format)
     target = output_path(options.out_dir, prepared.stem or loaded.path.stem, variant, writer.EXTENSION, writer)
     composed = _compose(brief, spec, prepared, target, options, writer)  # 4
-
-    def after_layout(document, lines_over):
-        """Content that did not reach the page, characters no font of the theme
-        draws, a variant over its budget: problems that stop the write."""
-        problems = lost_content(composed.html, document, loaded)
-        missing, glyph_warnings = glyph_problems(missing_characters(document, theme.font_files()), loaded, theme,
-                                                 options.allow_missing_glyphs)
-        problems += missing
-        if lines_over and not options.allow_overflow:
-            problems.append(_overflow_problem(loaded, data, spec, lines_over))
-        return problems, glyph_warnings
-
-    with _library_warnings(loaded):  # Pillow decoding images, fontTools, ...
-        written = writer.write(composed, target, options, after_layout)     # 5
-    found = [str(warning) for warning in loaded.warnings] + [
-        message if names_a_stylesheet(message) else f"{loaded.shown_path}: {message}"  # the brief's or a stylesheet's
-        for message in written.messages] + _layout_warnings(written.document, loaded)
-    if written.lines_over:
-        found.append(f"{_overflow_problem(loaded, data, spec, written.lines_over)} (written anyway: --allow-overflow)")
-    return Output(variant, target, written.pages, written.layouts, found, written.served, written.files or [target],
-                  written.lines_over, written.step, _last_page_used(written.document))
-
-
-def _last_page_used(document):
-    if document is None or not document.pages:  # a writer without pages
-        return None
-    return used_height(document.pages[-1]) / page_height(document)
+    checks = PageChecks(loaded, theme_fonts(theme), longest_items(data, spec))
+    return (layout or write_variant)(composed, target, options, checks)     # 5
 
 
 def _draw(brief, prepared, spec, options):
@@ -256,23 +178,6 @@ def output_path(out_dir, stem, variant, extension, writer=None):
     if Path(out_dir).resolve() not in target.resolve().parents:
         raise BriefError([Problem(str(target), 1, "", "refusing to write outside the output folder")])
     return target
-
-
-def _overflow_problem(loaded, data, spec, lines):
-    """'summary: 11 lines over one page; longest items: key_points[3], ...' at the longest item's line."""
-    longest = longest_items(data, spec)
-    pages = {1: "one page", 2: "two pages", 3: "three pages"}.get(spec.pages, f"{spec.pages} pages")
-    message = f"{lines} line{'s' if lines > 1 else ''} over {pages}"
-    if longest:
-        message += "; longest items: " + ", ".join(field_name(path) for path in longest)
-    return Problem(loaded.shown_path, loaded.line_of(longest[0]) if longest else 1, spec.name, message)
-
-
-def _layout_warnings(document, loaded):
-    if document is None:  # a writer without pages
-        return []
-    return [f"{loaded.shown_path}: footnote {number} is printed on page {note_page}, its call on page {call_page}"
-            for number, call_page, note_page in displaced_footnotes(document)]
 
 
 def check_brief(brief_file):

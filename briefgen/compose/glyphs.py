@@ -7,6 +7,7 @@ machine has (or empty boxes on a fresh one), so this is an error by default;
 """
 
 import re
+from dataclasses import dataclass
 
 from fontTools import unicodedata
 
@@ -27,28 +28,40 @@ def by_script(characters):
     return groups
 
 
-def glyph_problems(missing, loaded, theme, allow):
+@dataclass(frozen=True)
+class ThemeFonts:
+    """What the check needs of a theme: plain values, for a process that only lays out."""
+    name: str
+    files: tuple          # its font files and the system fonts its brand names
+    not_installed: tuple  # (family, Debian package) of fonts its brand names that are missing
+
+
+def theme_fonts(theme):
+    return ThemeFonts(theme.name, tuple(theme.font_files()), tuple(theme.brand.missing_fonts))
+
+
+def glyph_problems(missing, loaded, fonts, allow):
     """(problems, warnings): one problem per script of the missing characters;
-    with allow, one warning instead."""
+    with allow, one warning instead. fonts: ThemeFonts."""
     groups = by_script(missing)
     if not groups:
         return [], []
     if allow:
         scripts = ", ".join(groups)
         return [], [f"{len(missing)} character{'s' if len(missing) > 1 else ''} ({scripts}) "
-                    f"in no font of the theme '{theme.name}'; a fallback font draws them (--allow-missing-glyphs)"]
-    return [_problem(script, characters, loaded, theme) for script, characters in groups.items()], []
+                    f"in no font of the theme '{fonts.name}'; a fallback font draws them (--allow-missing-glyphs)"]
+    return [_problem(script, characters, loaded, fonts) for script, characters in groups.items()], []
 
 
-def _problem(script, characters, loaded, theme):
+def _problem(script, characters, loaded, fonts):
     path = first_use(loaded.data, set(characters))
     shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in characters[:SHOWN])
     if len(characters) > SHOWN:
         shown += f" and {len(characters) - SHOWN} more"
-    installed = [f"{family} (Debian package {package})" for family, package in theme.brand.missing_fonts]
+    installed = [f"{family} (Debian package {package})" for family, package in fonts.not_installed]
     hint = (f"the theme's fonts {', '.join(installed)} are not installed (README, Set up)" if installed else
             f"add a font for {script} to the theme's _brand.yml (defaults: policy-brief: scripts:)")
-    message = (f"no font of the theme '{theme.name}' draws {script} text: {shown}; "
+    message = (f"no font of the theme '{fonts.name}' draws {script} text: {shown}; "
                f"{hint}, or build with --allow-missing-glyphs")
     if path is None:   # not in the brief: a label of the theme's catalogue for this language
         return Problem(loaded.shown_path, loaded.line_of(("language",)), "language", message)

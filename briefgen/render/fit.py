@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .engine import chart_height, page_height, used_height
 from ..problems import BriefError, DeadlinePassed
-from ..theme.resolve import FitStep
+from ..theme.spec import FitStep
 
 MAX_LAYOUTS = 4
 SPACING_SHARE = 0.25   # rough share of a short variant's height that is spacing

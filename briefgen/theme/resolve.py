@@ -20,6 +20,7 @@ from ..util.files import MB, FileRefused, read_text, regular_file
 from ..inputs.load import load_yaml_file
 from ..problems import BriefError, Problem, shown
 from .sandbox import ConfinedLoader
+from .spec import FitStep, VariantSpec
 from ..content.charts import ChartError, chart_theme
 
 DEFAULT = "default"
@@ -36,32 +37,6 @@ class ThemeError(Exception):
     def __init__(self, message="", problems=()):
         self.problems = list(problems)
         super().__init__("\n".join(map(str, self.problems)) or message)
-
-
-@dataclass(frozen=True)
-class FitStep:
-    """One step of the fit search: spacing factor and body size (pt)."""
-    spacing: float
-    body_size: float
-
-    def css(self, important=False):
-        """The step's tokens; important: to win, from a user stylesheet (lower in
-        the cascade than the document's own), over the design's tokens."""
-        flag = " !important" if important else ""
-        return f":root {{ --space: {self.spacing:g}{flag}; --size-body: {self.body_size:g}pt{flag}; }}"
-
-
-@dataclass(frozen=True)
-class VariantSpec:
-    """A variant's budget, from `variants/<name>.yaml` beside its template."""
-    name: str
-    pages: int = None                  # at most this many pages; None: no limit
-    citations: bool = True             # False: the variant prints no reference list
-    body_size: float = 10.0            # the design's body size, pt
-    fit: tuple = ()                    # FitSteps tried in order when over budget
-    cut_hints: tuple = ("summary", "key_points", "recommendations", "sections")
-    chart_size: tuple = (172.0, 70.0)  # the variant's chart slot, (width, height) in mm
-    balance: bool = False              # shorter than its pages: spacing opens up to fill them (fit.py)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from ..render.floats import fill_gaps, marked
 from ..render.layout import layout, write_pdf
 from ..render.page_area import no_room_problem
 from ..problems import BriefError
-from ..theme.resolve import FitStep
+from ..theme.spec import FitStep
 from ..util import cache, parallel
 from . import Written
 
