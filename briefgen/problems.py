@@ -26,8 +26,22 @@ def one_line(text):
     return CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
+def sent_whole(error):
+    """An error's __reduce__ that keeps its attributes (problems, ...) when it
+    is sent to another process (build/layout_process.py): rebuilt without
+    calling its __init__, whose arguments are not its args."""
+    return _rebuilt, (type(error), error.args), error.__dict__
+
+
+def _rebuilt(kind, args):
+    error = kind.__new__(kind, *args)
+    error.args = args
+    return error
+
+
 class BriefError(Exception):
     """A brief (or its build) cannot be built; carries every problem found."""
+    __reduce__ = sent_whole
 
     def __init__(self, problems, outputs=()):
         self.problems = list(problems)
@@ -42,10 +56,21 @@ class DeadlinePassed(BriefError):
 class OutputError(Exception):
     """An output that cannot be written, as one line naming the path and the
     cause: 'out/: read-only file system'."""
+    __reduce__ = sent_whole
 
     def __init__(self, path, error_number):
         cause = os.strerror(error_number).lower() if error_number else "cannot be written"
         super().__init__(one_line(f"{path}: {cause}"))
+
+
+class ThemeError(Exception):
+    """A theme that cannot be used. problems: at the theme file's line, when a
+    theme file is to blame (reported as a brief's problems are)."""
+    __reduce__ = sent_whole
+
+    def __init__(self, message="", problems=()):
+        self.problems = list(problems)
+        super().__init__("\n".join(map(str, self.problems)) or message)
 
 
 def field_name(path):

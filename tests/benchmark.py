@@ -105,16 +105,23 @@ html = open(sys.argv[1], encoding="utf-8").read()
 HTML(string=html, base_url=sys.argv[2]).write_pdf(sys.argv[3], pdf_variant="pdf/ua-1", pdf_tags=True,
                                                   custom_metadata=True)
 """
+# The same, WeasyPrint imported as our processes import it: without running gcc
+# and ld to look for its C libraries (render/engine_import.py). Printed beside
+# the plain one, so that the figures show what that import alone is worth.
+RAW_WRITE_QUICK = RAW_WRITE.replace("from weasyprint import HTML", (
+    f"sys.path.insert(0, {str(ROOT)!r}); from briefgen.render.engine_import import import_weasyprint; "
+    "HTML = import_weasyprint().HTML"))
 
 
 def whole_processes(work, variant="full", runs=5):
-    """`brief build SAMPLE -v VARIANT` (one document: built in the calling
-    process) against a process that imports WeasyPrint and writes the final
-    HTML of our build (the HTML composed, with the tokens of the fit step the
-    build took), with the same tagging, PDF/UA part and base URL (the brief's
-    folder), so that both make the same pages: (ours, raw) seconds, each the
-    best of `runs` interleaved runs, in wall-clock and in CPU time, and how
-    many layouts our build took (raw WeasyPrint: one)."""
+    """`brief build SAMPLE -v VARIANT` (one document: composed in the calling
+    process, laid out by its layout process) against a process that imports
+    WeasyPrint and writes the final HTML of our build (the HTML composed,
+    with the tokens of the fit step the build took), with the same tagging,
+    PDF/UA part and base URL (the brief's folder), so that both make the same
+    pages; and against the same raw process importing WeasyPrint as ours do.
+    {name: (wall, CPU) seconds}, each the best of `runs` interleaved runs,
+    and how many layouts our build took (raw WeasyPrint: one)."""
     ours = CLI + ["build", str(SAMPLE), "-v", variant, "--force", "--out", str(work / "single")]
     # The first run compiles our modules and fills the cache of what runs reuse (briefgen/util/cache.py).
     subprocess.run(ours + ["--html"], check=True, capture_output=True, env=USER_ENVIRONMENT)
@@ -125,10 +132,12 @@ def whole_processes(work, variant="full", runs=5):
             "</head>", f"<style>{probe.step.css(important=True)}</style></head>", 1)
         html = html.with_name(f"{html.stem}-final.html")
         html.write_text(final, encoding="utf-8")
-    raw = [sys.executable, "-c", RAW_WRITE, str(html), SAMPLE.parent.resolve().as_uri() + "/", str(work / "raw.pdf")]
-    times = {"ours": [], "raw": []}
+    arguments = [str(html), SAMPLE.parent.resolve().as_uri() + "/", str(work / "raw.pdf")]
+    commands = {"raw": [sys.executable, "-c", RAW_WRITE, *arguments], "ours": ours,
+                "raw, quick import": [sys.executable, "-c", RAW_WRITE_QUICK, *arguments]}
+    times = {name: [] for name in commands}
     for _ in range(runs):
-        for name, command in (("raw", raw), ("ours", ours)):
+        for name, command in commands.items():
             times[name].append(whole_process(command))
     assert len(PdfReader(work / "raw.pdf").pages) == probe.pages   # the same pages
     best = {name: (min(wall for wall, _ in runs), min(cpu for _, cpu in runs)) for name, runs in times.items()}
@@ -318,11 +327,15 @@ def whole_process_rows(work):
     for variant, target in (("full", 1.10), ("summary", 1.15)):
         processes, layouts = whole_processes(work / variant, variant)
         (ours_wall, ours_cpu), (raw_wall, raw_cpu) = processes["ours"], processes["raw"]
+        quick_wall, quick_cpu = processes["raw, quick import"]
         rows += [(f"`brief build sample -v {variant}` / raw WeasyPrint, its final HTML, whole process, best of 5 "
                   f"interleaved (target <= {target:.2f}x wall)",
                   f"wall {ours_wall:.2f} s / {raw_wall:.2f} s = {ours_wall / raw_wall:.2f}x; "
                   f"CPU {ours_cpu:.2f} s / {raw_cpu:.2f} s = {ours_cpu / raw_cpu:.2f}x; "
-                  f"layouts {layouts} / 1")]
+                  f"layouts {layouts} / 1"),
+                 ("  the same against raw WeasyPrint imported without its gcc and ld library search",
+                  f"wall {ours_wall:.2f} s / {quick_wall:.2f} s = {ours_wall / quick_wall:.2f}x; "
+                  f"CPU {ours_cpu:.2f} s / {quick_cpu:.2f} s = {ours_cpu / quick_cpu:.2f}x")]
     return rows
 
 

@@ -13,6 +13,10 @@ from pypdf import PdfReader
 # of every test run, and never the user's; child processes inherit it.
 os.environ["BRIEF_CACHE_DIR"] = tempfile.mkdtemp(prefix="brief-test-cache-")
 atexit.register(shutil.rmtree, os.environ["BRIEF_CACHE_DIR"], True)
+# What the builds of this process and its children leave in the temporary folder
+# (WeasyPrint's copies of @font-face fonts: util/scratch.py) goes with the run.
+tempfile.tempdir = os.environ["TMPDIR"] = tempfile.mkdtemp(prefix="brief-test-tmp-")
+atexit.register(shutil.rmtree, tempfile.tempdir, True)
 
 import generate  # noqa: E402
 from briefgen.build import document as build  # noqa: E402

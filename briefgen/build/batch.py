@@ -7,7 +7,6 @@ or a worker that dies (replaced; its document is tried once more).
 One document alone (`brief build X -v full`) is built in the calling process,
 without workers to start, within the same bounds (bounds.py)."""
 
-import ctypes
 import gc
 import os
 import signal
@@ -26,9 +25,10 @@ from .document import Row, build_document, plan_brief, shown
 from ..content.charts import converter_started
 from .manifest import Manifest, entry_key
 from .outlock import output_folder_lock
+from ..render.engine_import import import_weasyprint
 from ..render.layout import Limits
 from ..util.atomic import remove_stale_temporaries
-from ..util.parallel import spare_cores
+from ..util.parallel import die_with_parent, spare_cores
 from ..problems import OutputError
 
 # Documents per worker before it is replaced: a warm worker still grows by
@@ -78,14 +78,14 @@ def stop_on_signals():
             signal.signal(name, handler)
 
 
-def build_all(briefs, options, jobs, force):
+def build_all(briefs, options, jobs, force, layout=None):
     """Rows of the closing table for every variant of every brief. One build
     at a time writes into an output folder (outlock.py): a second one waits."""
     with output_folder_lock(options.out_dir):
-        return _build_all(briefs, options, jobs, force)
+        return _build_all(briefs, options, jobs, force, layout)
 
 
-def _build_all(briefs, options, jobs, force):
+def _build_all(briefs, options, jobs, force, layout=None):
     remove_stale_temporaries(options.out_dir)   # left by an earlier build that was killed
     manifest = Manifest(options.out_dir)
     briefs, rows = _refuse_collisions(briefs, options.out_dir)
@@ -99,7 +99,7 @@ def _build_all(briefs, options, jobs, force):
         else:  # its entry stays until replaced: it still describes the earlier outputs, kept if this build fails
             stale.append((brief, key))
     # The workers start while the briefs are checked here.
-    with stop_on_signals(), when_stopped(rows, options.out_dir), _builder(stale, options, jobs) as pool:
+    with stop_on_signals(), when_stopped(rows, options.out_dir), _builder(stale, options, jobs, layout) as pool:
         plans = []
         for brief, key in stale:
             try:
@@ -111,7 +111,7 @@ def _build_all(briefs, options, jobs, force):
         # Full briefs first: the longest jobs start early and the short ones fill the gaps at the end.
         tasks = sorted(((plan, variant) for plan in plans for variant in plan.variants),
                        key=lambda task: task[1] != "full")
-        built = _run(tasks, options, pool, jobs, on_row=_recording(tasks, manifest, options))
+        built = _run(tasks, options, pool, jobs, on_row=_recording(tasks, manifest, options), layout=layout)
     rows += built
     save_manifest(manifest, rows)
     return rows
@@ -198,15 +198,17 @@ def _plan(brief, options, pool):
     return plan
 
 
-def _builder(stale, options, jobs):
+def _builder(stale, options, jobs, layout=None):
     """Warm workers for a batch. One document alone is built here: no workers
-    to start, only its bounds to keep (loading and validation included)."""
-    if not stale:
-        return nullcontext()
+    to start, only its bounds to keep (loading and validation included), and
+    laid out by the layout process when the command started one."""
     if len(stale) == 1 and len(options.variants) == 1:
-        _import_layout_engine()
+        if layout is None:
+            _import_layout_engine()
         return bounds.in_process(options.limits, shown(stale[0][0]))
-    return worker_pool(jobs, options.limits)
+    if layout:   # nothing for it to lay out
+        layout.close()
+    return worker_pool(jobs, options.limits) if stale else nullcontext()
 
 
 def _import_layout_engine():
@@ -214,14 +216,15 @@ def _import_layout_engine():
     garbage collector's sight (gc.freeze, as generate.main does for the
     rest): it lives as long as the process, and a collection during the
     layout would otherwise go through all of it again."""
-    import weasyprint  # noqa: F401
+    import_weasyprint()
     gc.freeze()
 
 
-def _run(tasks, options, pool, jobs, on_row=None):
-    """Build the tasks in the pool's workers, or here when there is no pool;
-    on_row(index, row) as each is done. jobs (--jobs): how many processes
-    may build at once, a fit's child (render/fit.py) included."""
+def _run(tasks, options, pool, jobs, on_row=None, layout=None):
+    """Build the tasks in the pool's workers, or here when there is no pool
+    (laid out by `layout`, a LayoutProcess, if any); on_row(index, row) as
+    each is done. jobs (--jobs): how many processes may build at once, a
+    fit's child (render/fit.py) included."""
     if not tasks:
         return []
     with progress_bar(len(tasks)) as bar:
@@ -230,7 +233,7 @@ def _run(tasks, options, pool, jobs, on_row=None):
             rows = [None] * len(tasks)
             with _reporting_when_stopped(rows, tasks):
                 for index, (brief, variant) in enumerate(tasks):
-                    rows[index] = build_document(brief, variant, options)
+                    rows[index] = build_document(brief, variant, options, layout)
                     if on_row:
                         on_row(index, rows[index])
                     if bar:
@@ -306,22 +309,11 @@ def _start_worker(parent, memory):
     pool's way of killing it; pebble's own handler would wait for C code to
     return), leaves SIGINT and SIGHUP to the parent, which stops it cleanly,
     and caps its memory."""
-    _die_with(parent)
+    die_with_parent(parent)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     bounds.cap_memory(memory)
-
-
-def _die_with(parent):
-    """SIGKILL from the kernel when the parent dies, however it dies (Linux;
-    elsewhere pebble stops its workers when the parent exits normally)."""
-    if not sys.platform.startswith("linux"):
-        return
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before the line above
-        os._exit(1)
 
 
 def _start_method():
@@ -332,8 +324,7 @@ def _start_method():
 
 def _warm_up():
     """WeasyPrint imported, Fontconfig and Pango set up (0.1 s, once per parent)."""
-    from weasyprint import HTML
-    HTML(string="<p>warm</p>").render()
+    import_weasyprint().HTML(string="<p>warm</p>").render()
     gc.freeze()   # forked workers share these pages: no collection touches (and copies) them
 
 

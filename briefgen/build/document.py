@@ -110,13 +110,14 @@ def _refuse_archiving_a_draft(loaded, data, standard):
                                                    f"{standard}) needs 'status: final'")])
 
 
-def build_brief(brief_file, options=Options(), prepared=None):
-    """Build one brief's outputs (one per variant, in options.format); raise BriefError when it cannot be built."""
+def build_brief(brief_file, options=Options(), prepared=None, layout=None):
+    """Build one brief's outputs (one per variant, in options.format); raise BriefError when it cannot be built.
+    layout: a LayoutProcess (layout_process.py) that lays out and writes; None: here."""
     prepared = prepared or prepare(brief_file, options)
     outputs, problems = [], []
     for variant in _variants(options.variants, prepared.theme, prepared.loaded, options.format):
         try:
-            outputs.append(_build_variant(prepared, variant, options))
+            outputs.append(_build_variant(prepared, variant, options, layout))
         except BriefError as error:  # over budget: the other variants still build
             problems += error.problems
     if problems:
@@ -133,7 +134,7 @@ def _build_variant(prepared, variant, options, layout=None):
     target = output_path(options.out_dir, prepared.stem or loaded.path.stem, variant, writer.EXTENSION, writer)
     composed = _compose(brief, spec, prepared, target, options, writer)  # 4
     checks = PageChecks(loaded, theme_fonts(theme), longest_items(data, spec))
-    return (layout or write_variant)(composed, target, options, checks)     # 5
+    return (layout.write if layout else write_variant)(composed, target, options, checks)   # 5
 
 
 def _draw(brief, prepared, spec, options):
@@ -214,14 +215,14 @@ def plan_brief(brief_file, options):
                 prepared)
 
 
-def build_document(brief, variant, options):
+def build_document(brief, variant, options, layout=None):
     """One variant of one brief, as a row of the batch table (runs in a worker
     process). brief: a Plan (its prepared brief is used as it is) or a file."""
     start = time.perf_counter()
     brief_file, prepared = (brief.brief, brief.prepared) if isinstance(brief, Plan) else (brief, None)
     row = Row(Path(brief_file).stem, variant, "failed", str(brief_file))
     try:
-        [output] = build_brief(brief_file, replace(options, variants=(variant,)), prepared)
+        [output] = build_brief(brief_file, replace(options, variants=(variant,)), prepared, layout)
         row.status, row.pages, row.output = "built", output.pages, str(output.path)
         row.warnings, row.served = output.warnings, [str(path) for path in output.served]
         row.files = [str(path) for path in output.files]

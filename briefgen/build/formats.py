@@ -25,16 +25,18 @@ def formats_to_build(requested):
     return sorted(wanted, key=links_the_pdfs)   # stable: otherwise in the order asked
 
 
-def build_formats(brief_files, options, formats, jobs, force, cluster=None):
+def build_formats(brief_files, options, formats, jobs, force, cluster=None, layout=None):
     """Rows of the closing table for every format, brief (or series) and
-    variant. A signal stops the run: Stopped carries every row done so far."""
+    variant. A signal stops the run: Stopped carries every row done so far.
+    layout: a LayoutProcess for the first batch's one document, if it has one."""
     rows = []
     series = [brief for brief in brief_files if is_series(brief)]
     singles = [brief for brief in brief_files if brief not in series]
     for output_format in formats_to_build(formats):
         try:
             if singles:
-                rows += build_all(singles, replace(options, format=output_format), jobs, force)
+                rows += build_all(singles, replace(options, format=output_format), jobs, force, layout)
+                layout = None   # one document per layout process
             for series_file in series:
                 rows += build_series(series_file, replace(options, format=output_format), jobs, force, cluster)
         except Stopped as stop:

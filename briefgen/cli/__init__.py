@@ -3,6 +3,10 @@
 `brief` (and `python generate.py`) run main(). The build itself is
 briefgen.build.document (load -> validate -> resolve theme and variant ->
 compose -> write); nothing here builds, checks or writes on its own.
+
+Each command imports the code it runs when it runs: a build of one document
+starts its layout process (build/layout_process.py) before the composing
+code is imported, so that the two imports happen side by side.
 """
 
 import gc
@@ -11,27 +15,22 @@ import os
 import re
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from .. import __version__
-from ..build.batch import Stopped, print_table
-from ..build.document import Options, check_brief, shown, theme_of, unknown_variant
-from ..build.formats import build_formats
-from ..build.scaffold import init_project, new_theme
-from ..build.series import check_series, is_series
-from ..content.citations import chosen_style, style_label
-from ..problems import BriefError, OutputError, one_line
+from ..build.layout_process import LayoutProcess
+from ..build.options import Options
+from ..problems import BriefError, OutputError, ThemeError, one_line, shown
 from ..render.layout import Limits
 from ..render.cmyk import DEFAULT_PROFILE, load_profile
 from ..render.standards import STANDARDS, StandardsConflict, is_print
 from ..render.standards import combine as combine_standards
-from ..theme.brand import BrandError, web_font_requests
-from ..theme.resolve import ThemeError, brand_folder, resolve_theme, theme_sources
-from ..theme.webfonts import FetchError, fetch_fonts
-from ..util import bounds, project
+from ..util import bounds, parallel, project
+from ..util.scratch import scratch_folder
 from ..writers import FORMATS
 from .translate import translate
 
@@ -117,6 +116,7 @@ def cli(context):
         brief build briefs/north-korea-trafficking.yaml
         brief check briefs/*.yaml
     """
+    context.with_resource(scratch_folder())   # removed when the command ends (util/scratch.py)
     if context.invoked_subcommand is None:
         context.invoke(build)
 
@@ -178,8 +178,6 @@ def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_ove
         brief build briefs/north-korea-trafficking.yaml --pdf-standard x-4 --cmyk-profile ISOcoated_v2.icc
         brief build briefs/overseas-labour.yaml --cluster tcp://scheduler:8786
     """
-    if theme:
-        _check_theme(theme)
     try:
         standard = combine_standards(standards)
     except StandardsConflict as error:
@@ -189,28 +187,46 @@ def build(briefs, variants, theme, out_dir, output_formats, keep_html, allow_ove
         brief_files = project.briefs_to_build(briefs)
     except project.NoBriefs as error:
         raise _usage_error(str(error)) from None
-    _check_variants(brief_files, theme, variants)
-    started = time.perf_counter()
-    options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow,
-                      Limits(time_limit, max_pages, max_memory), standard, allow_missing_glyphs=allow_missing_glyphs,
-                      cmyk_profile=cmyk_profile)
-    stopped, rows = None, []
-    try:
-        for styled in _with_styles(options, styles):
-            rows += build_formats(brief_files, styled, output_formats, jobs, force, cluster)
-    except Stopped as stop:  # SIGINT, SIGTERM, SIGHUP: the table of what was done, then the signal's status
-        stopped, rows = stop, stop.rows
-    # A brief's own warnings come with each of its variants: say each once.
-    for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
-        click.echo(f"warning: {warning}", err=True)
-    for problem in dict.fromkeys(problem for row in rows for problem in row.problems):
-        click.echo(problem, err=True)
-    print_table(rows, time.perf_counter() - started)
-    if stopped:
-        click.echo(f"brief: stopped by {stopped}", err=True)
-        sys.exit(stopped.exit_status)
-    if any(row.status == "failed" for row in rows):
-        sys.exit(1)
+    # Forked before the imports below: see _layout_process.
+    with _layout_process(brief_files, variants, output_formats, styles, cluster, jobs) as layout:
+        from ..build.batch import Stopped, print_table
+        from ..build.formats import build_formats
+        if theme:
+            _check_theme(theme)
+        _check_variants(brief_files, theme, variants)
+        started = time.perf_counter()
+        options = Options(tuple(variants), theme, out_dir, keep_html, allow_overflow,
+                          Limits(time_limit, max_pages, max_memory), standard,
+                          allow_missing_glyphs=allow_missing_glyphs, cmyk_profile=cmyk_profile)
+        stopped, rows = None, []
+        try:
+            for styled in _with_styles(options, styles):
+                rows += build_formats(brief_files, styled, output_formats, jobs, force, cluster, layout)
+                layout = None   # one document per layout process
+        except Stopped as stop:  # SIGINT, SIGTERM, SIGHUP: the table of what was done, then the signal's status
+            stopped, rows = stop, stop.rows
+        # A brief's own warnings come with each of its variants: say each once.
+        for warning in dict.fromkeys(warning for row in rows for warning in row.warnings):
+            click.echo(f"warning: {warning}", err=True)
+        for problem in dict.fromkeys(problem for row in rows for problem in row.problems):
+            click.echo(problem, err=True)
+        print_table(rows, time.perf_counter() - started)
+        if stopped:
+            click.echo(f"brief: stopped by {stopped}", err=True)
+            sys.exit(stopped.exit_status)
+        if any(row.status == "failed" for row in rows):
+            sys.exit(1)
+
+
+def _layout_process(brief_files, variants, output_formats, styles, cluster, jobs):
+    """The layout process of a build of one document (one brief, one variant,
+    a PDF) with a core to spare, forked now: before the composing code is
+    imported. None otherwise (documents are laid out where they are built)."""
+    one_document = (len(brief_files) == 1 and len(variants) == 1 and set(output_formats) == {"pdf"}
+                    and len(styles) <= 1 and not cluster)
+    if one_document and parallel.spare_cores(1, jobs) and parallel.can_fork():
+        return LayoutProcess().start()
+    return nullcontext()
 
 
 @cli.command()
@@ -232,6 +248,8 @@ def watch(brief, variants, theme, out_dir, output_format, jobs, style):
     Example:
         brief watch briefs/north-korea-trafficking.yaml --variant summary
     """
+    from ..build.batch import Stopped
+    from ..build.series import is_series
     if is_series(brief):
         raise _usage_error(f"{shown(brief)} is a series: build it with `brief build {shown(brief)}`; "
                            "watch takes one brief")
@@ -293,6 +311,8 @@ def check(briefs, time_limit):
         brief check briefs/north-korea-trafficking.yaml
         brief check out/north-korea-trafficking-full.pdf
     """
+    from ..build.document import check_brief
+    from ..build.series import check_series, is_series
     failed = False
     for brief_file in briefs:
         if brief_file.suffix.lower() == ".pdf":
@@ -458,6 +478,7 @@ def new_theme_command(name_or_path):
         brief new-theme ../acme-theme
         brief build briefs/north-korea-trafficking.yaml --theme ../acme-theme
     """
+    from ..build.scaffold import new_theme
     try:
         templates, styles = new_theme(name_or_path)
     except (ThemeError, OSError) as error:
@@ -491,6 +512,7 @@ def init_command(folder):
     Examples:
         brief init briefs-2026 && cd briefs-2026 && brief build
     """
+    from ..build.scaffold import init_project
     try:
         created = init_project(folder)
     except OSError as error:
@@ -530,6 +552,9 @@ def fonts_fetch(theme):
     Example:
         brief fonts fetch ../acme-theme
     """
+    from ..theme.brand import BrandError, web_font_requests
+    from ..theme.resolve import brand_folder
+    from ..theme.webfonts import FetchError, fetch_fonts
     try:
         folder = brand_folder(theme, Path.cwd())
         requests = web_font_requests(folder)
@@ -557,6 +582,7 @@ def themes_command():
     Example:
         brief themes
     """
+    from ..theme.resolve import theme_sources
     for name, sources in theme_sources().items():
         own = [f"{folder.parent.name}/{name}/" for origin, folder in sources if origin == "project"]
         where = f"this folder: {', '.join(own)}" if own else "built-in"
@@ -571,6 +597,7 @@ cli.add_command(translate)
 def _with_styles(options, styles):
     """One build's options per --csl style: with several, each into its own
     folder named after the style (out/apa/, out/chicago-note/)."""
+    from ..content.citations import style_label
     if len(styles) <= 1:
         return [replace(options, csl=_style_file(styles[0] if styles else None))]
     return [replace(options, csl=_style_file(style), out_dir=Path(options.out_dir) / style_label(style))
@@ -607,6 +634,7 @@ def _print_profile(standard, cmyk_profile):
 
 
 def _style_file(style):
+    from ..content.citations import chosen_style
     try:
         return style and chosen_style(style)
     except ValueError as error:
@@ -622,6 +650,7 @@ def _usage_error(message):
 
 def _check_theme(theme):
     """--theme's problems, in the same form as a brief's theme: gets them."""
+    from ..theme.resolve import resolve_theme
     try:
         resolve_theme(theme, Path.cwd())
     except ThemeError as error:
@@ -634,6 +663,7 @@ def _check_variants(briefs, theme, variants):
     before anything is built."""
     if not variants:
         return
+    from ..build.document import theme_of, unknown_variant
     themes = [found for found in (theme_of(brief, theme) for brief in briefs) if found]
     for name in variants:
         if themes and not any(name in found.variants for found in themes):

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..brief.translate import export, import_file, status, status_lines
 from ..problems import BriefError, OutputError, shown
 
 
@@ -36,6 +35,7 @@ def export_command(brief, language, po, output, everything):
     """Write the units of BRIEF that its LANGUAGE edition lacks, or whose English
     changed since they were translated, for a translator: one unit per text
     field and paragraph, with notes and protected placeholders for the markup."""
+    from ..brief.translate import export   # PyYAML, translate-toolkit: only for this command
     try:
         written, count = export(brief, language, po, output, everything)
     except ValueError as error:
@@ -57,6 +57,7 @@ def import_command(file, brief_file):
     NAME.LANGUAGE.yaml, keeping the original's structure and what the file
     does not cover. A unit whose placeholders were broken is refused, and
     nothing is written."""
+    from ..brief.translate import import_file
     try:
         done = import_file(file, brief_file)
     except BriefError as error:
@@ -75,6 +76,7 @@ def import_command(file, brief_file):
 def status_command(brief, short):
     """For each edition of BRIEF (or the edition named), the share of units
     translated, stale (the English changed since) and missing, then those units."""
+    from ..brief.translate import status, status_lines
     try:
         found = status(brief)
     except BriefError as error:

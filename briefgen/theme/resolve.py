@@ -18,7 +18,7 @@ from ..content.access import COLOUR_PAIRS, MINIMUM_CONTRAST, contrast_failures, 
 from .brand import BRAND_FILE, COLOR_ROLES, Brand, BrandError, load_brand
 from ..util.files import MB, FileRefused, read_text, regular_file
 from ..inputs.load import load_yaml_file
-from ..problems import BriefError, Problem, shown
+from ..problems import BriefError, Problem, ThemeError, shown  # noqa: F401 (ThemeError: theme.resolve.ThemeError, as before)
 from .sandbox import ConfinedLoader
 from .spec import FitStep, VariantSpec
 from ..content.charts import ChartError, chart_theme
@@ -28,15 +28,6 @@ THEME_NAME = re.compile(r"[A-Za-z0-9_-]+")
 FONT_TYPES = (".ttf", ".otf", ".ttc", ".woff", ".woff2")
 TYPE_FLOOR_PT = 8.5     # no body text is ever set smaller to make a variant fit
 MAX_SETTINGS_BYTES = 1 * MB
-
-
-class ThemeError(Exception):
-    """A theme that cannot be used. problems: at the theme file's line, when a
-    theme file is to blame (reported as a brief's problems are)."""
-
-    def __init__(self, message="", problems=()):
-        self.problems = list(problems)
-        super().__init__("\n".join(map(str, self.problems)) or message)
 
 
 @dataclass(frozen=True)

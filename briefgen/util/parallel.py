@@ -3,10 +3,12 @@ idle: this process does one, a child forked from it the other, and the
 child sends back a small value. Used by the page-budget fit (render/fit.py)
 to lay out the design and a guessed fit step side by side."""
 
+import ctypes
 import os
 import pickle
 import select
 import signal
+import sys
 import threading
 import time
 
@@ -45,7 +47,7 @@ def beside(here, there):
         return value, _received(read_end, (time.monotonic() - started) * PATIENCE + SLACK)
     finally:
         os.close(read_end)
-        _end(child)
+        end_child(child)
 
 
 def _child(there, write_end, life):
@@ -82,10 +84,21 @@ def _received(read_end, seconds):
         return None
 
 
-def _end(child):
+def end_child(child):
     """Killed if still running, and reaped."""
     try:
         os.kill(child, signal.SIGKILL)
     except ProcessLookupError:
         pass
     os.waitpid(child, 0)
+
+
+def die_with_parent(parent):
+    """SIGKILL from the kernel when the parent dies, however it dies (Linux;
+    elsewhere a pool stops its workers when the parent exits normally)."""
+    if not sys.platform.startswith("linux"):
+        return
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
