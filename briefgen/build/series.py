@@ -25,6 +25,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from .. import writers
@@ -49,10 +50,12 @@ KEY_FORM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")   # a file name's part
 INDEX = "index.csv"
 # Documents per worker before it is replaced (batch.MAX_TASKS for briefs: 20).
 # A one-page summary leaves far less behind than a full brief (about 0.04 MB
-# each once the caches are full, measured over 300 in one process), and a
-# new worker's first chart starts the converter again (about 1 s): a series'
-# workers live longer. tests/benchmark.py series shows their memory stays flat.
-SERIES_MAX_TASKS = 100
+# each once the caches are full, measured over 300 in one process: 12 MB per
+# worker's life), and a new worker's first chart starts the converter again
+# (0.45 s of CPU: at 100, that was 2.7 s of a 1,000-row series' 60 s on two
+# cores): a series' workers live longer. tests/benchmark.py series shows
+# their memory stays flat.
+SERIES_MAX_TASKS = 300
 
 
 # --- the series file ---------------------------------------------------------
@@ -201,11 +204,15 @@ def _build_rows(series, options, jobs, force, cluster):
             built = build_on_cluster(cluster, series, tasks, options)
         else:
             built = _build_here(tasks, options, jobs)
+    by_task = {}
+    for (task, _), row in zip(tasks, built):
+        by_task.setdefault(id(task), []).append(row)
+    in_theme = _inside_folders(series.theme.folders)
     for plan in plans:
-        done = [row for (task, _), row in zip(tasks, built) if task is plan.task]
+        done = by_task.get(id(plan.task), [])
         numbered += [(plan.task.number, row) for row in done]
         if done and all(row.status == "built" for row in done):
-            served = [file for row in done for file in row.served if not _inside(file, series.theme.folders)]
+            served = [file for row in done for file in row.served if not in_theme(file)]
             manifest.record(plan.key, plan.inputs + served, [],
                             [(row.variant, row.pages, output_files(row, options)) for row in done], plan.facts)
     rows = [row for _, row in sorted(numbered, key=lambda pair: pair[0])]   # in the data's order
@@ -296,8 +303,15 @@ def _build_here(tasks, options, jobs):
             return run_in_pool(pool, tasks, options, bar, build=build_row)
 
 
-def _inside(file, folders):
-    return any(Path(file).resolve().is_relative_to(Path(folder).resolve()) for folder in folders)
+def _inside_folders(folders):
+    """file -> whether it is inside one of the folders. Every row serves the
+    theme's same files: each is resolved once, not once per row."""
+    resolved = [Path(folder).resolve() for folder in folders]
+
+    @lru_cache(maxsize=None)
+    def inside(file):
+        return any(Path(file).resolve().is_relative_to(folder) for folder in resolved)
+    return inside
 
 
 # --- the index -----------------------------------------------------------------
