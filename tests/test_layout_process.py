@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import MINIMAL_BRIEF, ROOT, SAMPLE, run_cli, write_brief
 from test_parallel import children
 
@@ -53,6 +55,7 @@ print(json.dumps(seen))
 """
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="a layout process needs a second core")
 def test_one_document_is_laid_out_by_a_process_forked_before_the_composing_code(tmp_path):
     seen = json.loads(python(WATCHED_BUILD, "build", SAMPLE, "-v", "summary", "--out", tmp_path / "beside"))
     assert seen["status"] == 0
@@ -115,6 +118,25 @@ def test_a_layout_process_that_died_leaves_the_work_to_this_one(tmp_path):
     [output] = document.build_brief(SAMPLE, document.Options(("summary",), out_dir=tmp_path), layout=process)
     assert output.pages == 1 and output.path.read_bytes().startswith(b"%PDF")
     assert process._child is None   # reaped
+
+
+class Unpicklable:
+    """A LayoutProcess handed a value that cannot cross the pipe (a plugin's)."""
+    def __init__(self, process):
+        self.process = process
+
+    def write(self, composed, target, options, checks):
+        checks.plugin_state = lambda: None
+        return self.process.write(composed, target, options, checks)
+
+
+def test_what_cannot_cross_the_pipe_is_laid_out_here(tmp_path):
+    before = children()
+    process = LayoutProcess().start()
+    [output] = document.build_brief(SAMPLE, document.Options(("summary",), out_dir=tmp_path),
+                                    layout=Unpicklable(process))
+    assert output.pages == 1 and output.path.read_bytes().startswith(b"%PDF")
+    assert process._child is None and not children() - before
 
 
 def test_weasyprint_is_imported_without_running_gcc_or_ld():

@@ -53,15 +53,16 @@ class LayoutProcess:
     def write(self, composed, target, options, checks):
         if self._child is None:
             return _write_here(composed, target, options, checks)
-        jobs, self._jobs = self._jobs, None
         try:
-            _send(jobs, (composed, target, options, checks, signal.getitimer(signal.ITIMER_REAL)[0]))
+            job = pickle.dumps((composed, target, options, checks, signal.getitimer(signal.ITIMER_REAL)[0]))
+            jobs, self._jobs = self._jobs, None   # _send closes it: the child reads to its end
+            _send(jobs, job)
             answer = _received(self._results)
-        except BrokenPipeError:   # the child is gone
-            answer = None
+        except (pickle.PicklingError, TypeError, AttributeError, BrokenPipeError):
+            answer = None   # a value that cannot cross (a plugin's), or the child is gone
         finally:
             self.close()
-        if answer is None:   # the child died (a crash, the kernel's OOM killer): its work is done here
+        if answer is None:   # it died (a crash, the kernel's OOM killer) or got nothing: the work is done here
             return _write_here(composed, target, options, checks)
         kind, value = answer
         if kind == "error":
@@ -101,7 +102,7 @@ def _serve(jobs_read, results_write, parent):
         _get_ready()
         job = _read_all(jobs_read)
         if job:   # none: the build needed no layout here (up to date, a failed brief, several documents)
-            _send(results_write, _answer(*pickle.loads(job)))
+            _send(results_write, pickle.dumps(_answer(*pickle.loads(job))))
         status = 0
     finally:
         os._exit(status)
@@ -134,9 +135,9 @@ def _answer(composed, target, options, checks, seconds_left):
         return "error", error
 
 
-def _send(end, value):
+def _send(end, data):
     with os.fdopen(end, "wb") as pipe:
-        pipe.write(pickle.dumps(value))
+        pipe.write(data)
 
 
 def _read_all(end):
