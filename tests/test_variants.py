@@ -99,8 +99,10 @@ def test_the_step_tried_last_time_is_laid_out_beside_the_design_and_the_pdf_is_t
     out here while a forked child lays out the design (fit.py): one layout
     less in this process, and not a byte of difference."""
     brief = write_brief(tmp_path, long_brief(300))
-    [in_turn] = build_brief(brief, ["summary"], out_dir=tmp_path)   # no core to spare: one layout after another
+    # No core to spare: one layout after another, and no guess read or written.
+    [in_turn] = build_brief(brief, ["summary"], out_dir=tmp_path / "in-turn")
     written_in_turn = in_turn.path.read_bytes()
+    build_brief(brief, ["summary"], out_dir=tmp_path, spare_core=True)   # no guess yet: in turn; remembers it
     layouts_here = count_layouts(monkeypatch)
     [beside] = build_brief(brief, ["summary"], out_dir=tmp_path, spare_core=True)
     assert in_turn.layouts >= 2 and (beside.layouts, beside.step) == (in_turn.layouts, in_turn.step)
@@ -112,7 +114,7 @@ def test_a_guess_the_design_does_not_call_for_is_dropped(tmp_path, monkeypatch):
     """Last time the summary needed a fit step; now it fits as designed. The
     guess's layout is dropped, and the PDF is the design's, as built in turn."""
     brief = write_brief(tmp_path, long_brief(300))
-    build_brief(brief, ["summary"], out_dir=tmp_path / "out")   # remembers the step it tried first
+    build_brief(brief, ["summary"], out_dir=tmp_path / "out", spare_core=True)   # remembers the step it tried first
     write_brief(tmp_path)   # short again
     [in_turn] = build_brief(brief, ["summary"], out_dir=tmp_path / "in-turn")
     layouts_here = count_layouts(monkeypatch)
@@ -123,17 +125,20 @@ def test_a_guess_the_design_does_not_call_for_is_dropped(tmp_path, monkeypatch):
 
 
 def test_the_step_to_guess_is_written_only_when_it_changes(tmp_path):
-    """No cache write per build in steady state (a series writes thousands),
-    and none at all for a variant without a page budget."""
+    """No cache write per build in steady state, none at all for a variant
+    without a page budget, and none without a core to lay the guess out on
+    (a series' rows: thousands of them)."""
     from briefgen.util import cache
     brief = write_brief(tmp_path, long_brief(300))
-    summary, full = build_brief(brief, ["summary", "full"], out_dir=tmp_path)
+    [no_core] = build_brief(brief, ["summary"], out_dir=tmp_path / "no-core")
+    assert no_core.layouts >= 2 and not cache._entry("fit-step", str(no_core.path.resolve())).exists()
+    summary, full = build_brief(brief, ["summary", "full"], out_dir=tmp_path, spare_core=True)
     entry = cache._entry("fit-step", str(summary.path.resolve()))
     written = entry.stat()
     steps = [[step.spacing, step.body_size] for step in resolve_theme().variant_spec("summary").fit]
     assert summary.layouts >= 2 and cache.recall("fit-step", str(summary.path.resolve())) in steps
     assert not cache._entry("fit-step", str(full.path.resolve())).exists()
-    build_brief(brief, ["summary"], out_dir=tmp_path)
+    build_brief(brief, ["summary"], out_dir=tmp_path, spare_core=True)
     assert (entry.stat().st_ino, entry.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
 
 

@@ -7,7 +7,6 @@ or a worker that dies (replaced; its document is tried once more).
 One document alone (`brief build X -v full`) is built in the calling process,
 without workers to start, within the same bounds (bounds.py)."""
 
-import gc
 import os
 import signal
 import sys
@@ -25,7 +24,7 @@ from .document import Row, build_document, plan_brief, shown
 from ..content.charts import converter_started
 from .manifest import Manifest, entry_key
 from .outlock import output_folder_lock
-from ..render.engine_import import import_weasyprint
+from ..render.engine_import import warm_engine
 from ..render.layout import Limits
 from ..util.atomic import remove_stale_temporaries
 from ..util.parallel import die_with_parent, spare_cores
@@ -203,21 +202,12 @@ def _builder(stale, options, jobs, layout=None):
     to start, only its bounds to keep (loading and validation included), and
     laid out by the layout process when the command started one."""
     if len(stale) == 1 and len(options.variants) == 1:
-        if layout is None:
-            _import_layout_engine()
+        if layout is None:   # laid out here
+            warm_engine()
         return bounds.in_process(options.limits, shown(stale[0][0]))
     if layout:   # nothing for it to lay out
         layout.close()
     return worker_pool(jobs, options.limits) if stale else nullcontext()
-
-
-def _import_layout_engine():
-    """WeasyPrint imported now, and what its import made kept out of the
-    garbage collector's sight (gc.freeze, as generate.main does for the
-    rest): it lives as long as the process, and a collection during the
-    layout would otherwise go through all of it again."""
-    import_weasyprint()
-    gc.freeze()
 
 
 def _run(tasks, options, pool, jobs, on_row=None, layout=None):
@@ -260,7 +250,7 @@ class Workers:
     replaced after MAX_TASKS documents."""
 
     def __init__(self, jobs, limits, max_tasks=MAX_TASKS):
-        _warm_up()
+        warm_engine()   # once per parent: forked workers share it
         self.jobs, self.limits, self.max_tasks = jobs, limits, max_tasks
         self.pool = self._start()
 
@@ -322,10 +312,6 @@ def _start_method():
     return "spawn" if converter_started() else "fork"
 
 
-def _warm_up():
-    """WeasyPrint imported, Fontconfig and Pango set up (0.1 s, once per parent)."""
-    import_weasyprint().HTML(string="<p>warm</p>").render()
-    gc.freeze()   # forked workers share these pages: no collection touches (and copies) them
 
 
 def _file(brief):

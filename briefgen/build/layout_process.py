@@ -21,7 +21,6 @@ the kernel). The soft deadline here interrupts the wait for the result, and
 the child is killed when the build ends, however it ends.
 """
 
-import gc
 import os
 import pickle
 import signal
@@ -55,9 +54,9 @@ class LayoutProcess:
             return _write_here(composed, target, options, checks)
         try:
             job = pickle.dumps((composed, target, options, checks, signal.getitimer(signal.ITIMER_REAL)[0]))
-            jobs, self._jobs = self._jobs, None   # _send closes it: the child reads to its end
-            _send(jobs, job)
-            answer = _received(self._results)
+            jobs, self._jobs = self._jobs, None
+            parallel.send(jobs, job)   # closed by it: the child reads to its end
+            answer = parallel.received(self._results)
         except (pickle.PicklingError, TypeError, AttributeError, BrokenPipeError):
             answer = None   # a value that cannot cross (a plugin's), or the child is gone
         finally:
@@ -100,24 +99,23 @@ def _serve(jobs_read, results_write, parent):
         signal.signal(signal.SIGHUP, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _get_ready()
-        job = _read_all(jobs_read)
+        job = parallel.received(jobs_read)
         if job:   # none: the build needed no layout here (up to date, a failed brief, several documents)
-            _send(results_write, pickle.dumps(_answer(*pickle.loads(job))))
+            parallel.send(results_write, pickle.dumps(_answer(*job)))
         status = 0
     finally:
         os._exit(status)
 
 
 def _get_ready():
-    """WeasyPrint imported and its fonts set up, with the code that lays out,
-    checks and writes; all of it out of the garbage collector's sight, as a
-    build here does (batch._import_layout_engine)."""
-    from ..render.engine_import import import_weasyprint
+    """WeasyPrint imported and warmed up (engine_import.warm_engine), with the
+    code that lays out, checks and writes, and what a job names, so that
+    unpickling it imports nothing more."""
+    from ..render.engine_import import warm_engine
     from .. import writers
-    from . import options, write  # noqa: F401 (what a job names: unpickled without importing more)
-    import_weasyprint().HTML(string="<p>ready</p>").render()
+    from . import options, write  # noqa: F401
+    warm_engine()
     writers.writer("pdf")
-    gc.freeze()
 
 
 def _answer(composed, target, options, checks, seconds_left):
@@ -133,27 +131,3 @@ def _answer(composed, target, options, checks, seconds_left):
         except Exception:
             error = RuntimeError(f"{type(error).__name__}: {error}")
         return "error", error
-
-
-def _send(end, data):
-    with os.fdopen(end, "wb") as pipe:
-        pipe.write(data)
-
-
-def _read_all(end):
-    chunks = []
-    while True:
-        chunk = os.read(end, 1 << 20)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
-
-
-def _received(end):
-    """The child's answer, or None if it died before sending it whole. The
-    soft deadline's error, raised here while waiting, goes up as it is."""
-    data = _read_all(end)
-    try:
-        return pickle.loads(data)
-    except Exception:   # nothing, or half an answer
-        return None

@@ -15,6 +15,7 @@ set (ld searches it too: then nothing changes).
 """
 
 import ctypes.util
+import gc
 import os
 import sys
 from contextlib import contextmanager
@@ -28,6 +29,16 @@ def import_weasyprint():
     with _quick_library_search():
         import weasyprint
     return weasyprint
+
+
+def warm_engine():
+    """WeasyPrint imported, Fontconfig and Pango set up (0.1 s, once per
+    process that lays out, or forks the workers that do), and all of it out of
+    the garbage collector's sight: it lives as long as the process, a
+    collection would go through it again, and forked workers share its
+    pages instead of copying them when a collection touches them."""
+    import_weasyprint().HTML(string="<p>warm</p>").render()
+    gc.freeze()
 
 
 @contextmanager

@@ -1,7 +1,9 @@
 """Two pieces of work at once, on a core the build would otherwise leave
 idle: this process does one, a child forked from it the other, and the
 child sends back a small value. Used by the page-budget fit (render/fit.py)
-to lay out the design and a guessed fit step side by side."""
+to lay out the design and a guessed fit step side by side; its pipe helpers
+(send, received) carry the layout process's job and answer too
+(build/layout_process.py)."""
 
 import ctypes
 import os
@@ -44,7 +46,7 @@ def beside(here, there):
     try:
         started = time.monotonic()
         value = here()
-        return value, _received(read_end, (time.monotonic() - started) * PATIENCE + SLACK)
+        return value, received(read_end, (time.monotonic() - started) * PATIENCE + SLACK)
     finally:
         os.close(read_end)
         end_child(child)
@@ -59,28 +61,35 @@ def _child(there, write_end, life):
     try:
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.setitimer(signal.ITIMER_REAL, life)
-        data = pickle.dumps(there())
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(data)
+        send(write_end, pickle.dumps(there()))
         status = 0
     finally:
         os._exit(status)
 
 
-def _received(read_end, seconds):
-    """The child's value, or None if it sends nothing whole within `seconds`."""
-    deadline, data = time.monotonic() + seconds, b""
+def send(end, data):
+    """Write the bytes to a pipe's end and close it: the reader reads to its end."""
+    with os.fdopen(end, "wb") as pipe:
+        pipe.write(data)
+
+
+def received(read_end, seconds=None):
+    """The value unpickled from what the other end sends before closing it,
+    or None if nothing whole comes (within `seconds`, when given). A signal
+    handler's error raised while waiting (the soft deadline) goes up."""
+    deadline, chunks = None if seconds is None else time.monotonic() + seconds, []
     while True:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([read_end], [], [], left)[0]:
-            return None
-        chunk = os.read(read_end, 65536)
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                return None
+        chunk = os.read(read_end, 1 << 20)
         if not chunk:
             break
-        data += chunk
+        chunks.append(chunk)
     try:
-        return pickle.loads(data)
-    except Exception:   # a child that died halfway: as if it sent nothing
+        return pickle.loads(b"".join(chunks))
+    except Exception:   # nothing, or a sender that died halfway: as if it sent nothing
         return None
 
 

@@ -38,10 +38,12 @@ def write(composed, target, options, after_layout):
             raise BriefError([no_room])
         return laid_out
 
-    guess = _step_last_time(target) if composed.spec.pages else None   # without a budget, no fit to guess
-    fitted = fit_to_budget(render, composed.spec, guess,
-                           parallel.beside if options.spare_core and parallel.can_fork() else None)
-    if composed.spec.pages and fitted.first != guess:   # written only when it changed: no I/O per series row
+    # The guess is of use only with a budget and a core to lay it out on beside the design:
+    # no cache I/O for a full brief or a series' rows (no core to spare there).
+    beside = parallel.beside if composed.spec.pages and options.spare_core and parallel.can_fork() else None
+    guess = _step_last_time(target) if beside else None
+    fitted = fit_to_budget(render, composed.spec, guess, beside)
+    if beside and fitted.first != guess:   # written only when it changed
         _remember_step(target, fitted.first)
     laid_out, layouts = fitted.result, fitted.layouts
     if flowing:
