@@ -609,3 +609,47 @@ def test_a_temporal_axis_is_labelled_in_the_unit_its_span_needs(tmp_path, dates,
     text = " ".join(chart_page_text(output.path, "Heat deaths over time").split())
     assert all(label in text for label in labels), text
     assert not any(word in text for word in absent), text
+
+
+# --- a spec with inline values: compiled to Vega once per process ------------------
+
+DRAWN_IN_ONE_GO = ["bar", "layer_bar_labels", "bar_grouped", "arc_pie", "layer_bar_fruit",
+                   "bar_diverging_stack_transform", "argmin_spaces", "bar_simple_binned_timeunit_special_chars"]
+
+
+def numbered_ids(svg):
+    """Vega numbers clip paths and gradients across a process's conversions."""
+    ids = {}
+    return re.sub(r"(clip|gradient_|pattern_)(\d+)", lambda m: m.group(1) + str(ids.setdefault(m.group(0), len(ids))), svg)
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ko"])
+def test_a_spec_compiled_once_draws_what_vega_lite_draws_in_one_go(language):
+    import json
+    import vl_convert
+    number, time = charts.locales(language)
+    config = {"font": "DejaVu Sans", "axis": {"labelFontSize": 10}}
+    for name in DRAWN_IN_ONE_GO:
+        spec = json.loads((GALLERY / f"{name}.vl.json").read_text(encoding="utf-8"))
+        expected = vl_convert.vegalite_to_svg(spec, config=config, allowed_base_urls=[],
+                                              format_locale=number, time_format_locale=time)
+        assert numbered_ids(charts._convert(spec, config, number, time, ())) == numbered_ids(expected), name
+
+
+def test_the_locale_reaches_a_spec_compiled_once():
+    import json
+    spec = json.loads((GALLERY / "bar_grouped.vl.json").read_text(encoding="utf-8"))
+    english, german = (charts._convert(spec, {}, *charts.locales(language), ()) for language in ("en", "de"))
+    assert english != german
+
+
+def test_rows_of_one_spec_compile_it_once():
+    spec = {"mark": "bar", "encoding": {"x": {"field": "year", "type": "ordinal"},
+                                        "y": {"field": "days", "type": "quantitative"}}}
+    number, time = charts.locales("en")
+    before = charts._compiled.cache_info()
+    drawn = [charts._convert({**spec, "data": {"values": [{"year": 2024, "days": days}]}}, {"font": "Row font"},
+                             number, time, ()) for days in (11, 29)]
+    after = charts._compiled.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+    assert drawn[0] != drawn[1]           # each row's own values
