@@ -1,6 +1,7 @@
 """Charts drawn from a brief's data in the theme's colours and fonts, offline
 and cached; numbered cross-references (@fig-, @tbl-, @sec-)."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -625,7 +626,6 @@ def numbered_ids(svg):
 
 @pytest.mark.parametrize("language", ["en", "de", "ko"])
 def test_a_spec_compiled_once_draws_what_vega_lite_draws_in_one_go(language):
-    import json
     import vl_convert
     number, time = charts.locales(language)
     config = {"font": "DejaVu Sans", "axis": {"labelFontSize": 10}}
@@ -637,7 +637,6 @@ def test_a_spec_compiled_once_draws_what_vega_lite_draws_in_one_go(language):
 
 
 def test_the_locale_reaches_a_spec_compiled_once():
-    import json
     spec = json.loads((GALLERY / "bar_grouped.vl.json").read_text(encoding="utf-8"))
     english, german = (charts._convert(spec, {}, *charts.locales(language), ()) for language in ("en", "de"))
     assert english != german

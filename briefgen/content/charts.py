@@ -483,25 +483,33 @@ COMPILED_MAX = 64            # compiled specs a process keeps
 
 
 def _to_svg(spec, config):
-    """The chart's SVG. Vega-Lite compiles a spec to Vega without reading its
-    data, and a series draws one spec with each row's values: so a spec whose
-    data are inline values is compiled once per process, as a named dataset,
-    and each drawing hands Vega the values (with the locales in the config,
-    3 ms of a 27 ms conversion). A compiled spec without that dataset is drawn
-    in one go, so no values can be left out."""
+    """The chart's SVG: from its compiled Vega with the row's values, or drawn
+    in one go."""
     import vl_convert
 
+    vega = _compiled_with_values(spec, config)
+    if vega is None:
+        return vl_convert.vegalite_to_svg(spec, config=config, allowed_base_urls=[])
+    return vl_convert.vega_to_svg(vega, allowed_base_urls=[])
+
+
+def _compiled_with_values(spec, config):
+    """Vega-Lite compiles a spec to Vega without reading its data, and a series
+    draws one spec with each row's values: so a spec whose data are inline
+    values is compiled once per process, as a named dataset, and each drawing
+    hands Vega the values (with the locales in the config, 3 ms of a 27 ms
+    conversion). None for any other spec, and for a compiled spec without that
+    dataset, so no values can be left out."""
     data = spec.get("data")
     if not (isinstance(data, dict) and isinstance(data.get("values"), list) and "name" not in data):
-        return vl_convert.vegalite_to_svg(spec, config=config, allowed_base_urls=[])
-    values = data["values"]
+        return None
     named = {key: value for key, value in data.items() if key != "values"} | {"name": ROWS}
     vega = _compiled(json.dumps({"spec": {**spec, "data": named}, "config": config}, sort_keys=True))
-    datasets = [{**dataset, "values": values} if dataset.get("name") == ROWS else dataset
-                for dataset in vega.get("data", ())]
-    if not any(dataset.get("name") == ROWS for dataset in datasets):
-        return vl_convert.vegalite_to_svg(spec, config=config, allowed_base_urls=[])
-    return vl_convert.vega_to_svg({**vega, "data": datasets}, allowed_base_urls=[])
+    if not any(dataset.get("name") == ROWS for dataset in vega.get("data", ())):
+        return None
+    datasets = [{**dataset, "values": data["values"]} if dataset.get("name") == ROWS else dataset
+                for dataset in vega["data"]]
+    return {**vega, "data": datasets}
 
 
 @lru_cache(maxsize=COMPILED_MAX)
