@@ -272,6 +272,41 @@ def test_a_series_file_is_told_from_a_brief_and_check_checks_every_row(tmp_path)
     assert load_series(file, Options()).variants == ["summary"]
 
 
+def test_the_series_theme_is_read_once_and_each_rows_copy_carries_what_it_read(tmp_path, monkeypatch):
+    """Each row's task takes a copy of the theme to its worker (pickled):
+    the variant's settings and the theme's font files come with it, read
+    once when the series was loaded, not once per row."""
+    import pickle
+    from pathlib import Path
+    from briefgen.theme import resolve
+    series = load_series(write_series(tmp_path), Options())
+    fresh = resolve.resolve_theme(None, tmp_path)
+    spec, fonts = fresh.variant_spec("summary"), fresh.font_files()
+    row_copy = pickle.loads(pickle.dumps(series.theme))
+
+    def read_again(*args):
+        raise AssertionError("read again")
+    monkeypatch.setattr(resolve, "_read_variant_spec", read_again)
+    monkeypatch.setattr(Path, "rglob", read_again)
+    assert row_copy.variant_spec("summary") == spec and spec.pages == 1
+    assert row_copy.font_files() == fonts and fonts
+    with pytest.raises(AssertionError, match="read again"):
+        resolve.resolve_theme(None, tmp_path).variant_spec("summary")
+
+
+def test_a_broken_variant_setting_of_the_series_theme_is_said_once_by_build_and_by_check(tmp_path):
+    settings = tmp_path / "bad" / "templates" / "variants" / "summary.yaml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("pages: 1\nbody_size: large\n")
+    file = write_series(tmp_path, text=SERIES.replace("brief:\n", "brief:\n  theme: bad\n"))
+    line = f"{settings}:2: body_size: 'large' is not a size in points such as 9.5pt"
+    built = run_cli("build", file, "--out", tmp_path / "out", "--jobs", "2")
+    assert (built.exit_code, built.stderr.strip()) == (1, line)
+    assert table_counts(built.stdout) == (0, 0, 1)
+    checked = run_cli("check", file)
+    assert (checked.exit_code, checked.stderr.strip()) == (1, line)
+
+
 def test_watch_refuses_a_series_in_one_line(tmp_path):
     file = write_series(tmp_path)
     result = run_cli("watch", file)

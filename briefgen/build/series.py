@@ -135,6 +135,7 @@ def load_series(file, options):
     unknown = [name for name in variants if name not in theme.variants]
     if unknown:
         raise BriefError([loaded.problem(("series", "variants"), unknown_variant(unknown[0], theme))])
+    theme.read_once(variants)   # here, not once per row in the workers
     return Series(file, loaded.shown_path, template, placeholders, frozenset(markdown_paths(brief, file.parent)),
                   settings["key"], columns, rows, variants, theme, loaded.lines)
 
@@ -376,6 +377,8 @@ def check_series(file, options):
         series = load_series(file, options)
     except BriefError as error:
         return [str(problem) for problem in error.problems], []
+    except ThemeError as error:   # the theme's variant settings, read once in load_series
+        return [str(error)], []
     problems, warnings = [], []
     for number, values in enumerate(series.rows, 1):
         task = RowTask(series, number, cell_text(values.get(series.key)).strip(), {})

@@ -61,6 +61,13 @@ class Theme:
         return self.template_dirs + self.style_dirs
 
     def variant_spec(self, variant):
+        """The variant's settings (its YAML file), read once per Theme (see read_once)."""
+        specs = self._once("_variant_specs", dict)
+        if variant not in specs:
+            specs[variant] = self._variant_spec_from_files(variant)
+        return specs[variant]
+
+    def _variant_spec_from_files(self, variant):
         for folder in self.template_dirs:
             file = folder / "variants" / f"{variant}.yaml"
             if file.is_file():
@@ -96,9 +103,28 @@ class Theme:
         return self.brand.logo_on(tokens.get("--color-accent"))
 
     def font_files(self):
-        """The theme's own font files and the system fonts its brand names."""
-        return sorted([file for folder in self.style_dirs for file in folder.rglob("*")
-                       if file.suffix.lower() in FONT_TYPES and _readable(file, folder)] + list(self.brand.font_files))
+        """The theme's own font files and the system fonts its brand names,
+        listed once per Theme (see read_once)."""
+        return list(self._once("_font_files", lambda: tuple(sorted(
+            [file for folder in self.style_dirs for file in folder.rglob("*")
+             if file.suffix.lower() in FONT_TYPES and _readable(file, folder)] + list(self.brand.font_files)))))
+
+    def read_once(self, variants):
+        """Lists the font files and reads the variants' settings now. A Theme
+        serves one build, which takes the theme's files as they were when it
+        began (rows.theme_state), so what it read is kept on it; and the copies
+        of it that travel with a series' rows to the workers carry it along
+        (each row read them again: 2 ms a page)."""
+        self.font_files()
+        for variant in variants:
+            self.variant_spec(variant)
+
+    def _once(self, name, make):
+        """A value kept on this (frozen) Theme, named apart from its methods;
+        copies made by pickling keep it, dataclasses.replace() does not."""
+        if name not in self.__dict__:
+            object.__setattr__(self, name, make())
+        return self.__dict__[name]
 
 
 VARIANT_KEYS = ("pages", "citations", "body_size", "fit", "cut_hints", "chart", "balance")
