@@ -165,6 +165,20 @@ def test_axis_numbers_follow_the_briefs_language(tmp_path):
     assert "2,000" not in text
 
 
+def test_arabic_axis_labels_print_as_words_a_reader_can_find(tmp_path):
+    """WeasyPrint draws SVG text letter by letter: Arabic labels came out
+    unjoined and in reverse order, and no reader found the words."""
+    cities = "city,days\nالقاهرة,40\nعمّان,25\nالرياض,60\n"
+    chart = BARS.replace("year, type: ordinal, title: Year of record", "city, type: nominal, title: المدينة")
+    chart = chart.replace("deaths, type: quantitative, title", "days, type: quantitative, title").replace(
+        "{field: deaths, type: quantitative, format", "{field: days, type: quantitative, format")
+    [output] = build_brief(chart_brief(tmp_path, chart, "ar", cities), ["full"], out_dir=tmp_path / "out")
+    reader = PdfReader(output.path)
+    page = reader.pages[page_of(reader, "Heat deaths by year") - 1].extract_text()
+    for word in ("المدينة", "القاهرة", "الرياض"):
+        assert word in page
+
+
 def test_the_authors_config_wins_and_a_theme_can_ship_its_own(tmp_path):
     theme = tmp_path / "mytheme"
     (theme / "styles").mkdir(parents=True)

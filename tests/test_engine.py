@@ -6,6 +6,7 @@ import pytest
 from weasyprint import HTML
 
 from briefgen.render import engine
+from pagetext import text_lines
 
 MM = 96 / 25.4   # CSS px per mm
 PAGE = "@page { size: 100mm 100mm; margin: 10mm; } body { margin: 0; font-family: serif; }"
@@ -118,3 +119,50 @@ def test_figure_gaps_names_a_marked_block_that_moved_on_and_the_text_that_fills_
     assert engine.figure_gaps(render('<section><div style="height: 70mm"></div><figure data-float="1" '
                                      'style="height: 60mm; margin: 0"></figure>' + text + '</section>'),
                               1 / 3, "data-float") == []   # 10 mm empty: no gap
+
+
+def svg_text_pdf(tmp_path, texts, name="svg"):
+    """A page with an SVG image holding the texts; returns the PDF."""
+    engine.draw_svg_text_in_runs()
+    image = tmp_path / f"{name}.svg"
+    image.write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="90">{texts}</svg>')
+    target = tmp_path / f"{name}.pdf"
+    HTML(string=f'<style>{PAGE}</style><img src="{image.as_uri()}">').write_pdf(target)
+    return target
+
+
+def text_shows(target):
+    """How many text-showing operators the page and its form XObjects hold."""
+    import pikepdf
+    with pikepdf.open(target) as pdf:
+        page = pdf.pages[0]
+        streams = [page, *(page.Resources.get("/XObject") or {}).values()]
+        return sum(1 for stream in streams for _, operator in pikepdf.parse_content_stream(stream)
+                   if str(operator) in ("Tj", "TJ"))
+
+
+def test_svg_text_is_drawn_in_one_run_unless_its_letters_are_placed_one_by_one(tmp_path):
+    runs = svg_text_pdf(tmp_path, '<text x="10" y="20" font-family="Source Sans Pro">AVATAR</text>'
+                                  '<text transform="translate(10,40)" dy="2">Office</text>', "runs")
+    assert text_shows(runs) == 2
+    placed = svg_text_pdf(tmp_path, '<text x="10 30 50 70 90 110" y="20">AVATAR</text>'
+                                    '<text x="10" y="40" rotate="10">Office</text>', "placed")
+    assert text_shows(placed) == 12
+    assert [line.text for line in text_lines(runs)] == ["AVATAR", "Office"]
+
+
+def test_arabic_svg_text_is_joined_as_it_is_in_html(tmp_path):
+    """Drawn letter by letter, Arabic letters come out in their isolated
+    forms, and the word is wider than the same text set in the page."""
+    words = "عدد الأيام الحارة"
+    style = 'font-family="Noto Naskh Arabic" font-size="20"'
+    image = svg_text_pdf(tmp_path, f'<text x="10" y="40" {style}>{words}</text>')
+    page = tmp_path / "page.pdf"
+    HTML(string=f'<style>{PAGE}</style><p style="font: 15pt \'Noto Naskh Arabic\'" dir="rtl">{words}</p>'
+         ).write_pdf(page)
+    assert ink_width(image) == pytest.approx(ink_width(page), rel=0.02)
+
+
+def ink_width(target):
+    lines = text_lines(target)
+    return max(line.right for line in lines) - min(line.left for line in lines)

@@ -252,6 +252,53 @@ def complete_pdf_tags():
     tags._build_box_tree = build_with_languages
 
 
+PER_LETTER = ("x", "y", "dx", "dy")      # SVG text attributes that may place each letter
+PER_LETTER_ALWAYS = ("rotate", "letter-spacing", "textLength")
+
+
+def draw_svg_text_in_runs():
+    """WeasyPrint 70 lays out and draws each SVG <text> letter by letter, so
+    that lists of x, dx or rotate values can place each letter: Arabic then
+    comes out unjoined, no pair of letters is kerned, and each letter costs
+    two Pango layouts (a chart's axis labels, some 70 layouts, 2 ms). A text
+    whose letters are not placed one by one is handed to it as one run, which
+    its letter loop lays out and draws whole. Wraps its text drawer where the
+    svg module looks it up (TAGS, and the name draw_node compares with), once
+    per process."""
+    from weasyprint import svg
+
+    if getattr(svg.text, "briefgen", False):
+        return
+    by_letter = svg.text
+
+    def text_in_runs(drawing, node, font_size):
+        element = node._etree_node
+        if not element.text or _placed_per_letter(node.attrib):
+            return by_letter(drawing, node, font_size)
+        letters = element.text
+        element.text = _OneRun(letters)
+        try:
+            return by_letter(drawing, node, font_size)
+        finally:
+            element.text = letters
+
+    text_in_runs.briefgen = True
+    svg.TAGS.update({tag: text_in_runs for tag, draw in svg.TAGS.items() if draw is by_letter})
+    svg.text = text_in_runs
+
+
+class _OneRun(str):
+    """A text that WeasyPrint's letter loop (`for char in node.text`) takes as one letter."""
+
+    def __iter__(self):
+        yield str(self)
+
+
+def _placed_per_letter(attributes):
+    return any(name in attributes for name in PER_LETTER_ALWAYS) or any(
+        len(attributes[name].replace(",", " ").split()) > 1 for name in PER_LETTER if name in attributes)
+
+
 def _mark_header_scopes(row_group):
     """`Column` or `Row` for each <th> of a row group: its scope attribute,
     else its position (a header in <thead>, or anywhere but first in a row
