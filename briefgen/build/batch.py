@@ -14,6 +14,7 @@ import threading
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 import click
@@ -340,6 +341,8 @@ def run_in_pool(workers, tasks, options, bar=None, build=None, on_row=None):
     waiting = list(range(len(tasks)))
     pending = {}   # future -> (task index, the death of its first worker or None)
 
+    shown_file = lru_cache(maxsize=None)(shown)   # a series' rows share one file: resolved once, not per row
+
     def hand_over(index, earlier_death=None):
         brief, variant = tasks[index]
         budget = budgets[id(brief)]
@@ -347,9 +350,9 @@ def run_in_pool(workers, tasks, options, bar=None, build=None, on_row=None):
         if left <= 0:
             budget.stop()
             finish(index, Row(Path(_file(brief)).stem, variant, "failed", str(_file(brief)),
-                              problems=[str(ran_out(shown(_file(brief)), variant, budget))]))
+                              problems=[str(ran_out(shown_file(_file(brief)), variant, budget))]))
             return
-        deadline = (left, overrun(shown(_file(brief)), variant, budget))
+        deadline = (left, overrun(shown_file(_file(brief)), variant, budget))
         pending[workers.submit(brief, variant, options, build, deadline)] = (index, earlier_death)
 
     def finish(index, row):
