@@ -151,6 +151,11 @@ def test_svg_text_is_drawn_in_one_run_unless_its_letters_are_placed_one_by_one(t
     assert [line.text for line in text_lines(runs)] == ["AVATAR", "Office"]
 
 
+def test_svg_text_with_values_written_together_is_still_placed_letter_by_letter(tmp_path):
+    """x="10-30" is two values (10 and -30), as SVG and WeasyPrint read it."""
+    assert text_shows(svg_text_pdf(tmp_path, '<text x="10-30" y="20">AB</text>')) == 2
+
+
 def test_arabic_svg_text_is_joined_as_it_is_in_html(tmp_path):
     """Drawn letter by letter, Arabic letters come out in their isolated
     forms, and the word is wider than the same text set in the page."""

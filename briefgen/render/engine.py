@@ -295,8 +295,10 @@ class _OneRun(str):
 
 
 def _placed_per_letter(attributes):
+    """Split as WeasyPrint's letter loop splits them ("10-5" is two values)."""
+    from weasyprint.svg.utils import normalize
     return any(name in attributes for name in PER_LETTER_ALWAYS) or any(
-        len(attributes[name].replace(",", " ").split()) > 1 for name in PER_LETTER if name in attributes)
+        len(normalize(attributes[name]).split()) > 1 for name in PER_LETTER if name in attributes)
 
 
 def _mark_header_scopes(row_group):
