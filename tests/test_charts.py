@@ -312,6 +312,32 @@ def test_the_converter_itself_may_fetch_nothing(server):
     assert log() == []
 
 
+@pytest.mark.parametrize("kind", ["data", "image"])
+def test_the_converter_fetches_nothing_though_a_program_before_let_it(server, kind):
+    """vl-convert's settings belong to its process and default to the network:
+    what an earlier program in the same process set is set back when the build
+    first takes the converter."""
+    import vl_convert
+    port, log = server
+    url = f"http://127.0.0.1:{port}/{kind}"
+    spec = ({"data": {"url": url}, "mark": "bar", "encoding": {"x": {"field": "year", "type": "ordinal"}}}
+            if kind == "data" else
+            {"data": {"values": [{"u": url}]}, "mark": "image", "encoding": {"url": {"field": "u", "type": "nominal"}}})
+    charts.vl_converter.cache_clear()
+    vl_convert.configure(base_url=True, allowed_base_urls=["*"], auto_google_fonts=True, allow_google_fonts=True)
+    try:
+        number, time = charts.locales("en")
+        try:
+            charts._convert(spec, {}, number, time, ())
+        except charts.ChartError as error:
+            assert "not allowed" in str(error) or "denied" in str(error).lower(), error
+        assert vl_convert.get_config()["allowed_base_urls"] == []
+        assert log() == []
+    finally:
+        charts.vl_converter.cache_clear()
+        charts.vl_converter()
+
+
 # --- cache, incremental builds, workers ----------------------------------------
 
 def test_a_second_build_reuses_every_chart(tmp_path):
@@ -640,13 +666,12 @@ def numbered_ids(svg):
 
 @pytest.mark.parametrize("language", ["en", "de", "ko"])
 def test_a_spec_compiled_once_draws_what_vega_lite_draws_in_one_go(language):
-    import vl_convert
     number, time = charts.locales(language)
     config = {"font": "DejaVu Sans", "axis": {"labelFontSize": 10}}
     for name in DRAWN_IN_ONE_GO:
         spec = json.loads((GALLERY / f"{name}.vl.json").read_text(encoding="utf-8"))
-        expected = vl_convert.vegalite_to_svg(spec, config=config, allowed_base_urls=[],
-                                              format_locale=number, time_format_locale=time)
+        expected = charts.vl_converter().vegalite_to_svg(spec, config=config, format_locale=number,
+                                                         time_format_locale=time)
         assert numbered_ids(charts._convert(spec, config, number, time, ())) == numbered_ids(expected), name
 
 

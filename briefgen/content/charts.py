@@ -11,6 +11,7 @@ import copy
 import hashlib
 import importlib.util
 import json
+import logging
 import math
 import re
 import sys
@@ -470,14 +471,14 @@ def _convert(spec, config, number, time, font_dirs):
     config = {**(config or {}), "locale": {"number": number, "time": time}}
     try:
         svg = _to_svg(spec, config)
-    except ValueError as error:  # Vega-Lite's or Vega's own message, first line
+    except (ValueError, PermissionError) as error:  # Vega-Lite's, Vega's or vl-convert's message, first line
         message = FAILED_PREFIX.sub("", str(error)).strip().splitlines()
         raise ChartError(f"Vega-Lite cannot draw the chart: {message[0] if message else error}") from None
     conversions += 1
     return svg
 
 
-FAILED_PREFIX = re.compile(r"^Vega(-Lite)? to [\w-]+ conversion failed:")
+FAILED_PREFIX = re.compile(r"^Vega(-Lite)? to [\w-]+ conversion failed:|VLC_[A-Z_]+: ")
 ROWS = "brief_rows"          # the dataset that carries a spec's inline values in its compiled Vega
 COMPILED_MAX = 64            # compiled specs a process keeps
 
@@ -485,12 +486,11 @@ COMPILED_MAX = 64            # compiled specs a process keeps
 def _to_svg(spec, config):
     """The chart's SVG: from its compiled Vega with the row's values, or drawn
     in one go."""
-    import vl_convert
-
+    converter = vl_converter()
     vega = _compiled_with_values(spec, config)
     if vega is None:
-        return vl_convert.vegalite_to_svg(spec, config=config, allowed_base_urls=[])
-    return vl_convert.vega_to_svg(vega, allowed_base_urls=[])
+        return converter.vegalite_to_svg(spec, config=config)
+    return converter.vega_to_svg(vega)
 
 
 def _compiled_with_values(spec, config):
@@ -516,22 +516,40 @@ def _compiled_with_values(spec, config):
 def _compiled(spec_and_config):
     """The Vega of a Vega-Lite spec and config (given as JSON, the cache's key).
     Callers build new dicts from it and never change it."""
-    import vl_convert
-
     parts = json.loads(spec_and_config)
-    return vl_convert.vegalite_to_vega(parts["spec"], config=parts["config"])
+    return vl_converter().vegalite_to_vega(parts["spec"], config=parts["config"])
 
 
 _registered = set()
 
+# vl-convert's settings are its process's (the library's defaults fetch data
+# and fonts from the network): each that lets a chart reach beyond its spec,
+# or restyle it, is set here, whatever a program run before set.
+OFFLINE = {"base_url": False, "allowed_base_urls": [], "auto_google_fonts": False, "allow_google_fonts": False,
+           "google_fonts": [], "vega_plugins": [], "plugin_import_domains": [], "allow_per_request_plugins": False,
+           "per_request_plugin_import_domains": [], "default_theme": None, "themes": {},
+           "default_format_locale": None, "default_time_format_locale": None}
+
+
+@lru_cache(maxsize=1)
+def vl_converter():
+    """vl-convert, imported and set offline once per process: no data, image,
+    font or plugin from the network or from files its spec names (a chart's
+    data reach it inline, read by us, confined and bounded)."""
+    import vl_convert
+
+    vl_convert.configure(**OFFLINE)
+    logging.getLogger("vl_convert").propagate = False   # its warnings are not the user's to read
+    return vl_convert
+
+
 
 def _register_fonts(font_dirs):
     """Give the converter the theme's fonts, so it measures and names them."""
-    import vl_convert
-
+    converter = vl_converter()
     for folder in font_dirs:
         if folder not in _registered:
-            vl_convert.register_font_directory(folder)
+            converter.register_font_directory(folder)
             _registered.add(folder)
 
 

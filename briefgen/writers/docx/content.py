@@ -24,7 +24,7 @@ import lxml.html
 import tinycss2
 
 from ...problems import BriefError, Problem
-from ...content.charts import MISSING as NO_CONVERTER, installed as converter_installed
+from ...content.charts import MISSING as NO_CONVERTER, installed as converter_installed, vl_converter
 from ...util.files import FileRefused, read_bytes
 from . import CONTENTS_FIELD
 
@@ -290,9 +290,8 @@ class _Images:
             return data, "jpeg" if data[:2] == b"\xff\xd8" else "png", None
         if not converter_installed():
             raise BriefError([Problem(self.composed.shown_path, 1, "", f"Word edition: SVG pictures: {NO_CONVERTER}")])
-        import vl_convert   # only here: see the class's comment
-        svg = data.decode("utf-8")
-        png = vl_convert.svg_to_png(svg, scale=PNG_SCALE, ppi=CSS_PX_PER_INCH * PNG_SCALE)
+        converter = vl_converter()   # only here: see the class's comment
+        png = converter.svg_to_png(data.decode("utf-8"), scale=PNG_SCALE, ppi=CSS_PX_PER_INCH * PNG_SCALE)
         return png, "png", _svg_width(png)
 
     def _bytes(self, url):
