@@ -312,6 +312,15 @@ def test_the_converter_itself_may_fetch_nothing(server):
     assert log() == []
 
 
+def test_vega_lites_warnings_are_not_printed(capsys):
+    """A spec Vega-Lite draws with a warning (a channel the mark drops) is
+    drawn, and nothing reaches the terminal beside the build's own lines."""
+    spec = {"data": {"values": [{"a": 1}]}, "mark": "bar",
+            "encoding": {"x": {"field": "a", "type": "quantitative"}, "shape": {"field": "a", "type": "nominal"}}}
+    assert "<svg" in charts._convert(spec, {}, *charts.locales("en"), ())
+    assert capsys.readouterr() == ("", "")
+
+
 @pytest.mark.parametrize("kind", ["data", "image"])
 def test_the_converter_fetches_nothing_though_a_program_before_let_it(server, kind):
     """vl-convert's settings belong to its process and default to the network:

@@ -539,9 +539,12 @@ def vl_converter():
     import vl_convert
 
     vl_convert.configure(**OFFLINE)
-    logging.getLogger("vl_convert").propagate = False   # its warnings are not the user's to read
+    # Vega-Lite's warnings (a channel a mark drops, say) went unsaid by 1.9;
+    # 2.0 logs them, and Python prints a log nobody handles on stderr.
+    quiet = logging.getLogger("vl_convert")
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
     return vl_convert
-
 
 
 def _register_fonts(font_dirs):
