@@ -312,13 +312,19 @@ def test_the_converter_itself_may_fetch_nothing(server):
     assert log() == []
 
 
-def test_vega_lites_warnings_are_not_printed(capsys):
+def test_vega_lites_warnings_are_not_printed_nor_stop_the_build_forking(capsys):
     """A spec Vega-Lite draws with a warning (a channel the mark drops) is
-    drawn, and nothing reaches the terminal beside the build's own lines."""
+    drawn, and nothing reaches the terminal beside the build's own lines. Nor
+    does the converter's logging thread join Python's threads, which would
+    keep every later build of the process from forking its layouts."""
+    import threading
     spec = {"data": {"values": [{"a": 1}]}, "mark": "bar",
             "encoding": {"x": {"field": "a", "type": "quantitative"}, "shape": {"field": "a", "type": "nominal"}}}
+    threads = threading.active_count()
     assert "<svg" in charts._convert(spec, {}, *charts.locales("en"), ())
+    time.sleep(0.2)   # the converter's thread has logged by now, if it logs
     assert capsys.readouterr() == ("", "")
+    assert threading.active_count() == threads
 
 
 @pytest.mark.parametrize("kind", ["data", "image"])

@@ -539,11 +539,12 @@ def vl_converter():
     import vl_convert
 
     vl_convert.configure(**OFFLINE)
-    # Vega-Lite's warnings (a channel a mark drops, say) went unsaid by 1.9;
-    # 2.0 logs them, and Python prints a log nobody handles on stderr.
-    quiet = logging.getLogger("vl_convert")
-    quiet.addHandler(logging.NullHandler())
-    quiet.propagate = False
+    # Vega-Lite's warnings (a channel a mark drops, say) went unsaid by 1.9.
+    # 2.0 logs them from a thread of its own: Python would print them on
+    # stderr, and would count that thread as a Python thread from then on,
+    # so that the build no longer forks (util/parallel.py, can_fork). Below
+    # every level, no record is made.
+    logging.getLogger("vl_convert").setLevel(logging.CRITICAL + 1)
     return vl_convert
 
 
