@@ -520,8 +520,6 @@ def _compiled(spec_and_config):
     return vl_converter().vegalite_to_vega(parts["spec"], config=parts["config"])
 
 
-_registered = set()
-
 # vl-convert's settings are its process's (the library's defaults fetch data
 # and fonts from the network): each that lets a chart reach beyond its spec,
 # or restyle it, is set here, whatever a program run before set.
@@ -546,6 +544,9 @@ def vl_converter():
     # every level, no record is made.
     logging.getLogger("vl_convert").setLevel(logging.CRITICAL + 1)
     return vl_convert
+
+
+_registered = set()   # font folders given to this process's converter
 
 
 def _register_fonts(font_dirs):
