@@ -10,7 +10,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from conftest import MINIMAL_BRIEF, ROOT, build_brief, run_cli, write_brief
-from pagetext import page_sizes
+from pagetext import page_sizes, text_lines
 from test_pdfua import pdfua_findings
 
 from briefgen.render.engine import STYLESHEET_PARSES
@@ -37,9 +37,11 @@ def test_a_warm_process_parses_a_theme_stylesheet_once_and_writes_what_a_cold_pr
     build_brief(brief, ["summary"], theme=str(theme), out_dir=tmp_path / "out")
     before = parses()   # the same brief, theme and output folder (as watch rebuilds): the same sandbox
     [warm] = build_brief(brief, ["summary"], theme=str(theme), out_dir=tmp_path / "out", keep_html=True)
-    links = warm.path.with_suffix(".html").read_text(encoding="utf-8").count('rel="stylesheet"')
+    html = warm.path.with_suffix(".html").read_text(encoding="utf-8")
+    links, styles = html.count('rel="stylesheet"'), html.count("<style>")
     assert links == 4   # default brief.css and summary.css, the font tokens, the theme's summary.css
-    assert parses() == {"parsed": before["parsed"], "reused": before["reused"] + links * warm.layouts}
+    assert styles == 2   # the labels the stylesheets print, the fit's sizes
+    assert parses() == {"parsed": before["parsed"], "reused": before["reused"] + (links + styles) * warm.layouts}
     subprocess.run([sys.executable, "-c", COLD_BUILD, str(ROOT / "tests"), str(brief), str(theme),
                     str(tmp_path / "cold")], check=True, capture_output=True)
     assert warm.path.read_bytes() == (tmp_path / "cold" / warm.path.name).read_bytes()
@@ -59,6 +61,20 @@ def test_an_edited_stylesheet_is_parsed_again_in_a_warm_process(tmp_path):
     [(width, height)] = page_sizes(edited.path)
     assert (round(width / MM), round(height / MM)) == (130, 150)
     assert [(round(w / MM), round(h / MM)) for w, h in page_sizes(first)] == [(120, 170)]
+
+
+def test_a_warm_process_reuses_an_unchanged_style_element_and_parses_a_changed_one(tmp_path):
+    # A draft's running head says DRAFT: its word is in a <style> of the page (the labels' <style> stays the same)
+    brief = write_brief(tmp_path, MINIMAL_BRIEF + "status: draft\n")
+    [draft] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
+    draft = draft.path.rename(tmp_path / "draft.pdf")
+    brief.write_text(MINIMAL_BRIEF + "status: review\n", encoding="utf-8")
+    before = parses()
+    [review] = build_brief(brief, ["full"], out_dir=tmp_path / "out")
+    assert parses()["parsed"] == before["parsed"] + 1
+    marks = [[line.text.replace(" ", "") for line in text_lines(pdf) if line.top < 60 and line.text != "KEY POINTS"]
+             for pdf in (draft, review.path)]   # the running head, letter-spaced, beside the section's name
+    assert marks == [["DRAFT"], ["REVIEW"]]
 
 
 def test_a_stylesheet_that_warns_warns_again_at_every_build_of_a_warm_process(tmp_path, monkeypatch):
@@ -91,8 +107,9 @@ def test_watchs_warm_worker_builds_an_edit_without_parsing_a_stylesheet_and_as_a
         brief.write_text(MINIMAL_BRIEF.replace("The summary.", "The edited summary."), encoding="utf-8")
         [edit] = run_in_pool(pool, [(plan_brief(brief, options), "summary")], options, build=build_counting_parses)
     assert first.status == edit.status == "built"
-    assert first.parses["parsed"] == 3   # default brief.css and summary.css, the font tokens
-    assert edit.parses["parsed"] == 0 and edit.parses["reused"] >= 3   # three sheets for each layout
+    # default brief.css and summary.css, the font tokens; the <style>s of the labels and the fit's sizes
+    assert first.parses["parsed"] == 5
+    assert edit.parses["parsed"] == 0 and edit.parses["reused"] >= 5   # five sheets for each layout
     assert "The edited summary." in " ".join(PdfReader(edit.output).pages[0].extract_text().split())
     subprocess.run([sys.executable, "-c", COLD_BUILD, str(ROOT / "tests"), str(brief), "default",
                     str(tmp_path / "cold")], check=True, capture_output=True)

@@ -348,10 +348,11 @@ STYLESHEET_PARSES = {"parsed": 0, "reused": 0}
 
 @lru_cache(maxsize=1)
 def reuse_parsed_stylesheets():
-    """A `<link rel=stylesheet>` is parsed once per process and font
-    configuration, not once per layout: its parse (tinycss2, selectors, and
-    its @font-face fonts added to Fontconfig again) was a fifth of a one-page
-    summary's layout. WeasyPrint's stylesheet finder names its CSS class
+    """A `<link rel=stylesheet>` or `<style>` is parsed once per process and
+    font configuration, not once per layout: a linked sheet's parse (tinycss2,
+    selectors, and its @font-face fonts added to Fontconfig again) was a fifth
+    of a one-page summary's layout, and the <style> of the labels a row's CSS
+    prints (the same for every row of a language) 5 ms of a series row. WeasyPrint's stylesheet finder names its CSS class
     through its module; that name is wrapped, once per process. A sheet is
     reused only while every file its parse read (the sheet, its imports, its
     fonts) has the same stamp, and only one whose parse warned of nothing and
@@ -364,15 +365,18 @@ def reuse_parsed_stylesheets():
     if getattr(parse, "briefgen", False):
         return
 
-    def stylesheet(*args, url=None, url_fetcher=None, matcher=None, page_rules=None, layers=None, **options):
-        if args or url is None or matcher is not None or page_rules is None or not hasattr(url_fetcher, "served"):
-            return parse(*args, url=url, url_fetcher=url_fetcher, matcher=matcher, page_rules=page_rules,
-                         layers=layers, **options)
-        key = (url, options.get("media_type"), id(options.get("font_config")), tuple(url_fetcher.roots))
-        kept = PARSED_STYLESHEETS.get(key)
+    def stylesheet(*args, url_fetcher=None, matcher=None, page_rules=None, layers=None, **options):
+        source = {name: options.pop(name) for name in ("url", "string") if options.get(name) is not None}
+        if args or len(source) != 1 or matcher is not None or page_rules is None or not hasattr(url_fetcher, "served"):
+            return parse(*args, url_fetcher=url_fetcher, matcher=matcher, page_rules=page_rules, layers=layers,
+                         **source, **options)
+        key = (*source.items(), options.get("base_url"), options.get("media_type"), id(options.get("font_config")),
+               tuple(url_fetcher.roots))
+        kept = PARSED_STYLESHEETS.pop(key, None)
         if kept and kept.font_config is options.get("font_config") and kept.stamps == _stamps(kept.served):
+            PARSED_STYLESHEETS[key] = kept   # last again: the sheets least recently used go first
             return kept.reused(url_fetcher, page_rules, layers)
-        return _parsed(parse, key, url, url_fetcher, page_rules, layers, options)
+        return _parsed(parse, key, source, url_fetcher, page_rules, layers, options)
 
     stylesheet.briefgen = True
     weasyprint_css.CSS = stylesheet
@@ -396,14 +400,14 @@ class _KeptStylesheet:
         return sheet
 
 
-def _parsed(parse, key, url, url_fetcher, page_rules, layers, options):
+def _parsed(parse, key, source, url_fetcher, page_rules, layers, options):
     counters, profiles = options.get("counter_style"), options.get("color_profiles")
     before = (len(page_rules), len(layers), len(counters or ()), len(profiles or ()),
               len(url_fetcher.served), len(url_fetcher.refused))
     warnings = _WarningCount(logging.WARNING)
     logging.getLogger("weasyprint").addHandler(warnings)
     try:
-        sheet = parse(url=url, url_fetcher=url_fetcher, page_rules=page_rules, layers=layers, **options)
+        sheet = parse(url_fetcher=url_fetcher, page_rules=page_rules, layers=layers, **source, **options)
     finally:
         logging.getLogger("weasyprint").removeHandler(warnings)
     STYLESHEET_PARSES["parsed"] += 1
@@ -411,7 +415,7 @@ def _parsed(parse, key, url, url_fetcher, page_rules, layers, options):
              len(url_fetcher.served), len(url_fetcher.refused))
     if warnings.count or after[1:4] != before[1:4] or after[5] != before[5]:
         return sheet
-    sheet.url = url
+    sheet.url = source.get("url", "CSS string")   # as WeasyPrint's progress log names it
     served = url_fetcher.served[before[4]:]
     stamps = _stamps(served)
     if stamps is None:
