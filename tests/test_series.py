@@ -420,3 +420,28 @@ def test_on_a_cluster_a_worker_killed_mid_task_is_retried_by_dask(local_cluster,
     assert result.exit_code == 0, result.output
     assert table_counts(result.stdout) == (20, 0, 0)
     assert len(list((tmp_path / "out" / "regions").glob("*.pdf"))) == 20
+
+
+def test_a_row_is_built_without_the_garbage_collector_and_its_cycles_are_collected_after_it(tmp_path):
+    """Python's collector went through a one-pager's live layout some eight
+    times a row (rows.garbage_collected_after): it runs once, after the row."""
+    import gc
+    from briefgen.build.manifest import Manifest
+    from briefgen.build.rows import build_row
+    from briefgen.build.series import plan_rows
+    options = Options(out_dir=tmp_path / "out")
+    series = load_series(write_series(tmp_path), options)
+    plans, _ = plan_rows(series, options, Manifest(options.out_dir), True)
+    collections = []
+
+    def count(phase, info):
+        if phase == "stop":
+            collections.append((info["generation"], info["collected"]))
+    gc.callbacks.append(count)
+    try:
+        row = build_row(plans[0].task, "summary", options)
+    finally:
+        gc.callbacks.remove(count)
+    assert row.status == "built" and gc.isenabled()
+    [(generation, collected)] = collections   # one full collection, after the row
+    assert generation == 2 and collected > 1000   # the cycles the row's layout left
