@@ -171,3 +171,28 @@ def test_arabic_svg_text_is_joined_as_it_is_in_html(tmp_path):
 def ink_width(target):
     lines = text_lines(target)
     return max(line.right for line in lines) - min(line.left for line in lines)
+
+
+TRANSFORMED_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="200" height="120" viewBox="0 0 100 60">
+<g transform="translate(10.3,7.7) scale(1.1)"><g transform="rotate(33.3 20 20) skewX(7)">
+<rect x="1.5" y="2.25" width="30%" height="2em" stroke-width="0.75mm" stroke="#333" fill="#789"/>
+<path d="M0.1,0.2L40.7,13.3 l-3.3e1,9" transform="matrix(0.3 0.1 -0.2 0.9 3.7 1.1)" stroke="#000" fill="none"/>
+<circle cx="12.5" cy="8.25" r="3.3" transform="scale(0.7,1.3) translate(-1.25)" fill="#a00"/>
+</g></g></svg>"""
+RAW_SVG_PDF = "import sys; from weasyprint import HTML; HTML(string=sys.argv[1]).write_pdf(sys.argv[2])"
+
+
+def test_the_quicker_svg_arithmetic_writes_the_very_bytes_of_weasyprints_own(tmp_path):
+    """Nested, rotated, skewed and scaled transforms, percentages, em and mm:
+    the same PDF as a process that never ran engine.quicker_svg_arithmetic."""
+    import subprocess
+    import sys
+    from weasyprint.svg import utils
+    image = tmp_path / "transformed.svg"
+    image.write_text(TRANSFORMED_SVG, encoding="utf-8")
+    html = f'<style>{PAGE}</style><img src="{image.as_uri()}" style="width: 70mm">'
+    subprocess.run([sys.executable, "-c", RAW_SVG_PDF, html, str(tmp_path / "own.pdf")], check=True)
+    engine.quicker_svg_arithmetic()
+    HTML(string=html).write_pdf(tmp_path / "quicker.pdf")
+    assert (tmp_path / "quicker.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes()
+    assert utils.size.cache_info().hits and utils.normalize.cache_info().hits   # in use
