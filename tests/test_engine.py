@@ -196,3 +196,32 @@ def test_the_quicker_svg_arithmetic_writes_the_very_bytes_of_weasyprints_own(tmp
     HTML(string=html).write_pdf(tmp_path / "quicker.pdf")
     assert (tmp_path / "quicker.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes()
     assert utils.size.cache_info().hits and utils.normalize.cache_info().hits   # in use
+
+
+TOKENS_PAGE = """<style>@page { size: 100mm 60mm; margin: 5mm; }
+:root { --ink: #1c4f7a; --face: 600 11pt serif; --gap: 3mm; --rule: 0.5mm solid var(--ink); }
+p { font: var(--face); color: var(--ink); border-block-end: var(--rule); margin: var(--gap) 0 calc(var(--gap) * 2);
+    padding-inline: var(--gap); }
+.other { --ink: #7a1c1c; --face: italic 400 9pt monospace; }
+.broken { color: var(--face); }</style>
+<p>One</p><p class="other">Two, with its own tokens</p><p class="broken">Three</p><p>Four</p>"""
+RAW_HTML_PDF = "import sys; from weasyprint import HTML; HTML(string=sys.argv[1]).write_pdf(sys.argv[2])"
+
+
+def test_remembered_var_declarations_write_the_very_bytes_of_weasyprints_own_and_still_warn(tmp_path, caplog):
+    """engine.remember_solved_custom_properties: shorthands and longhands with
+    var(), tokens redefined on an element, a declaration that fails: laid out
+    twice in this process (the second time from what it remembered), the PDF
+    of a process that never ran it, and the failure's warning both times."""
+    import logging
+    import subprocess
+    import sys
+    subprocess.run([sys.executable, "-c", RAW_HTML_PDF, TOKENS_PAGE, str(tmp_path / "own.pdf")], check=True)
+    engine.remember_solved_custom_properties()
+    for attempt in ("first", "second"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="weasyprint"):
+            HTML(string=TOKENS_PAGE).write_pdf(tmp_path / f"{attempt}.pdf")
+        assert [record.getMessage().split(",")[0] for record in caplog.records] == [
+            "Ignored `color: 600 11pt serif` at 6:18"], attempt
+        assert (tmp_path / f"{attempt}.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes(), attempt

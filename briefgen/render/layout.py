@@ -17,8 +17,8 @@ from urllib.request import url2pathname
 
 from ..util import cache
 from . import cmyk, standards
-from .engine import (complete_pdf_tags, draw_svg_text_in_runs, quicker_svg_arithmetic, reuse_parsed_stylesheets,
-                     text_runs)
+from .engine import (complete_pdf_tags, draw_svg_text_in_runs, quicker_svg_arithmetic, remember_solved_custom_properties,
+                     reuse_parsed_stylesheets, text_runs)
 from .standards import DEFAULT_STANDARD
 from ..util.files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from ..problems import BriefError, Problem
@@ -116,6 +116,7 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
     from weasyprint import CSS, HTML
 
     reuse_parsed_stylesheets()
+    remember_solved_custom_properties()
     fetcher = sandbox_fetcher_class()([base_dir, *roots])
     images = {}
     with _weasyprint_messages() as messages:
