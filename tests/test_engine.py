@@ -179,7 +179,7 @@ TRANSFORMED_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="200" height=
 <path d="M0.1,0.2L40.7,13.3 l-3.3e1,9" transform="matrix(0.3 0.1 -0.2 0.9 3.7 1.1)" stroke="#000" fill="none"/>
 <circle cx="12.5" cy="8.25" r="3.3" transform="scale(0.7,1.3) translate(-1.25)" fill="#a00"/>
 </g></g></svg>"""
-RAW_SVG_PDF = "import sys; from weasyprint import HTML; HTML(string=sys.argv[1]).write_pdf(sys.argv[2])"
+RAW_PDF = "import sys; from weasyprint import HTML; HTML(string=sys.argv[1]).write_pdf(sys.argv[2])"
 
 
 def test_the_quicker_svg_arithmetic_writes_the_very_bytes_of_weasyprints_own(tmp_path):
@@ -191,7 +191,7 @@ def test_the_quicker_svg_arithmetic_writes_the_very_bytes_of_weasyprints_own(tmp
     image = tmp_path / "transformed.svg"
     image.write_text(TRANSFORMED_SVG, encoding="utf-8")
     html = f'<style>{PAGE}</style><img src="{image.as_uri()}" style="width: 70mm">'
-    subprocess.run([sys.executable, "-c", RAW_SVG_PDF, html, str(tmp_path / "own.pdf")], check=True)
+    subprocess.run([sys.executable, "-c", RAW_PDF, html, str(tmp_path / "own.pdf")], check=True)
     engine.quicker_svg_arithmetic()
     HTML(string=html).write_pdf(tmp_path / "quicker.pdf")
     assert (tmp_path / "quicker.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes()
@@ -205,7 +205,6 @@ p { font: var(--face); color: var(--ink); border-block-end: var(--rule); margin:
 .other { --ink: #7a1c1c; --face: italic 400 9pt monospace; }
 .broken { color: var(--face); }</style>
 <p>One</p><p class="other">Two, with its own tokens</p><p class="broken">Three</p><p>Four</p>"""
-RAW_HTML_PDF = "import sys; from weasyprint import HTML; HTML(string=sys.argv[1]).write_pdf(sys.argv[2])"
 
 
 def test_remembered_var_declarations_write_the_very_bytes_of_weasyprints_own_and_still_warn(tmp_path, caplog):
@@ -216,7 +215,7 @@ def test_remembered_var_declarations_write_the_very_bytes_of_weasyprints_own_and
     import logging
     import subprocess
     import sys
-    subprocess.run([sys.executable, "-c", RAW_HTML_PDF, TOKENS_PAGE, str(tmp_path / "own.pdf")], check=True)
+    subprocess.run([sys.executable, "-c", RAW_PDF, TOKENS_PAGE, str(tmp_path / "own.pdf")], check=True)
     engine.remember_solved_custom_properties()
     for attempt in ("first", "second"):
         caplog.clear()

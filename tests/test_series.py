@@ -423,8 +423,8 @@ def test_on_a_cluster_a_worker_killed_mid_task_is_retried_by_dask(local_cluster,
 
 
 def test_a_row_is_built_without_the_garbage_collector_and_its_cycles_are_collected_after_it(tmp_path):
-    """Python's collector went through a one-pager's live layout some eight
-    times a row (rows.garbage_collected_after): it runs once, after the row."""
+    """Python's collector went through a one-pager's live layout ten times a
+    row (rows.garbage_collected_after): it runs once, after the row."""
     import gc
     from briefgen.build.manifest import Manifest
     from briefgen.build.rows import build_row
