@@ -182,17 +182,22 @@ TRANSFORMED_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="200" height=
 RAW_PDF = "import sys; from weasyprint import HTML; HTML(string=sys.argv[1]).write_pdf(sys.argv[2])"
 
 
-def test_the_quicker_svg_arithmetic_writes_the_very_bytes_of_weasyprints_own(tmp_path):
-    """Nested, rotated, skewed and scaled transforms, percentages, em and mm:
-    the same PDF as a process that never ran engine.quicker_svg_arithmetic."""
+def test_the_quicker_svg_painting_writes_the_very_bytes_of_weasyprints_own(tmp_path):
+    """Nested, rotated, skewed and scaled transforms, percentages, em and mm,
+    an image without a <style> and one with: the same PDF as a process that
+    never ran engine.quicker_svg_arithmetic nor engine.match_no_selectors_at_once."""
     import subprocess
     import sys
     from weasyprint.svg import utils
-    image = tmp_path / "transformed.svg"
-    image.write_text(TRANSFORMED_SVG, encoding="utf-8")
-    html = f'<style>{PAGE}</style><img src="{image.as_uri()}" style="width: 70mm">'
+    plain, styled = tmp_path / "transformed.svg", tmp_path / "styled.svg"
+    plain.write_text(TRANSFORMED_SVG, encoding="utf-8")
+    styled.write_text(TRANSFORMED_SVG.replace("<g ", "<style>rect { fill: #0a0 } .ring { stroke: #00f }</style><g ", 1)
+                      .replace("<circle ", '<circle class="ring" ', 1), encoding="utf-8")
+    html = "".join(f'<img src="{image.as_uri()}" style="width: 70mm">' for image in (plain, styled))
+    html = f"<style>{PAGE}</style>{html}"
     subprocess.run([sys.executable, "-c", RAW_PDF, html, str(tmp_path / "own.pdf")], check=True)
     engine.quicker_svg_arithmetic()
+    engine.match_no_selectors_at_once()
     HTML(string=html).write_pdf(tmp_path / "quicker.pdf")
     assert (tmp_path / "quicker.pdf").read_bytes() == (tmp_path / "own.pdf").read_bytes()
     assert utils.size.cache_info().hits and utils.normalize.cache_info().hits   # in use

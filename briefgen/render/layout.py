@@ -17,8 +17,8 @@ from urllib.request import url2pathname
 
 from ..util import cache
 from . import cmyk, standards
-from .engine import (complete_pdf_tags, draw_svg_text_in_runs, quicker_svg_arithmetic, remember_solved_custom_properties,
-                     reuse_parsed_stylesheets, text_runs)
+from .engine import (complete_pdf_tags, draw_svg_text_in_runs, match_no_selectors_at_once, quicker_svg_arithmetic,
+                     remember_solved_custom_properties, reuse_parsed_stylesheets, text_runs)
 from .standards import DEFAULT_STANDARD
 from ..util.files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from ..problems import BriefError, Problem
@@ -168,6 +168,7 @@ def write_pdf(laid_out, target, date, cmyk_profile=None, stylesheet_text=""):
     complete_pdf_tags()
     draw_svg_text_in_runs()
     quicker_svg_arithmetic()
+    match_no_selectors_at_once()
     warnings = []
     with atomic_file(target, "wb") as file, _source_date(date):
         written = io.BytesIO() if standards.is_print(laid_out.standard) else file
