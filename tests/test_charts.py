@@ -341,9 +341,8 @@ def test_the_converter_fetches_nothing_though_a_program_before_let_it(server, ki
     charts.vl_converter.cache_clear()
     vl_convert.configure(base_url=True, allowed_base_urls=["*"], auto_google_fonts=True, allow_google_fonts=True)
     try:
-        number, time = charts.locales("en")
         try:
-            charts._convert(spec, {}, number, time, ())
+            charts._convert(spec, {}, *charts.locales("en"), ())
         except charts.ChartError as error:
             assert "not allowed" in str(error) or "denied" in str(error).lower(), error
         assert vl_convert.get_config()["allowed_base_urls"] == []

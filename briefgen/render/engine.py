@@ -219,6 +219,22 @@ def _boxes(box, kind):
         yield from _boxes(child, kind)
 
 
+def adapt_weasyprint_for_layout():
+    """What this module changes in WeasyPrint 70 for a layout (each change
+    made once per process; see each function)."""
+    reuse_parsed_stylesheets()
+    remember_solved_custom_properties()
+
+
+def adapt_weasyprint_for_writing():
+    """What this module changes in WeasyPrint 70 (and cssselect2) for
+    writing a PDF: its tags, and its SVG painting (each once per process)."""
+    complete_pdf_tags()
+    draw_svg_text_in_runs()
+    quicker_svg_arithmetic()
+    match_no_selectors_at_once()
+
+
 @lru_cache(maxsize=1)
 def complete_pdf_tags():
     """What PDF/UA asks of the structure tree that WeasyPrint 70 leaves out:

@@ -17,8 +17,7 @@ from urllib.request import url2pathname
 
 from ..util import cache
 from . import cmyk, standards
-from .engine import (complete_pdf_tags, draw_svg_text_in_runs, match_no_selectors_at_once, quicker_svg_arithmetic,
-                     remember_solved_custom_properties, reuse_parsed_stylesheets, text_runs)
+from .engine import adapt_weasyprint_for_layout, adapt_weasyprint_for_writing, text_runs
 from .standards import DEFAULT_STANDARD
 from ..util.files import MAX_IMAGE_BYTES, MB, FileRefused, check_served, read_bytes, regular_file
 from ..problems import BriefError, Problem
@@ -115,8 +114,7 @@ def layout(html, base_dir, shown_path, roots=(), limits=Limits(), standard=DEFAU
     extra_css: rules that win over the document's own stylesheets."""
     from weasyprint import CSS, HTML
 
-    reuse_parsed_stylesheets()
-    remember_solved_custom_properties()
+    adapt_weasyprint_for_layout()
     fetcher = sandbox_fetcher_class()([base_dir, *roots])
     images = {}
     with _weasyprint_messages() as messages:
@@ -165,10 +163,7 @@ def write_pdf(laid_out, target, date, cmyk_profile=None, stylesheet_text=""):
     are fetched while drawing, so refusals are checked again before the PDF
     takes the target's place. For print (PDF/X), the colours are converted to
     the CMYK profile's; returns the warnings of that conversion."""
-    complete_pdf_tags()
-    draw_svg_text_in_runs()
-    quicker_svg_arithmetic()
-    match_no_selectors_at_once()
+    adapt_weasyprint_for_writing()
     warnings = []
     with atomic_file(target, "wb") as file, _source_date(date):
         written = io.BytesIO() if standards.is_print(laid_out.standard) else file
